@@ -1,0 +1,103 @@
+// Package config reads the gateway's configuration from its environment,
+// once, in main, and validates it. Nothing below main reads the
+// environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+)
+
+// Drivers of the WhatsApp port.
+const (
+	DriverWhatsmeow = "whatsmeow"
+	DriverSandbox   = "sandbox"
+)
+
+// Local configures the all-in-one local gateway (API.md, "Running locally").
+type Local struct {
+	Addr           string  // GATEWAY_ADDR
+	DataDir        string  // GATEWAY_DATA_DIR
+	Driver         string  // GATEWAY_DRIVER
+	AdminKey       string  // GATEWAY_ADMIN_KEY; empty: generated once, stored hashed
+	LaneDelayScale float64 // GATEWAY_LANE_DELAY_SCALE; sandbox only
+	RatePerSecond  float64 // GATEWAY_RATE_LIMIT: API requests per second per tenant, 0 = off
+	RateBurst      int     // GATEWAY_RATE_BURST
+	LogLevel       slog.Level
+	LogJSON        bool // GATEWAY_LOG_FORMAT=json
+}
+
+// LocalFromEnv reads Local from getenv (os.Getenv in main), applying the
+// documented defaults, and reports every invalid value at once.
+func LocalFromEnv(getenv func(string) string) (Local, error) {
+	c := Local{
+		Addr:           or(getenv("GATEWAY_ADDR"), "127.0.0.1:8080"),
+		DataDir:        or(getenv("GATEWAY_DATA_DIR"), "./data"),
+		Driver:         or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
+		AdminKey:       getenv("GATEWAY_ADMIN_KEY"),
+		LaneDelayScale: 1,
+		RatePerSecond:  50,
+		RateBurst:      100,
+		LogLevel:       slog.LevelInfo,
+	}
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("GATEWAY_ADDR %q: want host:port", c.Addr))
+	}
+	if c.Driver != DriverWhatsmeow && c.Driver != DriverSandbox {
+		errs = append(errs, fmt.Errorf("GATEWAY_DRIVER %q: want %s or %s", c.Driver, DriverWhatsmeow, DriverSandbox))
+	}
+	if c.AdminKey != "" && len(c.AdminKey) < 16 {
+		errs = append(errs, errors.New("GATEWAY_ADMIN_KEY: use at least 16 characters"))
+	}
+	floatVar := func(name string, dst *float64, min float64, strictMin bool) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < min || (strictMin && f == min) {
+			errs = append(errs, fmt.Errorf("%s %q: want a number above %g", name, v, min))
+			return
+		}
+		*dst = f
+	}
+	floatVar("GATEWAY_LANE_DELAY_SCALE", &c.LaneDelayScale, 0, true)
+	floatVar("GATEWAY_RATE_LIMIT", &c.RatePerSecond, 0, false)
+	if v := getenv("GATEWAY_RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("GATEWAY_RATE_BURST %q: want a whole number of at least 1", v))
+		} else {
+			c.RateBurst = n
+		}
+	}
+	if v := getenv("GATEWAY_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("GATEWAY_LOG_LEVEL %q: want debug, info, warn or error", v))
+		}
+	}
+	switch f := strings.ToLower(getenv("GATEWAY_LOG_FORMAT")); f {
+	case "", "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		errs = append(errs, fmt.Errorf("GATEWAY_LOG_FORMAT %q: want text or json", f))
+	}
+	if c.Driver != DriverSandbox && c.LaneDelayScale != 1 {
+		// API.md: the scale is honoured only with the sandbox driver.
+		c.LaneDelayScale = 1
+	}
+	return c, errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,89 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+)
+
+// ClientSendInput is a send addressed to a client rather than to one of
+// its instances (POST /message/send).
+type ClientSendInput struct {
+	TenantID string
+	ClientID string
+	SendInput
+}
+
+var errNoOpenInstance = fault.New(fault.ErrConflict, "No open instance for this client")
+
+// SendToClient picks one of the client's open instances and enqueues the
+// message there; the answer names the instance.
+func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSendInput, idemKey string) (Accepted, bool, error) {
+	var issues fault.Issues
+	if in.TenantID == "" {
+		issues.Add("Required", "tenantId")
+	}
+	if in.ClientID == "" {
+		issues.Add("Required", "clientId")
+	} else if !instance.ValidPart(in.ClientID) {
+		issues.Add("Must be 1-32 lower-case letters, digits or hyphens, starting with a letter or digit", "clientId")
+	}
+	if in.Type == "" {
+		issues.Add("Required", "type")
+	} else if !in.Type.Valid() {
+		issues.Add("Must be one of text, image, document, audio, video", "type")
+	}
+	if in.Type.Valid() {
+		validateContent(&issues, in.SendInput)
+		s.validateMedia(&issues, in.SendInput)
+	}
+	checkIdempotencyKey(&issues, idemKey)
+	if err := issues.Err(); err != nil {
+		return Accepted{}, false, err
+	}
+	if in.TenantID != tenantID {
+		return Accepted{}, false, fault.New(fault.ErrForbidden, "tenantId is not your tenant")
+	}
+	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
+		return acc, ok, err
+	}
+	inst, err := s.pickInstance(ctx, tenantID, in.ClientID)
+	if err != nil {
+		return Accepted{}, false, err
+	}
+	in.InstanceName = inst.Name.String()
+	return s.enqueue(ctx, tenantID, inst, in.SendInput, idemKey, true)
+}
+
+// pickInstance chooses the open instance of a client that can send
+// soonest: the one with the fewest pending messages, ties by name so the
+// choice is stable.
+func (s *Service) pickInstance(ctx context.Context, tenantID, clientID string) (instance.Instance, error) {
+	list, err := s.store.ListInstances(ctx, tenantID, clientID)
+	if err != nil {
+		return instance.Instance{}, fmt.Errorf("list instances of %s/%s: %w", tenantID, clientID, err)
+	}
+	type candidate struct {
+		inst    instance.Instance
+		pending int
+	}
+	var open []candidate
+	for _, inst := range list {
+		if inst.State != instance.StateOpen {
+			continue
+		}
+		byLane, err := s.store.PendingByLane(ctx, inst.Name.String())
+		if err != nil {
+			return instance.Instance{}, fmt.Errorf("count queue of %s: %w", inst.Name, err)
+		}
+		open = append(open, candidate{inst: inst, pending: countsOf(byLane).Total})
+	}
+	if len(open) == 0 {
+		return instance.Instance{}, errNoOpenInstance
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].pending < open[j].pending })
+	return open[0].inst, nil
+}

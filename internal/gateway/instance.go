@@ -1,0 +1,208 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+)
+
+// minSecretLen is the shortest webhook secret accepted (API.md).
+const minSecretLen = 16
+
+// maxSecretLen keeps secrets to a sane size.
+const maxSecretLen = 256
+
+var (
+	errForbidden        = fault.New(fault.ErrForbidden, "Instance belongs to another tenant")
+	errInstanceNotFound = fault.New(fault.ErrNotFound, "Instance not found")
+)
+
+// CreateInstanceInput is the body of POST /instance/create.
+type CreateInstanceInput struct {
+	InstanceName  string `json:"instanceName"`
+	WebhookURL    string `json:"webhookUrl"`
+	WebhookSecret string `json:"webhookSecret"`
+}
+
+// WebhookInput is the body of PUT /instance/{name}/webhook.
+type WebhookInput struct {
+	WebhookURL    string `json:"webhookUrl"`
+	WebhookSecret string `json:"webhookSecret"`
+}
+
+// QueueCounts are an instance's pending messages per lane.
+type QueueCounts struct {
+	Urgent int `json:"urgent"`
+	Normal int `json:"normal"`
+	Bulk   int `json:"bulk"`
+	Total  int `json:"total"`
+}
+
+func countsOf(byLane map[lane.Lane]int) QueueCounts {
+	c := QueueCounts{Urgent: byLane[lane.Urgent], Normal: byLane[lane.Normal], Bulk: byLane[lane.Bulk]}
+	c.Total = c.Urgent + c.Normal + c.Bulk
+	return c
+}
+
+// owned parses raw as an instance name and checks tenantID owns it. The
+// ownership check comes before any lookup, so another tenant's names get
+// 403 whether or not they exist.
+func owned(tenantID, raw string) (instance.Name, error) {
+	n, err := instance.ParseName(raw)
+	if err != nil {
+		return instance.Name{}, fault.Invalid(err.Error(), "instanceName")
+	}
+	if n.Tenant != tenantID {
+		return instance.Name{}, errForbidden
+	}
+	return n, nil
+}
+
+func (s *Service) checkWebhook(issues *fault.Issues, url, secret string) {
+	if url == "" {
+		issues.Add("Required", "webhookUrl")
+	} else if err := s.urls.CheckURL(url); err != nil {
+		issues.Add(err.Error(), "webhookUrl")
+	}
+	switch n := utf8.RuneCountInString(secret); {
+	case secret == "":
+		issues.Add("Required", "webhookSecret")
+	case n < minSecretLen:
+		issues.Add(fmt.Sprintf("Must be at least %d characters", minSecretLen), "webhookSecret")
+	case n > maxSecretLen:
+		issues.Add(fmt.Sprintf("Must be at most %d characters", maxSecretLen), "webhookSecret")
+	}
+}
+
+// CreateInstance registers a new, unlinked instance.
+func (s *Service) CreateInstance(ctx context.Context, tenantID string, in CreateInstanceInput) (instance.Instance, error) {
+	var issues fault.Issues
+	name, nameErr := instance.ParseName(in.InstanceName)
+	if in.InstanceName == "" {
+		issues.Add("Required", "instanceName")
+	} else if nameErr != nil {
+		issues.Add(nameErr.Error(), "instanceName")
+	}
+	s.checkWebhook(&issues, in.WebhookURL, in.WebhookSecret)
+	if err := issues.Err(); err != nil {
+		return instance.Instance{}, err
+	}
+	if name.Tenant != tenantID {
+		return instance.Instance{}, fault.New(fault.ErrForbidden, "Instance name must start with your tenant id")
+	}
+	inst := instance.Instance{
+		Name:          name,
+		WebhookURL:    in.WebhookURL,
+		WebhookSecret: in.WebhookSecret,
+		State:         instance.StateClose,
+		CreatedAt:     s.clock.Now(),
+	}
+	if err := s.store.CreateInstance(ctx, inst); err != nil {
+		if errors.Is(err, fault.ErrConflict) {
+			return instance.Instance{}, fault.New(fault.ErrConflict, "Instance already exists")
+		}
+		return instance.Instance{}, fmt.Errorf("create instance %s: %w", name, err)
+	}
+	s.log.InfoContext(ctx, "instance created", "tenant", tenantID, "instance", name.String())
+	return inst, nil
+}
+
+// Instance returns one of the tenant's instances.
+func (s *Service) Instance(ctx context.Context, tenantID, rawName string) (instance.Instance, error) {
+	n, err := owned(tenantID, rawName)
+	if err != nil {
+		return instance.Instance{}, err
+	}
+	inst, err := s.store.GetInstance(ctx, n.String())
+	if errors.Is(err, fault.ErrNotFound) {
+		return instance.Instance{}, errInstanceNotFound
+	}
+	if err != nil {
+		return instance.Instance{}, fmt.Errorf("get instance %s: %w", n, err)
+	}
+	return inst, nil
+}
+
+// ListInstances returns the tenant's instances, all or one client's.
+func (s *Service) ListInstances(ctx context.Context, tenantID, clientID string) ([]instance.Instance, error) {
+	if clientID != "" && !instance.ValidPart(clientID) {
+		return nil, fault.Invalid("Must be 1-32 lower-case letters, digits or hyphens, starting with a letter or digit", "clientId")
+	}
+	list, err := s.store.ListInstances(ctx, tenantID, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("list instances of %s: %w", tenantID, err)
+	}
+	return list, nil
+}
+
+// Queue returns an instance's pending messages per lane.
+func (s *Service) Queue(ctx context.Context, tenantID, rawName string) (QueueCounts, error) {
+	inst, err := s.Instance(ctx, tenantID, rawName)
+	if err != nil {
+		return QueueCounts{}, err
+	}
+	byLane, err := s.store.PendingByLane(ctx, inst.Name.String())
+	if err != nil {
+		return QueueCounts{}, fmt.Errorf("count queue of %s: %w", inst.Name, err)
+	}
+	return countsOf(byLane), nil
+}
+
+// FlushQueue fails every pending message of an instance; none of them is
+// ever sent.
+func (s *Service) FlushQueue(ctx context.Context, tenantID, rawName string) (int, error) {
+	inst, err := s.Instance(ctx, tenantID, rawName)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.store.FlushPending(ctx, inst.Name.String(), s.clock.Now())
+	if err != nil {
+		return 0, fmt.Errorf("flush %s: %w", inst.Name, err)
+	}
+	s.log.InfoContext(ctx, "queue flushed", "tenant", tenantID, "instance", inst.Name.String(), "flushed", n)
+	return n, nil
+}
+
+// SetWebhook rotates an instance's webhook target or secret.
+func (s *Service) SetWebhook(ctx context.Context, tenantID, rawName string, in WebhookInput) (instance.Instance, error) {
+	n, err := owned(tenantID, rawName)
+	if err != nil {
+		return instance.Instance{}, err
+	}
+	var issues fault.Issues
+	s.checkWebhook(&issues, in.WebhookURL, in.WebhookSecret)
+	if err := issues.Err(); err != nil {
+		return instance.Instance{}, err
+	}
+	if err := s.store.UpdateWebhook(ctx, n.String(), in.WebhookURL, in.WebhookSecret); err != nil {
+		if errors.Is(err, fault.ErrNotFound) {
+			return instance.Instance{}, errInstanceNotFound
+		}
+		return instance.Instance{}, fmt.Errorf("update webhook of %s: %w", n, err)
+	}
+	s.log.InfoContext(ctx, "webhook updated", "tenant", tenantID, "instance", n.String())
+	return s.Instance(ctx, tenantID, rawName)
+}
+
+// DeleteInstance deletes an instance; its pending messages fail with
+// "instance deleted".
+func (s *Service) DeleteInstance(ctx context.Context, tenantID, rawName string) (int, error) {
+	n, err := owned(tenantID, rawName)
+	if err != nil {
+		return 0, err
+	}
+	failed, err := s.store.DeleteInstance(ctx, n.String(), s.clock.Now())
+	if errors.Is(err, fault.ErrNotFound) {
+		return 0, errInstanceNotFound
+	}
+	if err != nil {
+		return 0, fmt.Errorf("delete instance %s: %w", n, err)
+	}
+	s.log.InfoContext(ctx, "instance deleted", "tenant", tenantID, "instance", n.String(), "failedMessages", failed)
+	return failed, nil
+}

@@ -1,0 +1,221 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/phone"
+	"github.com/wagateway/wagateway/internal/spintax"
+)
+
+// Limits on message fields. WhatsApp itself caps text at 65,536
+// characters; spintax is checked before resolution, so the cap applies to
+// the template.
+const (
+	maxTextLen     = 65536
+	maxFileNameLen = 255
+	// MaxIdempotencyKeyLen is the longest Idempotency-Key accepted.
+	MaxIdempotencyKeyLen = 256
+)
+
+// SendInput is one message to send, whatever endpoint it came through.
+type SendInput struct {
+	InstanceName string
+	To           string
+	Lane         string
+	Type         message.Type
+	Content      message.Content
+}
+
+// Accepted is the 202 answer to a send, and what an idempotent replay
+// returns byte for byte.
+type Accepted struct {
+	ID           string `json:"id"`
+	Status       string `json:"status"`
+	Lane         string `json:"lane"`
+	QueuedAt     string `json:"queuedAt"`
+	InstanceName string `json:"instanceName,omitempty"`
+}
+
+// QueueBody is what a lane queue message carries: just enough to find the
+// stored message.
+type QueueBody struct {
+	MessageID    string `json:"messageId"`
+	InstanceName string `json:"instanceName"`
+}
+
+// MediaField names the request field that carries a media type's URL.
+func MediaField(t message.Type) string { return string(t) + "Url" }
+
+// validateContent checks the fields every send shares and the type's own.
+func validateContent(issues *fault.Issues, in SendInput) {
+	if in.To == "" {
+		issues.Add("Required", "to")
+	} else if !phone.Valid(in.To) {
+		issues.Add(phone.FormatMessage, "to")
+	}
+	if _, err := lane.Parse(in.Lane); err != nil {
+		issues.Add(err.Error(), "lane")
+	}
+	checkSpintax := func(field, text string) {
+		if utf8.RuneCountInString(text) > maxTextLen {
+			issues.Add(fmt.Sprintf("Must be at most %d characters", maxTextLen), field)
+		} else if err := spintax.Validate(text); err != nil {
+			issues.Add(err.Error(), field)
+		}
+	}
+	switch in.Type {
+	case message.Text:
+		if in.Content.Text == "" {
+			issues.Add("Required", "text")
+		} else {
+			checkSpintax("text", in.Content.Text)
+		}
+		return
+	case message.Document:
+		switch {
+		case in.Content.FileName == "":
+			issues.Add("Required", "fileName")
+		case utf8.RuneCountInString(in.Content.FileName) > maxFileNameLen:
+			issues.Add(fmt.Sprintf("Must be at most %d characters", maxFileNameLen), "fileName")
+		}
+	}
+	if in.Content.Caption != "" {
+		checkSpintax("caption", in.Content.Caption)
+	}
+}
+
+func (s *Service) validateMedia(issues *fault.Issues, in SendInput) {
+	if in.Type == message.Text {
+		return
+	}
+	field := MediaField(in.Type)
+	if in.Content.MediaURL == "" {
+		issues.Add("Required", field)
+	} else if err := s.urls.CheckURL(in.Content.MediaURL); err != nil {
+		issues.Add(err.Error(), field)
+	}
+}
+
+func checkIdempotencyKey(issues *fault.Issues, key string) {
+	if len(key) > MaxIdempotencyKeyLen {
+		issues.Add(fmt.Sprintf("Must be at most %d characters", MaxIdempotencyKeyLen), "Idempotency-Key")
+	}
+}
+
+// Send validates and enqueues one message to a named instance. replayed
+// is true when an earlier send with the same Idempotency-Key answers.
+func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemKey string) (Accepted, bool, error) {
+	var issues fault.Issues
+	name, nameErr := instance.ParseName(in.InstanceName)
+	if in.InstanceName == "" {
+		issues.Add("Required", "instanceName")
+	} else if nameErr != nil {
+		issues.Add(nameErr.Error(), "instanceName")
+	}
+	validateContent(&issues, in)
+	s.validateMedia(&issues, in)
+	checkIdempotencyKey(&issues, idemKey)
+	if err := issues.Err(); err != nil {
+		return Accepted{}, false, err
+	}
+	if name.Tenant != tenantID {
+		return Accepted{}, false, errForbidden
+	}
+	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
+		return acc, ok, err
+	}
+	inst, err := s.store.GetInstance(ctx, name.String())
+	if errors.Is(err, fault.ErrNotFound) {
+		return Accepted{}, false, errInstanceNotFound
+	}
+	if err != nil {
+		return Accepted{}, false, fmt.Errorf("get instance %s: %w", name, err)
+	}
+	return s.enqueue(ctx, tenantID, inst, in, idemKey, false)
+}
+
+// replay returns the remembered answer for an Idempotency-Key, if any.
+func (s *Service) replay(ctx context.Context, tenantID, key string) (Accepted, bool, error) {
+	if key == "" {
+		return Accepted{}, false, nil
+	}
+	rec, ok, err := s.store.GetIdempotency(ctx, tenantID, key, s.clock.Now())
+	if err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("look up idempotency key: %w", err)
+		}
+		return Accepted{}, false, err
+	}
+	var acc Accepted
+	if err := json.Unmarshal(rec.Body, &acc); err != nil {
+		return Accepted{}, false, fmt.Errorf("decode idempotency record: %w", err)
+	}
+	return acc, true, nil
+}
+
+// enqueue stores the message (with its idempotency record) and puts it on
+// its lane queue. A message that cannot be queued is failed at once and
+// the caller gets an error: there is never a 202 for a message that is not
+// queued.
+func (s *Service) enqueue(ctx context.Context, tenantID string, inst instance.Instance, in SendInput, idemKey string, withName bool) (Accepted, bool, error) {
+	l, _ := lane.Parse(in.Lane)
+	now := s.clock.Now()
+	m := message.Message{
+		ID: s.newID(), Tenant: tenantID, Instance: inst.Name.String(), Lane: l,
+		To: in.To, Type: in.Type, Content: in.Content, Status: message.Pending, CreatedAt: now,
+	}
+	acc := Accepted{ID: m.ID, Status: string(message.Pending), Lane: string(l), QueuedAt: clock.Format(now)}
+	if withName {
+		acc.InstanceName = m.Instance
+	}
+	var idem *Idempotency
+	if idemKey != "" {
+		body, err := json.Marshal(acc)
+		if err != nil {
+			return Accepted{}, false, fmt.Errorf("encode accepted: %w", err)
+		}
+		idem = &Idempotency{TenantID: tenantID, Key: idemKey, Status: http.StatusAccepted, Body: body, ExpiresAt: now.Add(idempotencyTTL)}
+	}
+	if err := s.store.CreateMessage(ctx, m, idem); err != nil {
+		if errors.Is(err, ErrIdempotencyReplay) {
+			return s.replay(ctx, tenantID, idemKey)
+		}
+		return Accepted{}, false, fmt.Errorf("store message %s: %w", m.ID, err)
+	}
+	body, _ := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
+	if err := s.queues[l].Send(ctx, m.Instance, m.ID, body); err != nil {
+		// The request context may be the reason; abandon with a fresh one.
+		abandonErr := s.store.AbandonMessage(context.WithoutCancel(ctx), m.ID, message.ErrorNotQueued, s.clock.Now(), tenantID, idemKey)
+		return Accepted{}, false, errors.Join(fmt.Errorf("enqueue %s: %w", m.ID, err), abandonErr)
+	}
+	s.log.DebugContext(ctx, "message queued", "tenant", tenantID, "instance", m.Instance, "messageId", m.ID, "lane", string(l))
+	return acc, false, nil
+}
+
+// Message returns one of the tenant's messages. Another tenant's message
+// is "not found", so ids leak nothing.
+func (s *Service) Message(ctx context.Context, tenantID, id string) (message.Message, error) {
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return message.Message{}, fault.Invalid("Must be a message id (UUID)", "id")
+	}
+	m, err := s.store.GetMessage(ctx, id)
+	if errors.Is(err, fault.ErrNotFound) || (err == nil && m.Tenant != tenantID) {
+		return message.Message{}, fault.New(fault.ErrNotFound, "Message not found")
+	}
+	if err != nil {
+		return message.Message{}, fmt.Errorf("get message %s: %w", id, err)
+	}
+	return m, nil
+}

@@ -1,0 +1,66 @@
+// Package gateway holds the use cases behind the public API: tenants and
+// keys, instances, sending and reading messages, and monitoring. It knows
+// nothing of HTTP or of which adapters it runs on; it declares the ports it
+// needs (port.go) and returns fault errors that the HTTP layer maps.
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/netguard"
+)
+
+// ErrIdempotencyReplay is returned by MessageStore.CreateMessage when the
+// idempotency key was already used; the service then replays.
+var ErrIdempotencyReplay = errors.New("idempotency key already used")
+
+// idempotencyTTL is how long a send's Idempotency-Key is remembered.
+const idempotencyTTL = 24 * time.Hour
+
+// Service implements the gateway's use cases.
+type Service struct {
+	store   Store
+	queues  map[lane.Lane]Enqueuer
+	clock   clock.Clock
+	urls    netguard.Policy
+	log     *slog.Logger
+	started time.Time
+	newID   func() string
+}
+
+// Config wires a Service.
+type Config struct {
+	Store  Store
+	Queues map[lane.Lane]Enqueuer // one per lane
+	Clock  clock.Clock
+	URLs   netguard.Policy
+	Log    *slog.Logger
+}
+
+// New returns a Service, or an error if cfg is incomplete.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Clock == nil || cfg.Log == nil {
+		return nil, errors.New("gateway: store, clock and logger are required")
+	}
+	for _, l := range lane.All() {
+		if cfg.Queues[l] == nil {
+			return nil, fmt.Errorf("gateway: no queue for lane %s", l)
+		}
+	}
+	return &Service{
+		store:   cfg.Store,
+		queues:  cfg.Queues,
+		clock:   cfg.Clock,
+		urls:    cfg.URLs,
+		log:     cfg.Log,
+		started: cfg.Clock.Now(),
+		newID:   func() string { return uuid.NewString() },
+	}, nil
+}

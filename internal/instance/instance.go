@@ -1,0 +1,25 @@
+package instance
+
+import "time"
+
+// State is the connection state of an instance as the API reports it.
+type State string
+
+// The states of API.md: close (not linked), connecting (linking or
+// reconnecting), open (ready to send).
+const (
+	StateClose      State = "close"
+	StateConnecting State = "connecting"
+	StateOpen       State = "open"
+)
+
+// Instance is one WhatsApp number slot of a tenant.
+type Instance struct {
+	Name          Name
+	WebhookURL    string
+	WebhookSecret string
+	State         State
+	PhoneNumber   string    // empty until linked
+	ConnectedAt   time.Time // zero until first connected
+	CreatedAt     time.Time
+}

@@ -1,0 +1,186 @@
+// Package sqlite holds the embedded adapters of the local all-in-one
+// gateway: the state store and the lane queues, on one SQLite file
+// (modernc.org/sqlite, no cgo) in WAL mode with foreign keys on.
+//
+// Writes go through a single writer goroutine that commits concurrent
+// writes together (group commit): each write runs in its own savepoint, so
+// one failing write does not undo its neighbours, and one fsync covers the
+// whole batch. Reads use a separate pool of read-only connections, which WAL
+// lets run alongside the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// maxBatch bounds how many writes share one transaction, so one commit
+// never holds the write lock for long.
+const maxBatch = 256
+
+// DB is an open gateway database.
+type DB struct {
+	read  *sql.DB
+	write *sql.DB
+	ops   chan writeOp
+	done  chan struct{}
+	close sync.Once
+}
+
+type writeOp struct {
+	fn   func(tx *sql.Tx) error
+	errc chan error
+}
+
+// Open opens (creating if needed) the database at path and migrates it to
+// the current schema. Use ":memory:"-free paths: WAL needs a real file.
+func Open(ctx context.Context, path string) (*DB, error) {
+	dsn := func(extra string) string {
+		q := url.Values{}
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "synchronous(FULL)")
+		if extra != "" {
+			q.Add("_pragma", extra)
+		}
+		q.Set("_txlock", "immediate")
+		return "file:" + path + "?" + q.Encode()
+	}
+	w, err := sql.Open("sqlite", dsn(""))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := migrate(ctx, w); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn("query_only(1)"))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0)*2)
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxLifetime(0)
+	db := &DB{read: r, write: w, ops: make(chan writeOp, maxBatch), done: make(chan struct{})}
+	go db.writer()
+	return db, nil
+}
+
+// Close stops the writer and closes every connection. Writes submitted
+// after Close fail.
+func (db *DB) Close() error {
+	var err error
+	db.close.Do(func() {
+		close(db.ops)
+		<-db.done
+		err = errors.Join(db.read.Close(), db.write.Close())
+	})
+	return err
+}
+
+// Write runs fn inside the shared write transaction and waits until that
+// transaction is committed. fn must only use tx and must not block on
+// anything else; its changes are undone alone if it returns an error.
+func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	op := writeOp{fn: fn, errc: make(chan error, 1)}
+	defer func() {
+		if recover() != nil { // ops closed: the DB is shut down
+			err = errors.New("sqlite: database closed")
+		}
+	}()
+	select {
+	case db.ops <- op:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-op.errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Read returns the read-only pool.
+func (db *DB) Read() *sql.DB { return db.read }
+
+func (db *DB) writer() {
+	defer close(db.done)
+	batch := make([]writeOp, 0, maxBatch)
+	for op := range db.ops {
+		batch = append(batch[:0], op)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case more, ok := <-db.ops:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, more)
+			default:
+				break fill
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+// commit runs one batch in one transaction, each op in its own savepoint.
+func (db *DB) commit(batch []writeOp) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		for _, op := range batch {
+			op.errc <- fmt.Errorf("begin: %w", err)
+		}
+		return
+	}
+	single := len(batch) == 1
+	for i, op := range batch {
+		if single {
+			errs[i] = op.fn(tx)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+			errs[i] = fmt.Errorf("savepoint: %w", err)
+			continue
+		}
+		errs[i] = op.fn(tx)
+		if errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
+				errs[i] = errors.Join(errs[i], fmt.Errorf("rollback to savepoint: %w", err))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
+			errs[i] = errors.Join(errs[i], fmt.Errorf("release savepoint: %w", err))
+		}
+	}
+	if single && errs[0] != nil {
+		_ = tx.Rollback()
+		batch[0].errc <- errs[0]
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for _, op := range batch {
+			op.errc <- fmt.Errorf("commit: %w", err)
+		}
+		return
+	}
+	for i, op := range batch {
+		op.errc <- errs[i]
+	}
+}

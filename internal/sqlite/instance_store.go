@@ -1,0 +1,126 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+const instanceColumns = `name, webhook_url, webhook_secret, state, phone_number, connected_at, created_at`
+
+// CreateInstance implements gateway.InstanceStore.
+func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO instances(name, tenant_id, client_id, webhook_url, webhook_secret, state,
+			phone_number, connected_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			in.Name.String(), in.Name.Tenant, in.Name.Client, in.WebhookURL, in.WebhookSecret, string(in.State),
+			nullString(in.PhoneNumber), nullMS(in.ConnectedAt), ms(in.CreatedAt))
+		return err
+	})
+	switch {
+	case isConstraint(err, "unique"):
+		return fmt.Errorf("instance %s: %w", in.Name, fault.ErrConflict)
+	case isConstraint(err, "foreign"):
+		return fmt.Errorf("tenant %s: %w", in.Name.Tenant, fault.ErrNotFound)
+	}
+	return err
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanInstance(row rowScanner) (instance.Instance, error) {
+	var in instance.Instance
+	var name, state string
+	var phone sql.NullString
+	var connected sql.NullInt64
+	var created int64
+	if err := row.Scan(&name, &in.WebhookURL, &in.WebhookSecret, &state, &phone, &connected, &created); err != nil {
+		return instance.Instance{}, err
+	}
+	n, err := instance.ParseName(name)
+	if err != nil {
+		return instance.Instance{}, fmt.Errorf("stored instance name %q: %w", name, err)
+	}
+	in.Name, in.State, in.PhoneNumber = n, instance.State(state), phone.String
+	in.ConnectedAt, in.CreatedAt = fromMS(connected), time.UnixMilli(created).UTC()
+	return in, nil
+}
+
+// GetInstance implements gateway.InstanceStore.
+func (s *Store) GetInstance(ctx context.Context, name string) (instance.Instance, error) {
+	in, err := scanInstance(s.db.Read().QueryRowContext(ctx,
+		`SELECT `+instanceColumns+` FROM instances WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return instance.Instance{}, fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return instance.Instance{}, fmt.Errorf("get instance %s: %w", name, err)
+	}
+	return in, nil
+}
+
+// ListInstances implements gateway.InstanceStore.
+func (s *Store) ListInstances(ctx context.Context, tenantID, clientID string) ([]instance.Instance, error) {
+	q := `SELECT ` + instanceColumns + ` FROM instances WHERE tenant_id = ?`
+	args := []any{tenantID}
+	if clientID != "" {
+		q += ` AND client_id = ?`
+		args = append(args, clientID)
+	}
+	rows, err := s.db.Read().QueryContext(ctx, q+` ORDER BY name`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list instances: %w", err)
+	}
+	defer rows.Close()
+	out := []instance.Instance{}
+	for rows.Next() {
+		in, err := scanInstance(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list instances: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// UpdateWebhook implements gateway.InstanceStore.
+func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE instances SET webhook_url = ?, webhook_secret = ? WHERE name = ?`, url, secret, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// DeleteInstance implements gateway.InstanceStore.
+func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (int, error) {
+	var failed int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`DELETE FROM instances WHERE name = ?`, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
+		}
+		res, err = tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
+			string(message.Failed), message.ErrorInstanceDeleted, ms(at), name, string(message.Pending))
+		if err != nil {
+			return err
+		}
+		failed, _ = res.RowsAffected()
+		return nil
+	})
+	return int(failed), err
+}

@@ -1,0 +1,185 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+// CreateMessage implements gateway.MessageStore.
+func (s *Store) CreateMessage(ctx context.Context, m message.Message, idem *gateway.Idempotency) error {
+	content, err := json.Marshal(m.Content)
+	if err != nil {
+		return fmt.Errorf("encode content: %w", err)
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		if idem != nil {
+			// An expired record is replaced; a live one means replay.
+			res, err := tx.Exec(`INSERT INTO idempotency(tenant_id, key, status_code, body, expires_at)
+				VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT(tenant_id, key) DO UPDATE SET status_code = excluded.status_code,
+					body = excluded.body, expires_at = excluded.expires_at
+				WHERE idempotency.expires_at <= ?`,
+				idem.TenantID, idem.Key, idem.Status, idem.Body, ms(idem.ExpiresAt), ms(m.CreatedAt))
+			if err != nil {
+				return fmt.Errorf("store idempotency key: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return gateway.ErrIdempotencyReplay
+			}
+		}
+		_, err := tx.Exec(`INSERT INTO messages(id, tenant_id, instance_name, lane, to_number, type, content,
+			status, error, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ID, m.Tenant, m.Instance, string(m.Lane), m.To, string(m.Type), string(content),
+			string(m.Status), nullString(m.Error), ms(m.CreatedAt), nullMS(m.SentAt), ms(m.CreatedAt))
+		if isConstraint(err, "unique") {
+			return fmt.Errorf("message %s: %w", m.ID, fault.ErrConflict)
+		}
+		return err
+	})
+}
+
+// GetIdempotency implements gateway.MessageStore.
+func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string, now time.Time) (gateway.Idempotency, bool, error) {
+	rec := gateway.Idempotency{TenantID: tenantID, Key: key}
+	var expires int64
+	err := s.db.Read().QueryRowContext(ctx, `SELECT status_code, body, expires_at FROM idempotency
+		WHERE tenant_id = ? AND key = ? AND expires_at > ?`, tenantID, key, ms(now)).
+		Scan(&rec.Status, &rec.Body, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return gateway.Idempotency{}, false, nil
+	}
+	if err != nil {
+		return gateway.Idempotency{}, false, fmt.Errorf("get idempotency key: %w", err)
+	}
+	rec.ExpiresAt = time.UnixMilli(expires).UTC()
+	return rec, true, nil
+}
+
+// GetMessage implements gateway.MessageStore.
+func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, error) {
+	var m message.Message
+	var l, typ, content, status string
+	var errText sql.NullString
+	var created int64
+	var sent sql.NullInt64
+	err := s.db.Read().QueryRowContext(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
+		status, error, created_at, sent_at FROM messages WHERE id = ?`, id).
+		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return message.Message{}, fmt.Errorf("message %s: %w", id, fault.ErrNotFound)
+	}
+	if err != nil {
+		return message.Message{}, fmt.Errorf("get message %s: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(content), &m.Content); err != nil {
+		return message.Message{}, fmt.Errorf("decode message %s: %w", id, err)
+	}
+	m.Lane, m.Type, m.Status, m.Error = lane.Lane(l), message.Type(typ), message.Status(status), errText.String
+	m.CreatedAt, m.SentAt = time.UnixMilli(created).UTC(), fromMS(sent)
+	return m, nil
+}
+
+// AbandonMessage implements gateway.MessageStore.
+func (s *Store) AbandonMessage(ctx context.Context, id, reason string, at time.Time, tenantID, idemKey string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`,
+			string(message.Failed), reason, ms(at), id, string(message.Pending)); err != nil {
+			return fmt.Errorf("fail message %s: %w", id, err)
+		}
+		if idemKey == "" {
+			return nil
+		}
+		_, err := tx.Exec(`DELETE FROM idempotency WHERE tenant_id = ? AND key = ?`, tenantID, idemKey)
+		return err
+	})
+}
+
+// FlushPending implements gateway.MessageStore.
+func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.Time) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
+			string(message.Failed), message.ErrorFlushed, ms(at), instanceName, string(message.Pending))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}
+
+// PendingByLane implements gateway.MessageStore.
+func (s *Store) PendingByLane(ctx context.Context, instanceName string) (map[lane.Lane]int, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT lane, COUNT(*) FROM messages
+		WHERE instance_name = ? AND status = ? GROUP BY lane`, instanceName, string(message.Pending))
+	if err != nil {
+		return nil, fmt.Errorf("count pending: %w", err)
+	}
+	defer rows.Close()
+	out := map[lane.Lane]int{}
+	for rows.Next() {
+		var l string
+		var n int
+		if err := rows.Scan(&l, &n); err != nil {
+			return nil, err
+		}
+		out[lane.Lane(l)] = n
+	}
+	return out, rows.Err()
+}
+
+// TenantStats implements gateway.MessageStore.
+func (s *Store) TenantStats(ctx context.Context, tenantID string) ([]gateway.InstanceStats, error) {
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT i.name, m.status, m.lane, COUNT(m.id)
+		FROM instances i LEFT JOIN messages m ON m.instance_name = i.name
+		WHERE i.tenant_id = ? GROUP BY i.name, m.status, m.lane ORDER BY i.name`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("tenant stats: %w", err)
+	}
+	defer rows.Close()
+	out := []gateway.InstanceStats{}
+	for rows.Next() {
+		var name string
+		var status, l sql.NullString
+		var n int
+		if err := rows.Scan(&name, &status, &l, &n); err != nil {
+			return nil, err
+		}
+		if len(out) == 0 || out[len(out)-1].InstanceName != name {
+			out = append(out, gateway.InstanceStats{InstanceName: name, Pending: map[lane.Lane]int{}})
+		}
+		st := &out[len(out)-1]
+		switch message.Status(status.String) {
+		case message.Pending:
+			st.Pending[lane.Lane(l.String)] += n
+		case message.Sent:
+			st.Sent += n
+		case message.Failed:
+			st.Failed += n
+		}
+	}
+	return out, rows.Err()
+}
+
+// Totals implements gateway.MessageStore.
+func (s *Store) Totals(ctx context.Context) (gateway.Totals, error) {
+	var t gateway.Totals
+	err := s.db.Read().QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM instances),
+		(SELECT COUNT(*) FROM messages WHERE status = ?)`, string(message.Pending)).
+		Scan(&t.Tenants, &t.Instances, &t.Pending)
+	if err != nil {
+		return gateway.Totals{}, fmt.Errorf("totals: %w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/httpapi"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sqlite"
+	"github.com/wagateway/wagateway/internal/tenant"
+)
+
+// adminKeySetting holds the hash of a generated operator key.
+const adminKeySetting = "admin_key_hash"
+
+// localApp is the wired local gateway.
+type localApp struct {
+	db      *sqlite.DB
+	store   *sqlite.Store
+	queues  map[string]*sqlite.Queue // by lane
+	service *gateway.Service
+	handler http.Handler
+}
+
+// openLocal opens the data dir and wires the local adapters. out receives
+// the one-time secrets (generated operator key, demo API key).
+func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger) (*localApp, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "gateway.db"))
+	if err != nil {
+		return nil, err
+	}
+	clk := clock.Real{}
+	store := sqlite.NewStore(db)
+	queues := map[lane.Lane]gateway.Enqueuer{}
+	laneQueues := map[string]*sqlite.Queue{}
+	for _, l := range lane.All() {
+		q := sqlite.NewQueue(db, "lane-"+string(l), clk)
+		queues[l], laneQueues[string(l)] = q, q
+	}
+	svc, err := gateway.New(gateway.Config{
+		Store: store, Queues: queues, Clock: clk, Log: log,
+		URLs: netguard.Policy{AllowLoopback: true},
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	app := &localApp{db: db, store: store, queues: laneQueues, service: svc}
+	adminHash, err := app.adminKeyHash(ctx, cfg, out)
+	if err == nil {
+		err = app.seedDemo(ctx, out)
+	}
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	app.handler = httpapi.New(httpapi.Config{
+		Service: svc, AdminKeyHash: adminHash, Clock: clk, Log: log,
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst,
+	})
+	return app, nil
+}
+
+// adminKeyHash returns the operator key's hash: the configured key, or
+// one generated on first start, printed once and kept only as a hash.
+func (a *localApp) adminKeyHash(ctx context.Context, cfg config.Local, out io.Writer) ([]byte, error) {
+	if cfg.AdminKey != "" {
+		return tenant.Hash(cfg.AdminKey), nil
+	}
+	if h, ok, err := a.store.Setting(ctx, adminKeySetting); err != nil || ok {
+		return h, err
+	}
+	key, err := tenant.NewAdminKey()
+	if err != nil {
+		return nil, fmt.Errorf("generate operator key: %w", err)
+	}
+	if err := a.store.PutSetting(ctx, adminKeySetting, tenant.Hash(key)); err != nil {
+		return nil, fmt.Errorf("store operator key: %w", err)
+	}
+	fmt.Fprintf(out, "Operator key (header x-admin-key), shown only this once:\n  %s\n", key)
+	return tenant.Hash(key), nil
+}
+
+// seedDemo creates the demo tenant and a key on a fresh data dir, so a
+// newcomer can follow the quickstart at once.
+func (a *localApp) seedDemo(ctx context.Context, out io.Writer) error {
+	n, err := a.store.CountTenants(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	if _, err := a.service.CreateTenant(ctx, "demo"); err != nil {
+		return fmt.Errorf("create demo tenant: %w", err)
+	}
+	key, _, err := a.service.CreateKey(ctx, "demo")
+	if err != nil {
+		return fmt.Errorf("create demo key: %w", err)
+	}
+	fmt.Fprintf(out, "Tenant \"demo\" created. Its API key (header apikey), shown only this once:\n  %s\n", key)
+	return nil
+}
+
+// runLocal serves the local gateway until ctx ends. ready, if not nil,
+// receives the bound address once the listener is up.
+func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
+	app, err := openLocal(ctx, cfg, out, log)
+	if err != nil {
+		return err
+	}
+	defer app.db.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           app.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("gateway listening", "addr", ln.Addr().String(), "dataDir", cfg.DataDir, "driver", cfg.Driver)
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("gateway stopped")
+	return nil
+}
