@@ -45,13 +45,14 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		return nil, err
 	}
 	clk := clock.Real{}
-	store := sqlite.NewStore(db)
 	queues := map[lane.Lane]gateway.Enqueuer{}
+	byLane := map[lane.Lane]*sqlite.Queue{}
 	laneQueues := map[string]*sqlite.Queue{}
 	for _, l := range lane.All() {
 		q := sqlite.NewQueue(db, "lane-"+string(l), clk)
-		queues[l], laneQueues[string(l)] = q, q
+		queues[l], byLane[l], laneQueues[string(l)] = q, q, q
 	}
+	store := sqlite.NewStore(db, byLane)
 	svc, err := gateway.New(gateway.Config{
 		Store: store, Queues: queues, Clock: clk, Log: log,
 		URLs: netguard.Policy{AllowLoopback: true},

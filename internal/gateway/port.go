@@ -83,6 +83,15 @@ type Store interface {
 	MessageStore
 }
 
+// AtomicEnqueuer is an optional capability of a Store: storing a message
+// (with its idempotency record) and putting body on the message's lane
+// queue in one transaction. The local SQLite store has it; where it is
+// missing (DynamoDB + SQS) the service stores, then enqueues, and fails the
+// message if the enqueue fails.
+type AtomicEnqueuer interface {
+	CreateAndEnqueue(ctx context.Context, m message.Message, idem *Idempotency, body []byte) error
+}
+
 // Enqueuer puts a stored message on its lane queue. group is the instance
 // (FIFO per instance), dedupID the message id.
 type Enqueuer interface {

@@ -188,20 +188,44 @@ func (s *Service) enqueue(ctx context.Context, tenantID string, inst instance.In
 		}
 		idem = &Idempotency{TenantID: tenantID, Key: idemKey, Status: http.StatusAccepted, Body: body, ExpiresAt: now.Add(idempotencyTTL)}
 	}
-	if err := s.store.CreateMessage(ctx, m, idem); err != nil {
+	body, _ := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
+	if atomic, ok := s.store.(AtomicEnqueuer); ok {
+		if err := atomic.CreateAndEnqueue(ctx, m, idem, body); err != nil {
+			if errors.Is(err, ErrIdempotencyReplay) {
+				return s.replay(ctx, tenantID, idemKey)
+			}
+			return Accepted{}, false, fmt.Errorf("store and enqueue %s: %w", m.ID, err)
+		}
+	} else if err := s.storeThenEnqueue(ctx, m, idem, body); err != nil {
 		if errors.Is(err, ErrIdempotencyReplay) {
 			return s.replay(ctx, tenantID, idemKey)
 		}
-		return Accepted{}, false, fmt.Errorf("store message %s: %w", m.ID, err)
-	}
-	body, _ := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
-	if err := s.queues[l].Send(ctx, m.Instance, m.ID, body); err != nil {
-		// The request context may be the reason; abandon with a fresh one.
-		abandonErr := s.store.AbandonMessage(context.WithoutCancel(ctx), m.ID, message.ErrorNotQueued, s.clock.Now(), tenantID, idemKey)
-		return Accepted{}, false, errors.Join(fmt.Errorf("enqueue %s: %w", m.ID, err), abandonErr)
+		return Accepted{}, false, err
 	}
 	s.log.DebugContext(ctx, "message queued", "tenant", tenantID, "instance", m.Instance, "messageId", m.ID, "lane", string(l))
 	return acc, false, nil
+}
+
+// storeThenEnqueue is the send path for stores without AtomicEnqueuer. A
+// message that cannot be queued is failed at once (and its idempotency key
+// freed) so the client's error is the whole truth.
+func (s *Service) storeThenEnqueue(ctx context.Context, m message.Message, idem *Idempotency, body []byte) error {
+	if err := s.store.CreateMessage(ctx, m, idem); err != nil {
+		if errors.Is(err, ErrIdempotencyReplay) {
+			return err
+		}
+		return fmt.Errorf("store message %s: %w", m.ID, err)
+	}
+	if err := s.queues[m.Lane].Send(ctx, m.Instance, m.ID, body); err != nil {
+		idemKey := ""
+		if idem != nil {
+			idemKey = idem.Key
+		}
+		// The request context may be the reason; abandon with a fresh one.
+		abandonErr := s.store.AbandonMessage(context.WithoutCancel(ctx), m.ID, message.ErrorNotQueued, s.clock.Now(), m.Tenant, idemKey)
+		return errors.Join(fmt.Errorf("enqueue %s: %w", m.ID, err), abandonErr)
+	}
+	return nil
 }
 
 // Message returns one of the tenant's messages. Another tenant's message

@@ -3,22 +3,29 @@
 // receive (and every request they mean to send) matches the published
 // contract.
 //
-// It wraps github.com/pb33f/libopenapi-validator, with three additions:
+// It wraps github.com/pb33f/libopenapi-validator and makes up for what that
+// library (v0.14.0) does not do:
 //
 //   - Routing is done here, the way the gateway's router does it: among the
 //     document's path templates that match the request path and have the
 //     request's method, the most specific wins (a literal segment beats a
 //     {parameter} at the first position where they differ). The library
-//     prefers literal paths even when they lack the method, so it would
-//     judge GET /message/text against POST /message/text instead of
+//     stops at the literal path even when it lacks the method, so it would
+//     call GET /message/text "not found" instead of judging it against
 //     GET /message/{id}.
 //   - Responses to paths the document does not have must be 404, and to
 //     known paths with a method they do not support must be 405 with an
 //     Allow header; both with the document's Error body. The library only
 //     reports such exchanges as "path not found".
-//   - Checks the library skips: a documented response without content (204)
-//     must have an empty body, and optional documented response headers
-//     (Idempotency-Replayed) are validated when present.
+//   - A documented response without content (204) must have an empty body,
+//     and optional documented response headers (Idempotency-Replayed) are
+//     validated when present; the library validates required ones only.
+//   - New rejects a document whose model the library could only build in
+//     part (it logs such errors instead of returning them), and compiles
+//     every schema as JSON Schema 2020-12 (the library's document
+//     validation does not look inside schemas).
+//   - Request failures against a oneOf with a discriminator are narrowed to
+//     the variant the body selects, instead of every variant's mismatch.
 package openapicheck
 
 import (
@@ -28,6 +35,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -40,8 +48,10 @@ import (
 	"github.com/pb33f/libopenapi-validator/config"
 	verrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/pb33f/libopenapi-validator/schema_validation"
+	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // requestIDHeader is carried by every response of the gateway.
@@ -73,9 +83,16 @@ type route struct {
 }
 
 // New parses spec (JSON or YAML), checks that it is a valid OpenAPI 3.1
-// document and returns a Checker for it.
+// document (structure, and for JSON every schema) that defines
+// #/components/schemas/Error, and returns a Checker for it.
 func New(spec []byte) (*Checker, error) {
-	doc, err := libopenapi.NewDocument(spec)
+	// The library logs model-building errors (e.g. a malformed operation,
+	// which it then leaves out of the model) instead of returning them;
+	// capture them so a broken document fails here.
+	var buildLog bytes.Buffer
+	cfg := datamodel.NewDocumentConfiguration()
+	cfg.Logger = slog.New(slog.NewTextHandler(&buildLog, &slog.HandlerOptions{Level: slog.LevelError}))
+	doc, err := libopenapi.NewDocumentWithConfiguration(spec, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("openapicheck: parse document: %w", err)
 	}
@@ -86,10 +103,16 @@ func New(spec []byte) (*Checker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("openapicheck: build model: %w", err)
 	}
+	if buildLog.Len() > 0 {
+		return nil, fmt.Errorf("openapicheck: build model: %s", strings.TrimSpace(buildLog.String()))
+	}
 	v := validator.NewValidatorFromV3Model(&model.Model, config.WithRejectUndeclaredRequestBody())
 	v.SetDocument(doc)
 	if ok, verrs := v.ValidateDocument(); !ok {
 		return nil, fmt.Errorf("openapicheck: document is not valid OpenAPI: %w", joinErrors(verrs))
+	}
+	if err := compileSchemas(spec); err != nil {
+		return nil, err
 	}
 	c := &Checker{v: v, schemas: schema_validation.NewSchemaValidator()}
 	if model.Model.Paths == nil || model.Model.Paths.PathItems == nil {
@@ -117,6 +140,65 @@ func New(spec []byte) (*Checker, error) {
 		return nil, fmt.Errorf("openapicheck: document lacks #/components/schemas/%s", errorSchemaName)
 	}
 	return c, nil
+}
+
+// compileSchemas compiles every schema of a JSON document (the component
+// schemas and every "schema" of a parameter, header or media type) as JSON
+// Schema 2020-12, the default dialect of OpenAPI 3.1. The library's document
+// validation does not look inside schemas, so "type": "strin", a malformed
+// pattern or "required": "x" would otherwise pass and quietly weaken every
+// check. YAML documents are skipped.
+func compileSchemas(spec []byte) error {
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(spec))
+	if err != nil {
+		return nil // not JSON: the library parsed it, so it is YAML
+	}
+	const loc = "urn:openapicheck:document"
+	comp := jsonschema.NewCompiler()
+	comp.DefaultDraft(jsonschema.Draft2020)
+	if err := comp.AddResource(loc, doc); err != nil {
+		return fmt.Errorf("openapicheck: schemas: %w", err)
+	}
+	var pointers []string
+	var walk func(v any, ptr, key string)
+	walk = func(v any, ptr, key string) {
+		switch x := v.(type) {
+		case map[string]any:
+			if key == "schema" || (strings.HasPrefix(ptr, "/components/schemas/") && strings.Count(ptr, "/") == 3) {
+				pointers = append(pointers, ptr)
+				return
+			}
+			for k, child := range x {
+				if k != "example" && k != "examples" {
+					walk(child, ptr+"/"+escapePointer(k), k)
+				}
+			}
+		case []any:
+			for i, child := range x {
+				walk(child, ptr+"/"+strconv.Itoa(i), "")
+			}
+		}
+	}
+	walk(doc, "", "")
+	slices.Sort(pointers)
+	pointers = slices.Compact(pointers)
+	var problems []string
+	for _, p := range pointers {
+		if _, err := comp.Compile(loc + "#" + p); err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", p, err))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("openapicheck: invalid schemas:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// escapePointer escapes one JSON pointer token for use in a URI fragment.
+func escapePointer(tok string) string {
+	tok = strings.ReplaceAll(tok, "~", "~0")
+	tok = strings.ReplaceAll(tok, "/", "~1")
+	return url.PathEscape(tok)
 }
 
 // Check validates the response (status, headers it can, body schema) for the
@@ -162,18 +244,85 @@ func (c *Checker) CheckRequest(req *http.Request, body []byte) error {
 	case r == nil:
 		return report(head, []string{fmt.Sprintf("method not in the document for this path (it has %s)", strings.Join(allowed, ", "))})
 	}
-	fresh := req.Clone(context.WithoutCancel(req.Context()))
-	fresh.Body, fresh.ContentLength, fresh.GetBody = bodyOf(body)
+	fresh := cloneRequest(req, body)
 	c.mu.Lock()
 	_, verrs := c.v.ValidateHttpRequestSyncWithPathItem(fresh, r.item, r.template)
 	c.mu.Unlock()
-	return report(head, dedupe(describe(verrs)))
+	op := r.item.GetOperations().GetOrZero(strings.ToLower(fresh.Method))
+	return report(head, dedupe(describe(narrowOneOf(op, body, verrs))))
+}
+
+// narrowOneOf keeps, for a request body schema that is a oneOf with a
+// discriminator, only the failures of the variant the body's discriminator
+// value selects. The library validates every variant and reports them all,
+// which buries the one failure that matters under the others' "value must
+// be 'image'" noise. If the variant cannot be determined, all failures stay.
+func narrowOneOf(op *v3.Operation, body []byte, verrs []*verrors.ValidationError) []*verrors.ValidationError {
+	if op == nil || op.RequestBody == nil || op.RequestBody.Content == nil || len(verrs) == 0 {
+		return verrs
+	}
+	mt := op.RequestBody.Content.GetOrZero("application/json")
+	if mt == nil || mt.Schema == nil {
+		return verrs
+	}
+	s := mt.Schema.Schema()
+	if s == nil || s.Discriminator == nil || len(s.OneOf) == 0 {
+		return verrs
+	}
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) != nil {
+		return verrs
+	}
+	val, ok := obj[s.Discriminator.PropertyName].(string)
+	if !ok {
+		return verrs
+	}
+	ref := ""
+	if s.Discriminator.Mapping != nil {
+		ref = s.Discriminator.Mapping.GetOrZero(val)
+	}
+	idx := -1
+	for i, p := range s.OneOf {
+		r := p.GetReference()
+		if (ref != "" && r == ref) || (ref == "" && r != "" && strings.HasSuffix(r, "/"+val)) {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return verrs
+	}
+	keep := fmt.Sprintf("/oneOf/%d/", idx)
+	out := make([]*verrors.ValidationError, 0, len(verrs))
+	for _, e := range verrs {
+		if e == nil || len(e.SchemaValidationErrors) == 0 {
+			out = append(out, e)
+			continue
+		}
+		var kept []*verrors.SchemaValidationFailure
+		for _, f := range e.SchemaValidationErrors {
+			if strings.HasPrefix(f.KeywordLocation, "/oneOf/") && !strings.HasPrefix(f.KeywordLocation, keep) {
+				continue
+			}
+			kept = append(kept, f)
+		}
+		if len(kept) == 0 {
+			continue
+		}
+		narrowed := *e
+		narrowed.SchemaValidationErrors = kept
+		out = append(out, &narrowed)
+	}
+	if len(out) == 0 {
+		// Never turn a failure into a pass.
+		return verrs
+	}
+	return out
 }
 
 // checkDocumented validates an exchange on a documented operation.
 func (c *Checker) checkDocumented(req *http.Request, resp *http.Response, body []byte, r *route) []string {
-	fresh := req.Clone(context.WithoutCancel(req.Context()))
-	fresh.Body, fresh.ContentLength, fresh.GetBody = bodyOf(nil)
+	fresh := cloneRequest(req, nil)
 	freshResp := &http.Response{
 		Status:     resp.Status,
 		StatusCode: resp.StatusCode,
@@ -193,12 +342,14 @@ func (c *Checker) checkDocumented(req *http.Request, resp *http.Response, body [
 	c.mu.Unlock()
 	problems := describe(verrs)
 
-	op := r.item.GetOperations().GetOrZero(strings.ToLower(req.Method))
+	op := r.item.GetOperations().GetOrZero(strings.ToLower(fresh.Method))
 	documented := documentedResponse(op, resp.StatusCode)
 	if documented == nil {
 		// The library reports undocumented statuses itself; make sure
 		// nothing slips through if it ever stops doing so.
-		problems = append(problems, fmt.Sprintf("status %d is not documented for %s %s", resp.StatusCode, req.Method, r.template))
+		if len(problems) == 0 {
+			problems = append(problems, fmt.Sprintf("status %d is not documented for %s %s", resp.StatusCode, fresh.Method, r.template))
+		}
 		return append(problems, requireRequestID(resp.Header)...)
 	}
 	if documented.Content == nil || documented.Content.Len() == 0 {
@@ -221,7 +372,7 @@ func (c *Checker) checkFallback(resp *http.Response, body []byte, want int, allo
 		}
 		problems = append(problems, fmt.Sprintf("%s: want status %d, got %d", what, want, resp.StatusCode))
 	}
-	if want == http.StatusMethodNotAllowed {
+	if want == http.StatusMethodNotAllowed && resp.StatusCode == want {
 		got := map[string]bool{}
 		for _, v := range resp.Header.Values("Allow") {
 			for _, m := range strings.Split(v, ",") {
@@ -244,7 +395,10 @@ func (c *Checker) checkFallback(resp *http.Response, body []byte, want int, allo
 	c.mu.Lock()
 	_, verrs := c.schemas.ValidateSchemaObject(c.errorSchema, decoded)
 	c.mu.Unlock()
-	return append(problems, describe(verrs)...)
+	for _, d := range describe(verrs) {
+		problems = append(problems, fmt.Sprintf("%d body (#/components/schemas/%s): %s", want, errorSchemaName, d))
+	}
+	return problems
 }
 
 // requireRequestID checks the header every gateway response carries, for
@@ -334,6 +488,9 @@ func (c *Checker) find(req *http.Request) (match *route, allowed []string) {
 		return nil, nil
 	}
 	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
 	for i := range c.routes {
 		r := &c.routes[i]
 		if !r.matches(segs) {
@@ -399,6 +556,17 @@ func (r *route) moreSpecificThan(o *route) bool {
 		}
 	}
 	return false
+}
+
+// cloneRequest copies req with body b, so that the library may read the
+// body and attach state to the request without touching the caller's.
+func cloneRequest(req *http.Request, b []byte) *http.Request {
+	fresh := req.Clone(context.WithoutCancel(req.Context()))
+	if fresh.Method == "" {
+		fresh.Method = http.MethodGet
+	}
+	fresh.Body, fresh.ContentLength, fresh.GetBody = bodyOf(b)
+	return fresh
 }
 
 // bodyOf returns a fresh, re-readable body for b.

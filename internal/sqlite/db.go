@@ -27,15 +27,17 @@ const maxBatch = 256
 
 // DB is an open gateway database.
 type DB struct {
-	read  *sql.DB
-	write *sql.DB
-	ops   chan writeOp
-	done  chan struct{}
-	close sync.Once
+	read       *sql.DB
+	write      *sql.DB
+	readStmts  *stmtCache
+	writeStmts *stmtCache
+	ops        chan writeOp
+	done       chan struct{}
+	close      sync.Once
 }
 
 type writeOp struct {
-	fn   func(tx *sql.Tx) error
+	fn   func(tx *Tx) error
 	errc chan error
 }
 
@@ -74,7 +76,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
-	db := &DB{read: r, write: w, ops: make(chan writeOp, maxBatch), done: make(chan struct{})}
+	db := &DB{read: r, write: w, readStmts: &stmtCache{db: r}, writeStmts: &stmtCache{db: w},
+		ops: make(chan writeOp, maxBatch), done: make(chan struct{})}
 	go db.writer()
 	return db, nil
 }
@@ -86,6 +89,8 @@ func (db *DB) Close() error {
 	db.close.Do(func() {
 		close(db.ops)
 		<-db.done
+		db.readStmts.close()
+		db.writeStmts.close()
 		err = errors.Join(db.read.Close(), db.write.Close())
 	})
 	return err
@@ -94,7 +99,7 @@ func (db *DB) Close() error {
 // Write runs fn inside the shared write transaction and waits until that
 // transaction is committed. fn must only use tx and must not block on
 // anything else; its changes are undone alone if it returns an error.
-func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	op := writeOp{fn: fn, errc: make(chan error, 1)}
 	defer func() {
 		if recover() != nil { // ops closed: the DB is shut down
@@ -149,26 +154,28 @@ func (db *DB) commit(batch []writeOp) {
 		}
 		return
 	}
+	wtx := &Tx{tx: tx, cache: db.writeStmts}
 	single := len(batch) == 1
 	for i, op := range batch {
 		if single {
-			errs[i] = op.fn(tx)
+			errs[i] = op.fn(wtx)
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+		if _, err := wtx.Exec("SAVEPOINT op"); err != nil {
 			errs[i] = fmt.Errorf("savepoint: %w", err)
 			continue
 		}
-		errs[i] = op.fn(tx)
+		errs[i] = op.fn(wtx)
 		if errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
+			if _, err := wtx.Exec("ROLLBACK TO op"); err != nil {
 				errs[i] = errors.Join(errs[i], fmt.Errorf("rollback to savepoint: %w", err))
 			}
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
+		if _, err := wtx.Exec("RELEASE op"); err != nil {
 			errs[i] = errors.Join(errs[i], fmt.Errorf("release savepoint: %w", err))
 		}
 	}
+	defer wtx.promote()
 	if single && errs[0] != nil {
 		_ = tx.Rollback()
 		batch[0].errc <- errs[0]

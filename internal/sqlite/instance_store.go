@@ -16,7 +16,7 @@ const instanceColumns = `name, webhook_url, webhook_secret, state, phone_number,
 
 // CreateInstance implements gateway.InstanceStore.
 func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO instances(name, tenant_id, client_id, webhook_url, webhook_secret, state,
 			phone_number, connected_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.Name.String(), in.Name.Tenant, in.Name.Client, in.WebhookURL, in.WebhookSecret, string(in.State),
@@ -54,7 +54,7 @@ func scanInstance(row rowScanner) (instance.Instance, error) {
 
 // GetInstance implements gateway.InstanceStore.
 func (s *Store) GetInstance(ctx context.Context, name string) (instance.Instance, error) {
-	in, err := scanInstance(s.db.Read().QueryRowContext(ctx,
+	in, err := scanInstance(s.db.queryRow(ctx,
 		`SELECT `+instanceColumns+` FROM instances WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return instance.Instance{}, fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
@@ -73,7 +73,7 @@ func (s *Store) ListInstances(ctx context.Context, tenantID, clientID string) ([
 		q += ` AND client_id = ?`
 		args = append(args, clientID)
 	}
-	rows, err := s.db.Read().QueryContext(ctx, q+` ORDER BY name`, args...)
+	rows, err := s.db.query(ctx, q+` ORDER BY name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list instances: %w", err)
 	}
@@ -91,7 +91,7 @@ func (s *Store) ListInstances(ctx context.Context, tenantID, clientID string) ([
 
 // UpdateWebhook implements gateway.InstanceStore.
 func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`UPDATE instances SET webhook_url = ?, webhook_secret = ? WHERE name = ?`, url, secret, name)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) err
 // DeleteInstance implements gateway.InstanceStore.
 func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (int, error) {
 	var failed int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`DELETE FROM instances WHERE name = ?`, name)
 		if err != nil {
 			return err

@@ -16,42 +16,67 @@ import (
 
 // CreateMessage implements gateway.MessageStore.
 func (s *Store) CreateMessage(ctx context.Context, m message.Message, idem *gateway.Idempotency) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return insertMessage(tx, m, idem) })
+}
+
+// CreateAndEnqueue implements gateway.AtomicEnqueuer: the message, its
+// idempotency record and its lane queue entry commit together, so a crash
+// can never leave a stored message unqueued.
+func (s *Store) CreateAndEnqueue(ctx context.Context, m message.Message, idem *gateway.Idempotency, body []byte) error {
+	q := s.queues[m.Lane]
+	if q == nil {
+		return fmt.Errorf("no queue for lane %q", m.Lane)
+	}
+	var added bool
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		if err := insertMessage(tx, m, idem); err != nil {
+			return err
+		}
+		var err error
+		added, err = q.sendTx(tx, m.Instance, m.ID, body)
+		return err
+	})
+	if added && err == nil {
+		q.wake()
+	}
+	return err
+}
+
+func insertMessage(tx *Tx, m message.Message, idem *gateway.Idempotency) error {
 	content, err := json.Marshal(m.Content)
 	if err != nil {
 		return fmt.Errorf("encode content: %w", err)
 	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		if idem != nil {
-			// An expired record is replaced; a live one means replay.
-			res, err := tx.Exec(`INSERT INTO idempotency(tenant_id, key, status_code, body, expires_at)
-				VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT(tenant_id, key) DO UPDATE SET status_code = excluded.status_code,
-					body = excluded.body, expires_at = excluded.expires_at
-				WHERE idempotency.expires_at <= ?`,
-				idem.TenantID, idem.Key, idem.Status, idem.Body, ms(idem.ExpiresAt), ms(m.CreatedAt))
-			if err != nil {
-				return fmt.Errorf("store idempotency key: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return gateway.ErrIdempotencyReplay
-			}
+	if idem != nil {
+		// An expired record is replaced; a live one means replay.
+		res, err := tx.Exec(`INSERT INTO idempotency(tenant_id, key, status_code, body, expires_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT(tenant_id, key) DO UPDATE SET status_code = excluded.status_code,
+				body = excluded.body, expires_at = excluded.expires_at
+			WHERE idempotency.expires_at <= ?`,
+			idem.TenantID, idem.Key, idem.Status, idem.Body, ms(idem.ExpiresAt), ms(m.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("store idempotency key: %w", err)
 		}
-		_, err := tx.Exec(`INSERT INTO messages(id, tenant_id, instance_name, lane, to_number, type, content,
-			status, error, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ID, m.Tenant, m.Instance, string(m.Lane), m.To, string(m.Type), string(content),
-			string(m.Status), nullString(m.Error), ms(m.CreatedAt), nullMS(m.SentAt), ms(m.CreatedAt))
-		if isConstraint(err, "unique") {
-			return fmt.Errorf("message %s: %w", m.ID, fault.ErrConflict)
+		if n, _ := res.RowsAffected(); n == 0 {
+			return gateway.ErrIdempotencyReplay
 		}
-		return err
-	})
+	}
+	_, err = tx.Exec(`INSERT INTO messages(id, tenant_id, instance_name, lane, to_number, type, content,
+		status, error, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID, m.Tenant, m.Instance, string(m.Lane), m.To, string(m.Type), string(content),
+		string(m.Status), nullString(m.Error), ms(m.CreatedAt), nullMS(m.SentAt), ms(m.CreatedAt))
+	if isConstraint(err, "unique") {
+		return fmt.Errorf("message %s: %w", m.ID, fault.ErrConflict)
+	}
+	return err
 }
 
 // GetIdempotency implements gateway.MessageStore.
 func (s *Store) GetIdempotency(ctx context.Context, tenantID, key string, now time.Time) (gateway.Idempotency, bool, error) {
 	rec := gateway.Idempotency{TenantID: tenantID, Key: key}
 	var expires int64
-	err := s.db.Read().QueryRowContext(ctx, `SELECT status_code, body, expires_at FROM idempotency
+	err := s.db.queryRow(ctx, `SELECT status_code, body, expires_at FROM idempotency
 		WHERE tenant_id = ? AND key = ? AND expires_at > ?`, tenantID, key, ms(now)).
 		Scan(&rec.Status, &rec.Body, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -71,7 +96,7 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	var errText sql.NullString
 	var created int64
 	var sent sql.NullInt64
-	err := s.db.Read().QueryRowContext(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
+	err := s.db.queryRow(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
 		status, error, created_at, sent_at FROM messages WHERE id = ?`, id).
 		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -90,7 +115,7 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 
 // AbandonMessage implements gateway.MessageStore.
 func (s *Store) AbandonMessage(ctx context.Context, id, reason string, at time.Time, tenantID, idemKey string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`,
 			string(message.Failed), reason, ms(at), id, string(message.Pending)); err != nil {
 			return fmt.Errorf("fail message %s: %w", id, err)
@@ -106,7 +131,7 @@ func (s *Store) AbandonMessage(ctx context.Context, id, reason string, at time.T
 // FlushPending implements gateway.MessageStore.
 func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.Time) (int, error) {
 	var n int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
 			string(message.Failed), message.ErrorFlushed, ms(at), instanceName, string(message.Pending))
 		if err != nil {
@@ -120,7 +145,7 @@ func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.T
 
 // PendingByLane implements gateway.MessageStore.
 func (s *Store) PendingByLane(ctx context.Context, instanceName string) (map[lane.Lane]int, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT lane, COUNT(*) FROM messages
+	rows, err := s.db.query(ctx, `SELECT lane, COUNT(*) FROM messages
 		WHERE instance_name = ? AND status = ? GROUP BY lane`, instanceName, string(message.Pending))
 	if err != nil {
 		return nil, fmt.Errorf("count pending: %w", err)
@@ -140,7 +165,7 @@ func (s *Store) PendingByLane(ctx context.Context, instanceName string) (map[lan
 
 // TenantStats implements gateway.MessageStore.
 func (s *Store) TenantStats(ctx context.Context, tenantID string) ([]gateway.InstanceStats, error) {
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT i.name, m.status, m.lane, COUNT(m.id)
+	rows, err := s.db.query(ctx, `SELECT i.name, m.status, m.lane, COUNT(m.id)
 		FROM instances i LEFT JOIN messages m ON m.instance_name = i.name
 		WHERE i.tenant_id = ? GROUP BY i.name, m.status, m.lane ORDER BY i.name`, tenantID)
 	if err != nil {
@@ -174,7 +199,7 @@ func (s *Store) TenantStats(ctx context.Context, tenantID string) ([]gateway.Ins
 // Totals implements gateway.MessageStore.
 func (s *Store) Totals(ctx context.Context) (gateway.Totals, error) {
 	var t gateway.Totals
-	err := s.db.Read().QueryRowContext(ctx, `SELECT
+	err := s.db.queryRow(ctx, `SELECT
 		(SELECT COUNT(*) FROM tenants), (SELECT COUNT(*) FROM instances),
 		(SELECT COUNT(*) FROM messages WHERE status = ?)`, string(message.Pending)).
 		Scan(&t.Tenants, &t.Instances, &t.Pending)

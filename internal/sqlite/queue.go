@@ -86,33 +86,11 @@ func (q *Queue) Send(ctx context.Context, groupID, dedupID string, body []byte) 
 	if groupID == "" || dedupID == "" {
 		return fmt.Errorf("queue %s: send: group id and deduplication id are required", q.name)
 	}
-	if body == nil {
-		body = []byte{} // a nil slice would bind as NULL
-	}
 	var added bool
-	err := q.db.Write(ctx, func(tx *sql.Tx) error {
-		now := q.clk.Now().UnixMilli()
-		if _, err := tx.Exec(`DELETE FROM queue_dedup WHERE rowid IN
-			(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT ?)`, now, dedupSweep); err != nil {
-			return fmt.Errorf("sweep dedup ids: %w", err)
-		}
-		// Insert the id, or revive an expired row the sweep has not reached.
-		res, err := tx.Exec(`INSERT INTO queue_dedup (queue, dedup_id, expires_at) VALUES (?, ?, ?)
-			ON CONFLICT (queue, dedup_id) DO UPDATE SET expires_at = excluded.expires_at
-			WHERE queue_dedup.expires_at <= ?`, q.name, dedupID, now+dedupWindow.Milliseconds(), now)
-		if err != nil {
-			return fmt.Errorf("record dedup id: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err // a duplicate within the window: accepted, dropped
-		}
-		if _, err := tx.Exec(`INSERT INTO queue_messages
-			(queue, group_id, dedup_id, body, visible_at, receive_count, sent_at)
-			VALUES (?, ?, ?, ?, ?, 0, ?)`, q.name, groupID, dedupID, body, now, now); err != nil {
-			return fmt.Errorf("insert message: %w", err)
-		}
-		added = true
-		return nil
+	err := q.db.Write(ctx, func(tx *Tx) error {
+		var err error
+		added, err = q.sendTx(tx, groupID, dedupID, body)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("queue %s: send: %w", q.name, err)
@@ -121,6 +99,37 @@ func (q *Queue) Send(ctx context.Context, groupID, dedupID string, body []byte) 
 		q.wake()
 	}
 	return nil
+}
+
+// sendTx is Send inside a caller's write transaction, so a producer can
+// store its own record and enqueue atomically. It reports whether the
+// message was added (false: a duplicate within the window); the caller
+// calls wake after the commit when it was.
+func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte) (bool, error) {
+	if body == nil {
+		body = []byte{} // a nil slice would bind as NULL
+	}
+	now := q.clk.Now().UnixMilli()
+	if _, err := tx.Exec(`DELETE FROM queue_dedup WHERE rowid IN
+		(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT ?)`, now, dedupSweep); err != nil {
+		return false, fmt.Errorf("sweep dedup ids: %w", err)
+	}
+	// Insert the id, or revive an expired row the sweep has not reached.
+	res, err := tx.Exec(`INSERT INTO queue_dedup (queue, dedup_id, expires_at) VALUES (?, ?, ?)
+		ON CONFLICT (queue, dedup_id) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE queue_dedup.expires_at <= ?`, q.name, dedupID, now+dedupWindow.Milliseconds(), now)
+	if err != nil {
+		return false, fmt.Errorf("record dedup id: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err // a duplicate within the window: accepted, dropped
+	}
+	if _, err := tx.Exec(`INSERT INTO queue_messages
+		(queue, group_id, dedup_id, body, visible_at, receive_count, sent_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?)`, q.name, groupID, dedupID, body, now, now); err != nil {
+		return false, fmt.Errorf("insert message: %w", err)
+	}
+	return true, nil
 }
 
 // Receive hands out up to max receivable messages, at most one per group,
@@ -166,7 +175,7 @@ func (q *Queue) Receive(ctx context.Context, max int, visibility, wait time.Dura
 func (q *Queue) receiveOnce(ctx context.Context, max int, visibility time.Duration, probe bool) ([]queue.Delivery, error) {
 	if probe {
 		var n int
-		err := q.db.Read().QueryRowContext(ctx, `SELECT count(*) FROM (`+headsQuery+`)`,
+		err := q.db.queryRow(ctx, `SELECT count(*) FROM (`+headsQuery+`)`,
 			q.name, q.clk.Now().UnixMilli(), 1).Scan(&n)
 		if err != nil {
 			return nil, fmt.Errorf("queue %s: receive: probe: %w", q.name, err)
@@ -176,7 +185,7 @@ func (q *Queue) receiveOnce(ctx context.Context, max int, visibility time.Durati
 		}
 	}
 	var out []queue.Delivery
-	err := q.db.Write(ctx, func(tx *sql.Tx) error {
+	err := q.db.Write(ctx, func(tx *Tx) error {
 		now := q.clk.Now().UnixMilli()
 		rows, err := tx.Query(headsQuery, q.name, now, max)
 		if err != nil {
@@ -221,7 +230,7 @@ func (q *Queue) ChangeVisibility(ctx context.Context, receipt string, visibility
 	if visibility < 0 {
 		return fmt.Errorf("queue %s: change visibility: negative visibility", q.name)
 	}
-	err := q.inFlight(ctx, "change visibility", receipt, func(tx *sql.Tx, seq, now int64) (sql.Result, error) {
+	err := q.inFlight(ctx, "change visibility", receipt, func(tx *Tx, seq, now int64) (sql.Result, error) {
 		return tx.Exec(`UPDATE queue_messages SET visible_at = ? WHERE seq = ? AND queue = ?
 			AND receipt = ? AND visible_at > ?`, now+visibility.Milliseconds(), seq, q.name, receipt, now)
 	})
@@ -234,7 +243,7 @@ func (q *Queue) ChangeVisibility(ctx context.Context, receipt string, visibility
 // Delete removes an in-flight message for good, which lets the next message
 // of its group be received.
 func (q *Queue) Delete(ctx context.Context, receipt string) error {
-	err := q.inFlight(ctx, "delete", receipt, func(tx *sql.Tx, seq, now int64) (sql.Result, error) {
+	err := q.inFlight(ctx, "delete", receipt, func(tx *Tx, seq, now int64) (sql.Result, error) {
 		return tx.Exec(`DELETE FROM queue_messages WHERE seq = ? AND queue = ?
 			AND receipt = ? AND visible_at > ?`, seq, q.name, receipt, now)
 	})
@@ -246,14 +255,14 @@ func (q *Queue) Delete(ctx context.Context, receipt string) error {
 
 // inFlight runs exec, a statement restricted to the row that receipt names
 // while it is still in flight, and turns "no row" into ErrStaleReceipt.
-func (q *Queue) inFlight(ctx context.Context, op, receipt string, exec func(tx *sql.Tx, seq, now int64) (sql.Result, error)) error {
+func (q *Queue) inFlight(ctx context.Context, op, receipt string, exec func(tx *Tx, seq, now int64) (sql.Result, error)) error {
 	stale := fmt.Errorf("queue %s: %s: %w", q.name, op, queue.ErrStaleReceipt)
 	head, _, ok := strings.Cut(receipt, ".")
 	seq, err := strconv.ParseInt(head, 10, 64)
 	if !ok || err != nil {
 		return stale
 	}
-	err = q.db.Write(ctx, func(tx *sql.Tx) error {
+	err = q.db.Write(ctx, func(tx *Tx) error {
 		res, err := exec(tx, seq, q.clk.Now().UnixMilli())
 		if err != nil {
 			return err
@@ -273,7 +282,7 @@ func (q *Queue) inFlight(ctx context.Context, op, receipt string, exec func(tx *
 // gateway's stats and for operators watching a backlog.
 func (q *Queue) Len(ctx context.Context) (int, error) {
 	var n int
-	err := q.db.Read().QueryRowContext(ctx, `SELECT count(*) FROM queue_messages WHERE queue = ?`, q.name).Scan(&n)
+	err := q.db.queryRow(ctx, `SELECT count(*) FROM queue_messages WHERE queue = ?`, q.name).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("queue %s: len: %w", q.name, err)
 	}

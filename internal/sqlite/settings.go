@@ -9,7 +9,7 @@ import (
 
 // Setting returns a local-mode setting, or ok=false if it was never set.
 func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool, err error) {
-	err = s.db.Read().QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
+	err = s.db.queryRow(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -21,7 +21,7 @@ func (s *Store) Setting(ctx context.Context, key string) (value []byte, ok bool,
 
 // PutSetting stores a local-mode setting.
 func (s *Store) PutSetting(ctx context.Context, key string, value []byte) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO settings(key, value) VALUES (?, ?)
 			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
 		return err

@@ -10,18 +10,25 @@ import (
 
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/tenant"
 )
 
 // Store is the SQLite adapter of the gateway's state port.
 type Store struct {
-	db *DB
+	db     *DB
+	queues map[lane.Lane]*Queue
 }
 
-var _ gateway.Store = (*Store)(nil)
+var (
+	_ gateway.Store          = (*Store)(nil)
+	_ gateway.AtomicEnqueuer = (*Store)(nil)
+)
 
-// NewStore returns the state store on db.
-func NewStore(db *DB) *Store { return &Store{db: db} }
+// NewStore returns the state store on db. queues are the lane queues (on
+// the same db) that CreateAndEnqueue writes to; nil is fine for a store
+// that never enqueues.
+func NewStore(db *DB, queues map[lane.Lane]*Queue) *Store { return &Store{db: db, queues: queues} }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
@@ -59,7 +66,7 @@ func isConstraint(err error, kind string) bool {
 
 // CreateTenant implements gateway.TenantStore.
 func (s *Store) CreateTenant(ctx context.Context, t tenant.Tenant) error {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO tenants(id, created_at) VALUES (?, ?)`, t.ID, ms(t.CreatedAt))
 		return err
 	})
@@ -71,7 +78,7 @@ func (s *Store) CreateTenant(ctx context.Context, t tenant.Tenant) error {
 
 // CreateKey implements gateway.TenantStore.
 func (s *Store) CreateKey(ctx context.Context, k tenant.Key) error {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO api_keys(id, tenant_id, hash, created_at) VALUES (?, ?, ?, ?)`,
 			k.ID, k.TenantID, k.Hash, ms(k.CreatedAt))
 		return err
@@ -89,7 +96,7 @@ func (s *Store) CreateKey(ctx context.Context, k tenant.Key) error {
 func (s *Store) GetKey(ctx context.Context, keyID string) (tenant.Key, error) {
 	var k tenant.Key
 	var created int64
-	err := s.db.Read().QueryRowContext(ctx,
+	err := s.db.queryRow(ctx,
 		`SELECT id, tenant_id, hash, created_at FROM api_keys WHERE id = ?`, keyID).
 		Scan(&k.ID, &k.TenantID, &k.Hash, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -104,7 +111,7 @@ func (s *Store) GetKey(ctx context.Context, keyID string) (tenant.Key, error) {
 
 // DeleteKey implements gateway.TenantStore.
 func (s *Store) DeleteKey(ctx context.Context, tenantID, keyID string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`DELETE FROM api_keys WHERE id = ? AND tenant_id = ?`, keyID, tenantID)
 		if err != nil {
 			return err
@@ -120,6 +127,6 @@ func (s *Store) DeleteKey(ctx context.Context, tenantID, keyID string) error {
 // demo tenant.
 func (s *Store) CountTenants(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&n)
+	err := s.db.queryRow(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&n)
 	return n, err
 }

@@ -20,5 +20,5 @@ func openTestDB(t *testing.T) *DB {
 }
 
 func TestStoreConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) gateway.Store { return NewStore(openTestDB(t)) })
+	storetest.Run(t, func(t *testing.T) gateway.Store { return NewStore(openTestDB(t), nil) })
 }
