@@ -55,7 +55,7 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 		return Accepted{}, false, err
 	}
 	in.InstanceName = inst.Name.String()
-	return s.enqueue(ctx, tenantID, inst, in.SendInput, idemKey, true)
+	return s.enqueue(ctx, tenantID, in.InstanceName, in.SendInput, idemKey, true)
 }
 
 // pickInstance chooses the open instance of a client that can send

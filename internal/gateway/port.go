@@ -52,7 +52,8 @@ type Idempotency struct {
 type MessageStore interface {
 	// CreateMessage stores m as pending. With idem non-nil it also stores
 	// the idempotency record in the same transaction, and fails with
-	// ErrIdempotencyReplay if an unexpired record for that key exists.
+	// ErrIdempotencyReplay if an unexpired record for that key exists. It
+	// fails with fault.ErrNotFound if m's instance does not exist.
 	CreateMessage(ctx context.Context, m message.Message, idem *Idempotency) error
 	// GetIdempotency returns the unexpired record for key, or ok=false.
 	GetIdempotency(ctx context.Context, tenantID, key string, now time.Time) (rec Idempotency, ok bool, err error)

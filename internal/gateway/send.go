@@ -136,14 +136,8 @@ func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemK
 	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
 		return acc, ok, err
 	}
-	inst, err := s.store.GetInstance(ctx, name.String())
-	if errors.Is(err, fault.ErrNotFound) {
-		return Accepted{}, false, errInstanceNotFound
-	}
-	if err != nil {
-		return Accepted{}, false, fmt.Errorf("get instance %s: %w", name, err)
-	}
-	return s.enqueue(ctx, tenantID, inst, in, idemKey, false)
+	// The store checks that the instance exists as part of the insert.
+	return s.enqueue(ctx, tenantID, name.String(), in, idemKey, false)
 }
 
 // replay returns the remembered answer for an Idempotency-Key, if any.
@@ -169,11 +163,11 @@ func (s *Service) replay(ctx context.Context, tenantID, key string) (Accepted, b
 // its lane queue. A message that cannot be queued is failed at once and
 // the caller gets an error: there is never a 202 for a message that is not
 // queued.
-func (s *Service) enqueue(ctx context.Context, tenantID string, inst instance.Instance, in SendInput, idemKey string, withName bool) (Accepted, bool, error) {
+func (s *Service) enqueue(ctx context.Context, tenantID, instanceName string, in SendInput, idemKey string, withName bool) (Accepted, bool, error) {
 	l, _ := lane.Parse(in.Lane)
 	now := s.clock.Now()
 	m := message.Message{
-		ID: s.newID(), Tenant: tenantID, Instance: inst.Name.String(), Lane: l,
+		ID: s.newID(), Tenant: tenantID, Instance: instanceName, Lane: l,
 		To: in.To, Type: in.Type, Content: in.Content, Status: message.Pending, CreatedAt: now,
 	}
 	acc := Accepted{ID: m.ID, Status: string(message.Pending), Lane: string(l), QueuedAt: clock.Format(now)}
@@ -188,19 +182,22 @@ func (s *Service) enqueue(ctx context.Context, tenantID string, inst instance.In
 		}
 		idem = &Idempotency{TenantID: tenantID, Key: idemKey, Status: http.StatusAccepted, Body: body, ExpiresAt: now.Add(idempotencyTTL)}
 	}
-	body, _ := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
+	body, err := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
+	if err != nil {
+		return Accepted{}, false, fmt.Errorf("encode queue body: %w", err)
+	}
 	if atomic, ok := s.store.(AtomicEnqueuer); ok {
-		if err := atomic.CreateAndEnqueue(ctx, m, idem, body); err != nil {
-			if errors.Is(err, ErrIdempotencyReplay) {
-				return s.replay(ctx, tenantID, idemKey)
-			}
-			return Accepted{}, false, fmt.Errorf("store and enqueue %s: %w", m.ID, err)
-		}
-	} else if err := s.storeThenEnqueue(ctx, m, idem, body); err != nil {
-		if errors.Is(err, ErrIdempotencyReplay) {
-			return s.replay(ctx, tenantID, idemKey)
-		}
-		return Accepted{}, false, err
+		err = atomic.CreateAndEnqueue(ctx, m, idem, body)
+	} else {
+		err = s.storeThenEnqueue(ctx, m, idem, body)
+	}
+	switch {
+	case errors.Is(err, ErrIdempotencyReplay):
+		return s.replay(ctx, tenantID, idemKey)
+	case errors.Is(err, fault.ErrNotFound):
+		return Accepted{}, false, errInstanceNotFound
+	case err != nil:
+		return Accepted{}, false, fmt.Errorf("store and enqueue %s: %w", m.ID, err)
 	}
 	s.log.DebugContext(ctx, "message queued", "tenant", tenantID, "instance", m.Instance, "messageId", m.ID, "lane", string(l))
 	return acc, false, nil
@@ -211,9 +208,6 @@ func (s *Service) enqueue(ctx context.Context, tenantID string, inst instance.In
 // freed) so the client's error is the whole truth.
 func (s *Service) storeThenEnqueue(ctx context.Context, m message.Message, idem *Idempotency, body []byte) error {
 	if err := s.store.CreateMessage(ctx, m, idem); err != nil {
-		if errors.Is(err, ErrIdempotencyReplay) {
-			return err
-		}
 		return fmt.Errorf("store message %s: %w", m.ID, err)
 	}
 	if err := s.queues[m.Lane].Send(ctx, m.Instance, m.ID, body); err != nil {

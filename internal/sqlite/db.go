@@ -50,6 +50,8 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous(FULL)")
+		// Savepoint journals (one per write in a batch) stay in memory.
+		q.Add("_pragma", "temp_store(MEMORY)")
 		if extra != "" {
 			q.Add("_pragma", extra)
 		}
@@ -98,7 +100,9 @@ func (db *DB) Close() error {
 
 // Write runs fn inside the shared write transaction and waits until that
 // transaction is committed. fn must only use tx and must not block on
-// anything else; its changes are undone alone if it returns an error.
+// anything else; its changes are undone alone if it returns an error. fn
+// may run more than once (a batch is retried with savepoints when one of
+// its writes fails), so it must not act outside tx except to set results.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	op := writeOp{fn: fn, errc: make(chan error, 1)}
 	defer func() {
@@ -143,22 +147,45 @@ func (db *DB) writer() {
 	}
 }
 
-// commit runs one batch in one transaction, each op in its own savepoint.
+// commit runs one batch in one transaction. It first runs every write
+// without savepoints, which is the common, cheap case; if any write fails
+// the attempt is rolled back whole and the batch runs again with a
+// savepoint per write, so the failing write is undone alone.
 func (db *DB) commit(batch []writeOp) {
-	ctx := context.Background()
-	errs := make([]error, len(batch))
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		for _, op := range batch {
-			op.errc <- fmt.Errorf("begin: %w", err)
+	errs, ok := db.run(batch, false)
+	if !ok {
+		errs, _ = db.run(batch, true)
+	}
+	for i, op := range batch {
+		op.errc <- errs[i]
+	}
+}
+
+// run executes batch in one transaction. Without isolate, the first failing
+// write aborts the attempt (ok false, nothing committed) unless it is the
+// only write, whose error is then final. With isolate, each write runs in
+// a savepoint and a failing one is rolled back alone.
+func (db *DB) run(batch []writeOp, isolate bool) (errs []error, ok bool) {
+	errs = make([]error, len(batch))
+	fail := func(err error) ([]error, bool) {
+		for i := range errs {
+			errs[i] = err
 		}
-		return
+		return errs, true
+	}
+	tx, err := db.write.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fail(fmt.Errorf("begin: %w", err))
 	}
 	wtx := &Tx{tx: tx, cache: db.writeStmts}
+	defer wtx.promote()
 	single := len(batch) == 1
 	for i, op := range batch {
-		if single {
-			errs[i] = op.fn(wtx)
+		if !isolate || single {
+			if errs[i] = op.fn(wtx); errs[i] != nil {
+				_ = tx.Rollback()
+				return errs, single
+			}
 			continue
 		}
 		if _, err := wtx.Exec("SAVEPOINT op"); err != nil {
@@ -175,19 +202,8 @@ func (db *DB) commit(batch []writeOp) {
 			errs[i] = errors.Join(errs[i], fmt.Errorf("release savepoint: %w", err))
 		}
 	}
-	defer wtx.promote()
-	if single && errs[0] != nil {
-		_ = tx.Rollback()
-		batch[0].errc <- errs[0]
-		return
-	}
 	if err := tx.Commit(); err != nil {
-		for _, op := range batch {
-			op.errc <- fmt.Errorf("commit: %w", err)
-		}
-		return
+		return fail(fmt.Errorf("commit: %w", err))
 	}
-	for i, op := range batch {
-		op.errc <- errs[i]
-	}
+	return errs, true
 }

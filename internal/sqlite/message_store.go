@@ -33,7 +33,8 @@ func (s *Store) CreateAndEnqueue(ctx context.Context, m message.Message, idem *g
 			return err
 		}
 		var err error
-		added, err = q.sendTx(tx, m.Instance, m.ID, body)
+		// The message's primary key already makes its id unique.
+		added, err = q.sendTx(tx, m.Instance, m.ID, body, false)
 		return err
 	})
 	if added && err == nil {
@@ -62,14 +63,23 @@ func insertMessage(tx *Tx, m message.Message, idem *gateway.Idempotency) error {
 			return gateway.ErrIdempotencyReplay
 		}
 	}
-	_, err = tx.Exec(`INSERT INTO messages(id, tenant_id, instance_name, lane, to_number, type, content,
-		status, error, created_at, sent_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// The instance check rides in the insert: no separate read, and no
+	// window in which the instance could be deleted in between.
+	res, err := tx.Exec(`INSERT INTO messages(id, tenant_id, instance_name, lane, to_number, type, content,
+		status, error, created_at, sent_at, updated_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE EXISTS (SELECT 1 FROM instances WHERE name = ?)`,
 		m.ID, m.Tenant, m.Instance, string(m.Lane), m.To, string(m.Type), string(content),
-		string(m.Status), nullString(m.Error), ms(m.CreatedAt), nullMS(m.SentAt), ms(m.CreatedAt))
+		string(m.Status), nullString(m.Error), ms(m.CreatedAt), nullMS(m.SentAt), ms(m.CreatedAt), m.Instance)
 	if isConstraint(err, "unique") {
 		return fmt.Errorf("message %s: %w", m.ID, fault.ErrConflict)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("instance %s: %w", m.Instance, fault.ErrNotFound)
+	}
+	return nil
 }
 
 // GetIdempotency implements gateway.MessageStore.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -19,9 +20,12 @@ import (
 const (
 	// dedupWindow is how long SQS FIFO remembers a deduplication id.
 	dedupWindow = 5 * time.Minute
-	// dedupSweep bounds how many expired dedup rows one Send deletes, so a
-	// burst that expires at once never makes a single Send slow.
+	// dedupSweep bounds how many expired dedup rows one sweep deletes, so a
+	// burst that expires at once never makes a single Send slow; sweeps run
+	// at most once per sweepEvery, which still outpaces any send rate the
+	// writer can sustain (32 rows per 10 ms).
 	dedupSweep = 32
+	sweepEvery = 10 * time.Millisecond
 	// pollInterval is how often a waiting Receive re-checks the table for
 	// messages whose visibility ran out; Sends wake it at once instead.
 	pollInterval = 200 * time.Millisecond
@@ -69,6 +73,8 @@ type Queue struct {
 	name string
 	clk  clock.Clock
 
+	lastSweep atomic.Int64 // unix ms of the last dedup sweep
+
 	mu      sync.Mutex
 	changed chan struct{} // closed (and replaced) when a message may have become receivable
 }
@@ -89,7 +95,7 @@ func (q *Queue) Send(ctx context.Context, groupID, dedupID string, body []byte) 
 	var added bool
 	err := q.db.Write(ctx, func(tx *Tx) error {
 		var err error
-		added, err = q.sendTx(tx, groupID, dedupID, body)
+		added, err = q.sendTx(tx, groupID, dedupID, body, true)
 		return err
 	})
 	if err != nil {
@@ -104,15 +110,25 @@ func (q *Queue) Send(ctx context.Context, groupID, dedupID string, body []byte) 
 // sendTx is Send inside a caller's write transaction, so a producer can
 // store its own record and enqueue atomically. It reports whether the
 // message was added (false: a duplicate within the window); the caller
-// calls wake after the commit when it was.
-func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte) (bool, error) {
+// calls wake after the commit when it was. A caller whose own insert in the
+// same transaction already guarantees dedupID is new (a primary key) passes
+// dedup false and skips the deduplication record.
+func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte, dedup bool) (bool, error) {
 	if body == nil {
 		body = []byte{} // a nil slice would bind as NULL
 	}
 	now := q.clk.Now().UnixMilli()
-	if _, err := tx.Exec(`DELETE FROM queue_dedup WHERE rowid IN
-		(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT ?)`, now, dedupSweep); err != nil {
-		return false, fmt.Errorf("sweep dedup ids: %w", err)
+	if !dedup {
+		return true, q.insert(tx, groupID, dedupID, body, now)
+	}
+	// Sweep at most once per sweepEvery: correctness never depends on it
+	// (an expired row counts as expired), only the table size does.
+	if last := q.lastSweep.Load(); now-last >= sweepEvery.Milliseconds() || now < last {
+		if _, err := tx.Exec(`DELETE FROM queue_dedup WHERE rowid IN
+			(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT ?)`, now, dedupSweep); err != nil {
+			return false, fmt.Errorf("sweep dedup ids: %w", err)
+		}
+		q.lastSweep.Store(now)
 	}
 	// Insert the id, or revive an expired row the sweep has not reached.
 	res, err := tx.Exec(`INSERT INTO queue_dedup (queue, dedup_id, expires_at) VALUES (?, ?, ?)
@@ -124,12 +140,16 @@ func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte) (bool, erro
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		return false, err // a duplicate within the window: accepted, dropped
 	}
+	return true, q.insert(tx, groupID, dedupID, body, now)
+}
+
+func (q *Queue) insert(tx *Tx, groupID, dedupID string, body []byte, now int64) error {
 	if _, err := tx.Exec(`INSERT INTO queue_messages
 		(queue, group_id, dedup_id, body, visible_at, receive_count, sent_at)
 		VALUES (?, ?, ?, ?, ?, 0, ?)`, q.name, groupID, dedupID, body, now, now); err != nil {
-		return false, fmt.Errorf("insert message: %w", err)
+		return fmt.Errorf("insert message: %w", err)
 	}
-	return true, nil
+	return nil
 }
 
 // Receive hands out up to max receivable messages, at most one per group,

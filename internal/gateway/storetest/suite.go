@@ -167,6 +167,11 @@ func messages(t *testing.T, s gateway.Store) {
 	_, err = s.GetMessage(ctx, uuid.NewString())
 	require.ErrorIs(t, err, fault.ErrNotFound)
 
+	orphan := newMessage("acme", "acme__c__gone", lane.Bulk)
+	require.ErrorIs(t, s.CreateMessage(ctx, orphan, nil), fault.ErrNotFound, "no message for a missing instance")
+	_, err = s.GetMessage(ctx, orphan.ID)
+	require.ErrorIs(t, err, fault.ErrNotFound)
+
 	byLane, err := s.PendingByLane(ctx, "acme__c__l")
 	require.NoError(t, err)
 	require.Equal(t, 1, byLane[lane.Bulk])

@@ -41,7 +41,6 @@ CREATE TABLE messages (
     updated_at    INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX messages_instance_status ON messages(instance_name, status, lane);
-CREATE INDEX messages_tenant_status ON messages(tenant_id, status);
 
 CREATE TABLE idempotency (
     tenant_id   TEXT NOT NULL,
