@@ -18,6 +18,9 @@ func TestRoutingErrors(t *testing.T) {
 	r = g.do("PATCH", "/instance/create", nil, as(g.demoKey)...)
 	require.Equal(t, http.StatusMethodNotAllowed, r.Status)
 	require.Contains(t, r.Header.Get("Allow"), "POST")
+	r = g.do("GET", "/instance/demo__c__l/webhook", nil, as(g.demoKey)...)
+	require.Equal(t, http.StatusMethodNotAllowed, r.Status)
+	require.Equal(t, "PUT", r.Header.Get("Allow"))
 	r = g.do("GET", "/instance/demo__c__l/unknown", nil, as(g.demoKey)...)
 	require.Equal(t, http.StatusNotFound, r.Status)
 }

@@ -104,6 +104,8 @@ func TestSendValidation(t *testing.T) {
 		{"spintax too deep", "/message/text", base(map[string]any{"text": deep}), 400, "text"},
 		{"spintax too many options", "/message/text", base(map[string]any{"text": many}), 400, "text"},
 		{"unmatched brace is literal", "/message/text", base(map[string]any{"text": "{unclosed"}), 202, ""},
+		{"empty lane means normal", "/message/text", base(map[string]any{"lane": ""}), 202, ""},
+		{"null caption and lane mean none and normal", "/message/image", `{"instanceName":"demo__c__main","to":"5491112345678","imageUrl":"https://x.example/a.jpg","caption":null,"lane":null}`, 202, ""},
 		{"field of another type", "/message/text", base(map[string]any{"imageUrl": "https://x.example/a.jpg"}), 400, "imageUrl"},
 		{"missing image url", "/message/image", base(map[string]any{"text": nil}), 400, "imageUrl"},
 		{"http media off loopback", "/message/image", base(map[string]any{"text": nil, "imageUrl": "http://cdn.example.com/a.jpg"}), 400, "imageUrl"},

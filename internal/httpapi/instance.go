@@ -88,6 +88,10 @@ func (a *api) instanceGet(w http.ResponseWriter, r *http.Request, tenantID strin
 		return a.writeList(w, r, tenantID, second)
 	}
 	switch second {
+	case "webhook":
+		w.Header().Set("Allow", "PUT")
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "Method not allowed"})
+		return nil
 	case "status":
 		return a.status(w, r, tenantID, first)
 	case "queue":
