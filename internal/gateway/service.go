@@ -33,6 +33,7 @@ type Service struct {
 	log     *slog.Logger
 	started time.Time
 	newID   func() string
+	keys    keyCache
 }
 
 // Config wires a Service.

@@ -144,3 +144,29 @@ func TestHealthUptime(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, gateway.Health{Status: "ok", Tenants: 1, Instances: 1, Uptime: 3601}, h)
 }
+
+// TestKeyRevocation: a key deleted through the service stops at once; one
+// deleted behind its back (the CLI of another process) within the cache TTL.
+func TestKeyRevocation(t *testing.T) {
+	ctx := context.Background()
+	svc, st, _, clk := newService(t, true)
+	plain, k, err := svc.CreateKey(ctx, "acme")
+	require.NoError(t, err)
+	tenantID, err := svc.Authenticate(ctx, plain)
+	require.NoError(t, err)
+	require.Equal(t, "acme", tenantID)
+	require.NoError(t, svc.DeleteKey(ctx, "acme", k.ID))
+	_, err = svc.Authenticate(ctx, plain)
+	require.ErrorIs(t, err, fault.ErrUnauthorized)
+
+	plain, k, err = svc.CreateKey(ctx, "acme")
+	require.NoError(t, err)
+	_, err = svc.Authenticate(ctx, plain)
+	require.NoError(t, err)
+	require.NoError(t, st.DeleteKey(ctx, "acme", k.ID)) // not through svc
+	_, err = svc.Authenticate(ctx, plain+"x")
+	require.ErrorIs(t, err, fault.ErrUnauthorized, "a cached key still needs the exact plaintext")
+	clk.Advance(2 * time.Second)
+	_, err = svc.Authenticate(ctx, plain)
+	require.ErrorIs(t, err, fault.ErrUnauthorized, "gone once the cache entry expires")
+}

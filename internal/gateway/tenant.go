@@ -52,6 +52,8 @@ func (s *Service) CreateKey(ctx context.Context, tenantID string) (plaintext str
 
 // DeleteKey revokes a key at once.
 func (s *Service) DeleteKey(ctx context.Context, tenantID, keyID string) error {
+	s.keys.forget(keyID)
+	defer s.keys.forget(keyID) // again, in case a request re-cached it meanwhile
 	if err := s.store.DeleteKey(ctx, tenantID, keyID); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			return fault.New(fault.ErrNotFound, "Key not found")
@@ -71,12 +73,17 @@ func (s *Service) Authenticate(ctx context.Context, presented string) (string, e
 	if err != nil {
 		return "", errBadKey
 	}
-	k, err := s.store.GetKey(ctx, id)
-	if errors.Is(err, fault.ErrNotFound) {
-		return "", errBadKey
-	}
-	if err != nil {
-		return "", fmt.Errorf("look up key: %w", err)
+	now := s.clock.Now()
+	k, ok := s.keys.get(id, now)
+	if !ok {
+		k, err = s.store.GetKey(ctx, id)
+		if errors.Is(err, fault.ErrNotFound) {
+			return "", errBadKey
+		}
+		if err != nil {
+			return "", fmt.Errorf("look up key: %w", err)
+		}
+		s.keys.put(k, now)
 	}
 	if !k.Matches(presented) {
 		return "", errBadKey
