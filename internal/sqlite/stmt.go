@@ -47,23 +47,25 @@ func (c *stmtCache) close() {
 type Tx struct {
 	tx    *sql.Tx
 	cache *stmtCache
-	local map[string]*sql.Stmt
-	fresh []string
+	local map[string]*sql.Stmt // statements bound to this transaction
+	fresh []string             // queries first seen here, to prepare on the pool
 }
 
 func (t *Tx) stmt(query string) (*sql.Stmt, error) {
-	if s, ok := t.cache.m.Load(query); ok {
-		return t.tx.Stmt(s.(*sql.Stmt)), nil
-	}
 	if s, ok := t.local[query]; ok {
 		return s, nil
+	}
+	if t.local == nil {
+		t.local = map[string]*sql.Stmt{}
+	}
+	if s, ok := t.cache.m.Load(query); ok {
+		ts := t.tx.Stmt(s.(*sql.Stmt))
+		t.local[query] = ts
+		return ts, nil
 	}
 	s, err := t.tx.Prepare(query)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
-	}
-	if t.local == nil {
-		t.local = map[string]*sql.Stmt{}
 	}
 	t.local[query] = s
 	t.fresh = append(t.fresh, query)
