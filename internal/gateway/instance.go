@@ -63,6 +63,17 @@ func owned(tenantID, raw string) (instance.Name, error) {
 	return n, nil
 }
 
+// nameField parses the instanceName field of a body, noting what is wrong.
+func nameField(issues *fault.Issues, raw string) instance.Name {
+	n, err := instance.ParseName(raw)
+	if raw == "" {
+		issues.Add("Required", "instanceName")
+	} else if err != nil {
+		issues.Add(err.Error(), "instanceName")
+	}
+	return n
+}
+
 func (s *Service) checkWebhook(issues *fault.Issues, url, secret string) {
 	if url == "" {
 		issues.Add("Required", "webhookUrl")
@@ -82,12 +93,7 @@ func (s *Service) checkWebhook(issues *fault.Issues, url, secret string) {
 // CreateInstance registers a new, unlinked instance.
 func (s *Service) CreateInstance(ctx context.Context, tenantID string, in CreateInstanceInput) (instance.Instance, error) {
 	var issues fault.Issues
-	name, nameErr := instance.ParseName(in.InstanceName)
-	if in.InstanceName == "" {
-		issues.Add("Required", "instanceName")
-	} else if nameErr != nil {
-		issues.Add(nameErr.Error(), "instanceName")
-	}
+	name := nameField(&issues, in.InstanceName)
 	s.checkWebhook(&issues, in.WebhookURL, in.WebhookSecret)
 	if err := issues.Err(); err != nil {
 		return instance.Instance{}, err

@@ -12,7 +12,6 @@ import (
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/fault"
-	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/phone"
@@ -118,12 +117,7 @@ func checkIdempotencyKey(issues *fault.Issues, key string) {
 // is true when an earlier send with the same Idempotency-Key answers.
 func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemKey string) (Accepted, bool, error) {
 	var issues fault.Issues
-	name, nameErr := instance.ParseName(in.InstanceName)
-	if in.InstanceName == "" {
-		issues.Add("Required", "instanceName")
-	} else if nameErr != nil {
-		issues.Add(nameErr.Error(), "instanceName")
-	}
+	name := nameField(&issues, in.InstanceName)
 	validateContent(&issues, in)
 	s.validateMedia(&issues, in)
 	checkIdempotencyKey(&issues, idemKey)

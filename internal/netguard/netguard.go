@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"syscall"
 )
 
 // Policy says what a deployment allows. Local mode allows loopback (http
@@ -103,7 +104,7 @@ func isLoopbackName(host string) bool {
 
 // Control is a net.Dialer Control function that refuses to connect to a
 // forbidden address after DNS resolution, closing the rebinding gap.
-func (p Policy) Control(network, address string, _ any) error {
+func (p Policy) Control(network, address string, _ syscall.RawConn) error {
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {
 		return err

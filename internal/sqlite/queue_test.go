@@ -17,7 +17,7 @@ import (
 
 var _ queuetest.Queue = (*Queue)(nil)
 
-func openQueueDB(tb testing.TB) *DB {
+func openQueueDB(tb testing.TB) *DB { // a fresh database; stores use it too
 	tb.Helper()
 	db, err := Open(context.Background(), filepath.Join(tb.TempDir(), "gateway.db"))
 	require.NoError(tb, err)
