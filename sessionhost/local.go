@@ -115,6 +115,27 @@ func (a *localApp) seedDemo(ctx context.Context, out io.Writer) error {
 	return nil
 }
 
+// housekeepingInterval is how often expired records are purged.
+const housekeepingInterval = 10 * time.Minute
+
+// housekeeping purges expired idempotency keys until ctx ends.
+func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
+	t := time.NewTicker(housekeepingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := a.store.PurgeIdempotency(ctx, time.Now()); err != nil {
+				log.Warn("purge idempotency keys", "err", err.Error())
+			} else if n > 0 {
+				log.Debug("purged idempotency keys", "count", n)
+			}
+		}
+	}
+}
+
 // runLocal serves the local gateway until ctx ends. ready, if not nil,
 // receives the bound address once the listener is up.
 func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
@@ -137,6 +158,7 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go app.housekeeping(ctx, log)
 	log.Info("gateway listening", "addr", ln.Addr().String(), "dataDir", cfg.DataDir, "driver", cfg.Driver)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -218,3 +218,18 @@ func (s *Store) Totals(ctx context.Context) (gateway.Totals, error) {
 	}
 	return t, nil
 }
+
+// PurgeIdempotency deletes idempotency records that expired before now, so
+// the table holds about one day of keys.
+func (s *Store) PurgeIdempotency(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`DELETE FROM idempotency WHERE expires_at <= ?`, ms(now))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), err
+}

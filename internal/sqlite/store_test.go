@@ -1,12 +1,43 @@
 package sqlite
 
 import (
+	"context"
+	"fmt"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/gateway/storetest"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/tenant"
 )
 
 func TestStoreConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) gateway.Store { return NewStore(openQueueDB(t), nil) })
+}
+
+func TestPurgeIdempotency(t *testing.T) {
+	ctx := context.Background()
+	st := NewStore(openQueueDB(t), nil)
+	now := time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)
+	require.NoError(t, st.CreateTenant(ctx, tenant.Tenant{ID: "acme", CreatedAt: now}))
+	n, err := instance.ParseName("acme__c__l")
+	require.NoError(t, err)
+	require.NoError(t, st.CreateInstance(ctx, instance.Instance{Name: n, State: instance.StateClose, CreatedAt: now}))
+	for i, ttl := range []time.Duration{time.Hour, 25 * time.Hour} {
+		m := message.Message{ID: fmt.Sprint("m", i), Tenant: "acme", Instance: "acme__c__l", Lane: lane.Normal,
+			To: "5491112345678", Type: message.Text, Status: message.Pending, CreatedAt: now}
+		rec := &gateway.Idempotency{TenantID: "acme", Key: fmt.Sprint("k", i), Status: 202, Body: []byte("{}"), ExpiresAt: now.Add(ttl)}
+		require.NoError(t, st.CreateMessage(ctx, m, rec))
+	}
+	purged, err := st.PurgeIdempotency(ctx, now.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.Equal(t, 1, purged)
+	_, ok, err := st.GetIdempotency(ctx, "acme", "k1", now.Add(2*time.Hour))
+	require.NoError(t, err)
+	require.True(t, ok, "live keys stay")
 }
