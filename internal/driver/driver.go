@@ -1,0 +1,105 @@
+// Package driver holds the values that cross the WhatsApp driver port: what
+// the session host asks a driver to send, and what a driver reports back
+// (QR codes, connection changes, inbound messages). The port itself is
+// declared by the session host, its consumer; the drivers are `sandbox`
+// (an in-memory phone network for trials and tests) and `whatsmeow` (real
+// WhatsApp).
+package driver
+
+import (
+	"errors"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+// Reason says why a connection ended, as instance.disconnected reports it.
+type Reason string
+
+// The reasons of API.md. ConnectionLost reconnects by itself (the host
+// retries with backoff); the others need action: LoggedOut and Replaced
+// need linking again or stop reconnect ping-pong, Banned pauses sending.
+const (
+	ConnectionLost Reason = "connection_lost"
+	LoggedOut      Reason = "logged_out"
+	Replaced       Reason = "replaced"
+	Banned         Reason = "banned"
+)
+
+// Valid reports whether r is one of the known reasons.
+func (r Reason) Valid() bool {
+	switch r {
+	case ConnectionLost, LoggedOut, Replaced, Banned:
+		return true
+	}
+	return false
+}
+
+// Outbound is one message to send, with spintax already resolved and
+// media already fetched.
+type Outbound struct {
+	MessageID   string // ours (UUID)
+	WAMessageID string // the WhatsApp id derived from ours; the same on every retry
+	To          string // phone number, digits only
+	Type        message.Type
+	Text        string // text messages
+	Caption     string // image, document, video
+	FileName    string // document
+	MediaURL    string // where the media came from (for records and the sandbox log)
+	Media       []byte // fetched media
+	ContentType string // sniffed content type of Media
+	Lane        string // for the sandbox log
+}
+
+// Inbound is a message received by a linked number, from someone else.
+type Inbound struct {
+	MessageID   string // WhatsApp's id
+	From        string // phone number, digits only, even when WhatsApp used a LID
+	PushName    string
+	MessageType string // conversation, imageMessage, documentMessage, audioMessage, videoMessage
+	Text        string // conversation only
+	Caption     string // media only
+	Timestamp   time.Time
+}
+
+// Device describes the linked phone.
+type Device struct {
+	Name     string // e.g. "iPhone 12"
+	Platform string // e.g. "WHATSAPP"
+}
+
+// Events is how a driver reports to the session host. Calls may come from
+// any goroutine; the host serializes what needs it.
+type Events interface {
+	// QR delivers a new QR code to show while linking; each replaces the
+	// previous one.
+	QR(instance, code string)
+	// Connected: the instance is linked (to phone) and ready to send.
+	Connected(instance, phone string)
+	// Connecting: the QR was scanned or the code entered and the phone is
+	// confirming, or a reconnect is under way.
+	Connecting(instance string)
+	// Disconnected: the connection ended for reason.
+	Disconnected(instance string, reason Reason)
+	// Received: an inbound message from someone else (never fromMe). The
+	// driver acknowledges it to WhatsApp only if this returns nil.
+	Received(instance string, in Inbound) error
+}
+
+// Errors a driver returns; the host maps them to message errors and HTTP
+// statuses.
+var (
+	// ErrNotConnected: the instance has no open connection; the message
+	// stays pending.
+	ErrNotConnected = errors.New("not connected")
+	// ErrNotLinked: the operation needs a linked device.
+	ErrNotLinked = errors.New("not linked")
+	// ErrNotLinking: there is no linking in progress to complete.
+	ErrNotLinking = errors.New("not linking")
+)
+
+// SendError is a failed send that must not be retried: the message becomes
+// failed with Reason as its error text (e.g. "number not on WhatsApp").
+type SendError struct{ Reason string }
+
+func (e *SendError) Error() string { return e.Reason }
