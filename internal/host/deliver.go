@@ -1,0 +1,127 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/media"
+	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/spintax"
+)
+
+// retryAfter is the pause after a send failed for a reason that may pass
+// (a driver or store error), before the same message is tried again.
+const retryAfter = 5 * time.Second
+
+type outcome int
+
+const (
+	outcomeSent    outcome = iota // sent and recorded
+	outcomeDone                   // finished without a send (failed, flushed, gone)
+	outcomeRetry                  // try again later
+	outcomeNotOpen                // the connection is down; wait for it
+)
+
+func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ^seed)) }
+
+// WAMessageID derives the WhatsApp message id from ours, so a resend after
+// a crash reuses the same id and WhatsApp drops the duplicate.
+func WAMessageID(messageID string) string {
+	sum := sha256.Sum256([]byte(messageID))
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(sum[:9]))
+}
+
+// settled reports whether a held message needs no send (no longer pending
+// or gone); it then deletes it from its queue.
+func (h *Host) settled(ctx context.Context, inst string, m heldMsg) bool {
+	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
+	if err != nil && !errors.Is(err, fault.ErrNotFound) {
+		return false // decide at send time
+	}
+	if err == nil && msg.Status == message.Pending {
+		return false
+	}
+	h.ack(ctx, inst, m)
+	return true
+}
+
+// deliver sends one message and records the outcome.
+func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Rand) outcome {
+	log := h.log.With("instance", inst, "messageId", m.id)
+	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
+	if errors.Is(err, fault.ErrNotFound) || (err == nil && msg.Status != message.Pending) {
+		h.ack(ctx, inst, m)
+		return outcomeDone
+	}
+	if err != nil {
+		log.Warn("read message", "err", err.Error())
+		return outcomeRetry
+	}
+	out := driver.Outbound{MessageID: msg.ID, WAMessageID: WAMessageID(msg.ID), To: msg.To, Type: msg.Type,
+		FileName: msg.Content.FileName, MediaURL: msg.Content.MediaURL, Lane: string(msg.Lane)}
+	out.Text = spintax.Resolve(msg.Content.Text, rnd)
+	out.Caption = spintax.Resolve(msg.Content.Caption, rnd)
+	if msg.Type != message.Text {
+		md, err := h.cfg.Fetcher.Fetch(ctx, msg.Type, msg.Content.MediaURL)
+		var me *media.Error
+		if errors.As(err, &me) {
+			return h.fail(ctx, inst, m, me.Msg)
+		}
+		if err != nil {
+			log.Warn("fetch media", "err", err.Error())
+			return outcomeRetry
+		}
+		out.Media, out.ContentType = md.Data, md.ContentType
+		if out.FileName == "" {
+			out.FileName = md.FileName
+		}
+	}
+	err = h.cfg.Driver.Send(ctx, inst, out)
+	var se *driver.SendError
+	switch {
+	case errors.Is(err, driver.ErrNotConnected):
+		return outcomeNotOpen
+	case errors.As(err, &se):
+		return h.fail(ctx, inst, m, se.Reason)
+	case err != nil:
+		log.Warn("send", "err", err.Error())
+		return outcomeRetry
+	}
+	sentAt := h.cfg.Clock.Now()
+	if ok, err := h.cfg.Store.MarkSent(context.WithoutCancel(ctx), m.id, sentAt); err != nil {
+		// Sent but not recorded: the queue message stays, the redelivery
+		// resends with the same WhatsApp id, which WhatsApp deduplicates.
+		log.Error("record sent message", "err", err.Error())
+		return outcomeRetry
+	} else if !ok {
+		log.Warn("message sent after it stopped being pending (flushed while in flight)")
+	}
+	h.ack(ctx, inst, m)
+	log.Debug("message sent", "lane", string(m.lane))
+	return outcomeSent
+}
+
+// fail records a permanent failure and deletes the queue message.
+func (h *Host) fail(ctx context.Context, inst string, m heldMsg, reason string) outcome {
+	if _, err := h.cfg.Store.MarkFailed(context.WithoutCancel(ctx), m.id, reason, h.cfg.Clock.Now()); err != nil {
+		h.log.Error("record failed message", "instance", inst, "messageId", m.id, "err", err.Error())
+		return outcomeRetry
+	}
+	h.ack(ctx, inst, m)
+	return outcomeDone
+}
+
+// ack deletes a finished message from its lane queue. A failure is only
+// logged: the message comes back, is found finished, and is deleted then.
+func (h *Host) ack(ctx context.Context, inst string, m heldMsg) {
+	if err := m.q.Delete(context.WithoutCancel(ctx), m.receipt); err != nil {
+		h.log.Warn("delete from lane queue", "instance", inst, "messageId", m.id, "err", err.Error())
+	}
+}

@@ -1,0 +1,134 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/instance"
+)
+
+// Reconnect backoff: base·2^attempt with ±20 % jitter, capped.
+const (
+	reconnectBase = time.Second
+	reconnectMax  = time.Minute
+)
+
+var _ driver.Events = (*Host)(nil)
+
+// QR implements driver.Events: the latest code is what GET /qr shows.
+func (h *Host) QR(inst, code string) {
+	h.mu.Lock()
+	h.qr[inst] = code
+	h.mu.Unlock()
+}
+
+// Connecting implements driver.Events.
+func (h *Host) Connecting(inst string) {
+	h.setState(inst, func(in *instance.Instance) { in.State = instance.StateConnecting })
+}
+
+// Connected implements driver.Events: the instance is open and its
+// waiting messages go out.
+func (h *Host) Connected(inst, phone string) {
+	h.mu.Lock()
+	delete(h.qr, inst)
+	h.mu.Unlock()
+	now := h.cfg.Clock.Now()
+	h.setState(inst, func(in *instance.Instance) {
+		in.State, in.PhoneNumber, in.ConnectedAt = instance.StateOpen, phone, now
+	})
+	h.log.Info("instance connected", "instance", inst)
+	if s, err := h.session(h.context(), inst); err == nil {
+		s.setOpen(true)
+	}
+}
+
+// Disconnected implements driver.Events. A lost connection is retried
+// with backoff; a logout unlinks; replaced and banned stay closed (no
+// reconnect ping-pong with whoever replaced us).
+func (h *Host) Disconnected(inst string, reason driver.Reason) {
+	h.mu.Lock()
+	delete(h.qr, inst)
+	s := h.sessions[inst]
+	h.mu.Unlock()
+	if s != nil {
+		s.setOpen(false)
+	}
+	h.log.Info("instance disconnected", "instance", inst, "reason", string(reason))
+	var phone string
+	h.setState(inst, func(in *instance.Instance) {
+		phone = in.PhoneNumber
+		in.ConnectedAt = time.Time{}
+		switch reason {
+		case driver.ConnectionLost:
+			in.State = instance.StateConnecting
+		case driver.LoggedOut:
+			in.State, in.PhoneNumber = instance.StateClose, ""
+		default:
+			in.State = instance.StateClose
+		}
+	})
+	if reason == driver.ConnectionLost && phone != "" {
+		h.reconnect(inst, phone, 0)
+	}
+}
+
+// Received implements driver.Events. Webhook delivery of inbound messages
+// is not built yet; until it is, they are logged (without content) and
+// acknowledged.
+func (h *Host) Received(inst string, in driver.Inbound) error {
+	h.log.Info("inbound message (webhooks not delivered yet)", "instance", inst, "waMessageId", in.MessageID)
+	return nil
+}
+
+// setState applies change to the stored instance.
+func (h *Host) setState(inst string, change func(*instance.Instance)) {
+	ctx := h.context()
+	in, err := h.cfg.Store.GetInstance(ctx, inst)
+	if err != nil {
+		h.log.Warn("read instance for state change", "instance", inst, "err", err.Error())
+		return
+	}
+	change(&in)
+	if err := h.cfg.Store.SetConnection(ctx, inst, in.State, in.PhoneNumber, in.ConnectedAt); err != nil {
+		h.log.Warn("store state change", "instance", inst, "err", err.Error())
+	}
+}
+
+// context is the host's run context, or a background one before Run.
+func (h *Host) context() context.Context {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ctx != nil {
+		return h.ctx
+	}
+	return context.Background()
+}
+
+// reconnect connects a linked instance after a backoff for attempt.
+func (h *Host) reconnect(inst, phone string, attempt int) {
+	ctx := h.context()
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		if attempt > 0 {
+			d := time.Duration(math.Min(float64(reconnectMax), float64(reconnectBase)*math.Pow(2, float64(attempt-1))))
+			h.sleep(ctx, h.jitter(d))
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		err := h.cfg.Driver.Connect(ctx, inst, phone)
+		switch {
+		case err == nil:
+		case errors.Is(err, driver.ErrNotLinked):
+			h.setState(inst, func(in *instance.Instance) { in.State, in.PhoneNumber = instance.StateClose, "" })
+		default:
+			h.log.Warn("reconnect", "instance", inst, "attempt", attempt, "err", err.Error())
+			h.reconnect(inst, phone, attempt+1)
+		}
+	}()
+}

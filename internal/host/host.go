@@ -1,0 +1,169 @@
+// Package host is the session host: it keeps each instance's WhatsApp
+// connection through a driver, links and unlinks instances, and drains the
+// lane queues under the lane rules — one sender per instance, paced by
+// internal/pacer, sending through the driver and recording the outcome.
+//
+// Queue messages are held while they wait for their turn (their visibility
+// is extended) and deleted only after the outcome is stored, so a crash at
+// any point means redelivery, never loss; a message found already sent or
+// failed on redelivery is deleted without sending.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/lane"
+)
+
+// Visibility handling: a held queue message is invisible for holdFor and
+// extended every extendEvery, well before it could reappear.
+const (
+	holdFor     = 60 * time.Second
+	extendEvery = 20 * time.Second
+	receiveWait = 5 * time.Second
+)
+
+// Config wires a Host.
+type Config struct {
+	Driver     Driver
+	Store      Store
+	Queues     map[lane.Lane]Receiver
+	Fetcher    Fetcher
+	Clock      clock.Clock
+	Log        *slog.Logger
+	DelayScale float64 // multiplies lane delays (sandbox only)
+	Seed       uint64  // seeds delay and jitter draws; 0 = random
+}
+
+// Host runs the sessions of the instances it owns.
+type Host struct {
+	cfg Config
+	log *slog.Logger
+
+	mu       sync.Mutex
+	sessions map[string]*session
+	qr       map[string]string // current QR code per linking instance
+	rnd      *rand.Rand
+	wg       sync.WaitGroup
+	ctx      context.Context
+}
+
+// New checks cfg and returns a Host; Run starts it.
+func New(cfg Config) (*Host, error) {
+	if cfg.Driver == nil || cfg.Store == nil || cfg.Fetcher == nil || cfg.Clock == nil || cfg.Log == nil {
+		return nil, errors.New("host: driver, store, fetcher, clock and logger are required")
+	}
+	for _, l := range lane.All() {
+		if cfg.Queues[l] == nil {
+			return nil, fmt.Errorf("host: no queue for lane %s", l)
+		}
+	}
+	if cfg.DelayScale <= 0 {
+		cfg.DelayScale = 1
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{},
+		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
+}
+
+// Run reconnects the linked instances, drains the lane queues and keeps
+// held messages invisible, until ctx ends; then it waits for the senders.
+func (h *Host) Run(ctx context.Context) error {
+	h.mu.Lock()
+	h.ctx = ctx
+	h.mu.Unlock()
+	linked, err := h.cfg.Store.ListLinked(ctx)
+	if err != nil {
+		return fmt.Errorf("list linked instances: %w", err)
+	}
+	for _, in := range linked {
+		h.reconnect(in.Name.String(), in.PhoneNumber, 0)
+	}
+	for _, l := range lane.All() {
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			h.drain(ctx, l, h.cfg.Queues[l])
+		}()
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		h.extend(ctx)
+	}()
+	<-ctx.Done()
+	h.wg.Wait()
+	return nil
+}
+
+// drain receives from one lane queue and hands each message to its
+// instance's session.
+func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver) {
+	for ctx.Err() == nil {
+		ds, err := q.Receive(ctx, 10, holdFor, receiveWait)
+		if err != nil {
+			if ctx.Err() == nil {
+				h.log.Warn("receive from lane queue", "lane", string(l), "err", err.Error())
+				h.sleep(ctx, time.Second)
+			}
+			continue
+		}
+		for _, d := range ds {
+			h.hold(ctx, l, q, d)
+		}
+	}
+}
+
+// extend keeps every held message invisible while it waits its turn.
+func (h *Host) extend(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.cfg.Clock.After(extendEvery):
+		}
+		for _, s := range h.allSessions() {
+			for _, hd := range s.held() {
+				if err := hd.q.ChangeVisibility(ctx, hd.receipt, holdFor); err != nil && ctx.Err() == nil {
+					h.log.Warn("extend visibility", "instance", s.name, "messageId", hd.id, "err", err.Error())
+				}
+			}
+		}
+	}
+}
+
+func (h *Host) allSessions() []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*session, 0, len(h.sessions))
+	for _, s := range h.sessions {
+		out = append(out, s)
+	}
+	return out
+}
+
+// sleep waits d on the host's clock, or until ctx ends.
+func (h *Host) sleep(ctx context.Context, d time.Duration) {
+	select {
+	case <-ctx.Done():
+	case <-h.cfg.Clock.After(d):
+	}
+}
+
+// jitter returns d scaled by a random factor in [0.8, 1.2).
+func (h *Host) jitter(d time.Duration) time.Duration {
+	h.mu.Lock()
+	f := 0.8 + 0.4*h.rnd.Float64()
+	h.mu.Unlock()
+	return time.Duration(float64(d) * f)
+}

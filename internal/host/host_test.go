@@ -1,0 +1,214 @@
+package host_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/host"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/media"
+	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sqlite"
+)
+
+// fakeDriver is a minimal phone network: enough to drive the host.
+type fakeDriver struct {
+	mu     sync.Mutex
+	events driver.Events
+	open   map[string]bool
+	sent   []driver.Outbound
+}
+
+func (d *fakeDriver) Link(_ context.Context, inst string) error {
+	d.events.QR(inst, "2@code-"+inst)
+	return nil
+}
+func (d *fakeDriver) PairingCode(context.Context, string, string) (string, error) {
+	return "ABCD-1234", nil
+}
+func (d *fakeDriver) Connect(_ context.Context, inst, phone string) error {
+	d.scan(inst, phone)
+	return nil
+}
+func (d *fakeDriver) scan(inst, phone string) {
+	d.mu.Lock()
+	d.open[inst] = true
+	d.mu.Unlock()
+	d.events.Connecting(inst)
+	d.events.Connected(inst, phone)
+}
+func (d *fakeDriver) Disconnect(inst string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.open[inst] = false
+}
+func (d *fakeDriver) Logout(_ context.Context, inst string) error {
+	d.Disconnect(inst)
+	d.events.Disconnected(inst, driver.LoggedOut)
+	return nil
+}
+func (d *fakeDriver) Send(_ context.Context, inst string, out driver.Outbound) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if !d.open[inst] {
+		return driver.ErrNotConnected
+	}
+	if out.To == "99900000000" {
+		return &driver.SendError{Reason: "number not on WhatsApp"}
+	}
+	d.sent = append(d.sent, out)
+	return nil
+}
+func (d *fakeDriver) Device(context.Context, string) (driver.Device, error) {
+	return driver.Device{Name: "Test phone", Platform: "WHATSAPP"}, nil
+}
+func (d *fakeDriver) sentList() []driver.Outbound {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]driver.Outbound(nil), d.sent...)
+}
+
+type rig struct {
+	svc   *gateway.Service
+	store *sqlite.Store
+	host  *host.Host
+	drv   *fakeDriver
+}
+
+func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{}) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), path)
+	require.NoError(t, err)
+	clk := clock.Real{}
+	byLane := map[lane.Lane]*sqlite.Queue{}
+	enq := map[lane.Lane]gateway.Enqueuer{}
+	recv := map[lane.Lane]host.Receiver{}
+	for _, l := range lane.All() {
+		q := sqlite.NewQueue(db, "lane-"+string(l), clk)
+		byLane[l], enq[l], recv[l] = q, q, q
+	}
+	st := sqlite.NewStore(db, byLane)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc, err := gateway.New(gateway.Config{Store: st, Queues: enq, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}})
+	require.NoError(t, err)
+	drv := &fakeDriver{open: map[string]bool{}}
+	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: clk, Log: log, DelayScale: 0.001, Seed: 7,
+		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}})})
+	require.NoError(t, err)
+	drv.events = h
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = h.Run(ctx)
+		_ = db.Close()
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return &rig{svc: svc, store: st, host: h, drv: drv}, cancel, done
+}
+
+func text(to, body, l string) gateway.SendInput {
+	return gateway.SendInput{InstanceName: "acme__c__main", To: to, Lane: l, Type: message.Text, Content: message.Content{Text: body}}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	require.Eventually(t, cond, 10*time.Second, 5*time.Millisecond, what)
+}
+
+func TestSendsAfterLinkingInPriorityOrder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	r, _, _ := newRig(t, path)
+	ctx := context.Background()
+	_, err := r.svc.CreateTenant(ctx, "acme")
+	require.NoError(t, err)
+	_, err = r.svc.CreateInstance(ctx, "acme", gateway.CreateInstanceInput{InstanceName: "acme__c__main",
+		WebhookURL: "https://hooks.example.com/x", WebhookSecret: "0123456789abcdef"})
+	require.NoError(t, err)
+
+	var ids []string
+	for _, m := range []gateway.SendInput{
+		text("5491100000001", "bulk 1", "bulk"), text("5491100000002", "normal 1", "normal"),
+		text("5491100000003", "{urgent|URGENT} 1", "urgent"), text("99900000000", "nobody", "normal"),
+	} {
+		acc, _, err := r.svc.Send(ctx, "acme", m, "")
+		require.NoError(t, err)
+		ids = append(ids, acc.ID)
+	}
+	time.Sleep(100 * time.Millisecond)
+	require.Empty(t, r.drv.sentList(), "nothing goes out before the instance is open")
+
+	code, err := r.host.LinkQR(ctx, "acme__c__main")
+	require.NoError(t, err)
+	require.Equal(t, "2@code-acme__c__main", code)
+	r.drv.scan("acme__c__main", "5491199999999")
+
+	waitFor(t, "three sends", func() bool { return len(r.drv.sentList()) == 3 })
+	sent := r.drv.sentList()
+	require.Contains(t, []string{"urgent 1", "URGENT 1"}, sent[0].Text, "urgent first, spintax resolved")
+	require.Equal(t, "normal 1", sent[1].Text)
+	require.Equal(t, "bulk 1", sent[2].Text)
+	require.Equal(t, host.WAMessageID(ids[2]), sent[0].WAMessageID)
+
+	in, err := r.store.GetInstance(ctx, "acme__c__main")
+	require.NoError(t, err)
+	require.Equal(t, instance.StateOpen, in.State)
+	require.Equal(t, "5491199999999", in.PhoneNumber)
+	for i, id := range ids {
+		m, err := r.store.GetMessage(ctx, id)
+		require.NoError(t, err)
+		if i == 3 {
+			waitFor(t, "failed", func() bool { m, _ = r.store.GetMessage(ctx, id); return m.Status == message.Failed })
+			require.Equal(t, "number not on WhatsApp", m.Error)
+			continue
+		}
+		waitFor(t, "recorded as sent", func() bool { m, _ = r.store.GetMessage(ctx, id); return m.Status == message.Sent })
+		require.False(t, m.SentAt.IsZero())
+	}
+	_, err = r.host.LinkQR(ctx, "acme__c__main")
+	require.Error(t, err, "an open instance has no QR")
+}
+
+// TestRestartResumes: messages still queued when the process stops go out
+// after a restart, none twice; linked instances reconnect by themselves.
+func TestRestartResumes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "g.db")
+	ctx := context.Background()
+	r, cancel, done := newRig(t, path)
+	_, err := r.svc.CreateTenant(ctx, "acme")
+	require.NoError(t, err)
+	_, err = r.svc.CreateInstance(ctx, "acme", gateway.CreateInstanceInput{InstanceName: "acme__c__main",
+		WebhookURL: "https://hooks.example.com/x", WebhookSecret: "0123456789abcdef"})
+	require.NoError(t, err)
+	require.NoError(t, r.store.SetConnection(ctx, "acme__c__main", instance.StateClose, "5491199999999", time.Time{}))
+	cancel()
+	<-done
+
+	// Queue while no host runs, then start a fresh one on the same file.
+	r2, _, _ := newRig(t, path)
+	var ids []string
+	for i := range 5 {
+		acc, _, err := r2.svc.Send(ctx, "acme", text("5491100000001", string(rune('a'+i)), "urgent"), "")
+		require.NoError(t, err)
+		ids = append(ids, acc.ID)
+	}
+	waitFor(t, "all five sent once", func() bool { return len(r2.drv.sentList()) == 5 })
+	time.Sleep(50 * time.Millisecond)
+	got := r2.drv.sentList()
+	require.Len(t, got, 5)
+	for i, out := range got {
+		require.Equal(t, ids[i], out.MessageID, "FIFO within the lane")
+	}
+}

@@ -1,0 +1,145 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+)
+
+// firstQRWait bounds how long QR waits for the driver's first code.
+const firstQRWait = 10 * time.Second
+
+var (
+	errAlreadyOpen = fault.New(fault.ErrConflict, "Instance is already connected")
+	errNotLinked   = fault.New(fault.ErrConflict, "Instance is not linked")
+)
+
+// LinkQR returns the instance's current linking code, starting linking if
+// the instance is closed. An open instance has none (409).
+func (h *Host) LinkQR(ctx context.Context, name string) (string, error) {
+	in, err := h.cfg.Store.GetInstance(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if in.State == instance.StateOpen {
+		return "", errAlreadyOpen
+	}
+	if code := h.currentQR(name); code != "" {
+		return code, nil
+	}
+	if err := h.cfg.Driver.Link(ctx, name); err != nil {
+		return "", h.sessionError(name, "start linking", err)
+	}
+	deadline := time.Now().Add(firstQRWait)
+	for time.Now().Before(deadline) {
+		if code := h.currentQR(name); code != "" {
+			return code, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return "", fault.New(fault.ErrSession, "WhatsApp did not issue a QR code in time")
+}
+
+func (h *Host) currentQR(name string) string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.qr[name]
+}
+
+// PairingCode links by phone number instead of QR.
+func (h *Host) PairingCode(ctx context.Context, name, phone string) (string, error) {
+	in, err := h.cfg.Store.GetInstance(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	if in.State == instance.StateOpen {
+		return "", errAlreadyOpen
+	}
+	code, err := h.cfg.Driver.PairingCode(ctx, name, phone)
+	if err != nil {
+		return "", h.sessionError(name, "request pairing code", err)
+	}
+	return code, nil
+}
+
+// Device describes the linked phone; 409 if not linked.
+func (h *Host) Device(ctx context.Context, name string) (driver.Device, error) {
+	d, err := h.cfg.Driver.Device(ctx, name)
+	if errors.Is(err, driver.ErrNotLinked) {
+		return driver.Device{}, errNotLinked
+	}
+	if err != nil {
+		return driver.Device{}, h.sessionError(name, "read device", err)
+	}
+	return d, nil
+}
+
+// Logout unlinks the phone; queued messages stay queued.
+func (h *Host) Logout(ctx context.Context, name string) error {
+	err := h.cfg.Driver.Logout(ctx, name)
+	if errors.Is(err, driver.ErrNotLinked) {
+		return errNotLinked
+	}
+	if err != nil {
+		return h.sessionError(name, "log out", err)
+	}
+	return nil
+}
+
+// Restart drops the connection and opens it again.
+func (h *Host) Restart(ctx context.Context, name string) error {
+	in, err := h.cfg.Store.GetInstance(ctx, name)
+	if err != nil {
+		return err
+	}
+	if in.PhoneNumber == "" {
+		return errNotLinked
+	}
+	h.cfg.Driver.Disconnect(name)
+	if s := h.existing(name); s != nil {
+		s.setOpen(false)
+	}
+	h.setState(name, func(in *instance.Instance) { in.State, in.ConnectedAt = instance.StateConnecting, time.Time{} })
+	h.reconnect(name, in.PhoneNumber, 0)
+	return nil
+}
+
+// Forget logs out (if linked) and drops the instance's session, for
+// DELETE /instance/{name}. Held messages are deleted from their queues as
+// they come up, found failed.
+func (h *Host) Forget(ctx context.Context, name string) {
+	if err := h.cfg.Driver.Logout(ctx, name); err != nil && !errors.Is(err, driver.ErrNotLinked) {
+		h.log.Warn("log out deleted instance", "instance", name, "err", err.Error())
+	}
+	h.cfg.Driver.Disconnect(name)
+	h.mu.Lock()
+	s := h.sessions[name]
+	delete(h.sessions, name)
+	delete(h.qr, name)
+	h.mu.Unlock()
+	if s != nil {
+		s.setOpen(false)
+	}
+}
+
+func (h *Host) existing(name string) *session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sessions[name]
+}
+
+// sessionError logs a driver failure and turns it into a 502 whose text is
+// safe to show.
+func (h *Host) sessionError(name, op string, err error) error {
+	h.log.Warn("driver "+op, "instance", name, "err", err.Error())
+	return fmt.Errorf("%s: %w", op, fault.New(fault.ErrSession, "WhatsApp session error: could not "+op))
+}

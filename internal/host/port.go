@@ -1,0 +1,48 @@
+package host
+
+import (
+	"context"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/media"
+	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/queue"
+)
+
+// Driver is the WhatsApp driver port: one connection per instance. The
+// conformance suite in internal/driver/drivertest holds every driver to it.
+type Driver interface {
+	Link(ctx context.Context, instance string) error
+	PairingCode(ctx context.Context, instance, phone string) (string, error)
+	Connect(ctx context.Context, instance, phone string) error
+	Disconnect(instance string)
+	Logout(ctx context.Context, instance string) error
+	Send(ctx context.Context, instance string, out driver.Outbound) error
+	Device(ctx context.Context, instance string) (driver.Device, error)
+}
+
+// Store is what the host reads and writes of the gateway's state.
+type Store interface {
+	GetInstance(ctx context.Context, name string) (instance.Instance, error)
+	SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time) error
+	ListLinked(ctx context.Context) ([]instance.Instance, error)
+	GetMessage(ctx context.Context, id string) (message.Message, error)
+	MarkSent(ctx context.Context, id string, at time.Time) (bool, error)
+	MarkFailed(ctx context.Context, id, reason string, at time.Time) (bool, error)
+	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
+}
+
+// Receiver is the consumer side of a lane queue.
+type Receiver interface {
+	Receive(ctx context.Context, max int, visibility, wait time.Duration) ([]queue.Delivery, error)
+	ChangeVisibility(ctx context.Context, receipt string, visibility time.Duration) error
+	Delete(ctx context.Context, receipt string) error
+}
+
+// Fetcher downloads a message's media at send time.
+type Fetcher interface {
+	Fetch(ctx context.Context, t message.Type, rawURL string) (media.Media, error)
+}

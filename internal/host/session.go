@@ -1,0 +1,201 @@
+package host
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/pacer"
+	"github.com/wagateway/wagateway/internal/queue"
+)
+
+// heldMsg is a lane queue message the host holds until its turn.
+type heldMsg struct {
+	id      string
+	lane    lane.Lane
+	q       Receiver
+	receipt string
+}
+
+// session is one instance's sending state. Its sender goroutine runs only
+// while the instance is open and has work, so an idle instance costs a
+// map entry and a pacer, not a goroutine.
+type session struct {
+	h    *Host
+	name string
+
+	mu      sync.Mutex
+	pacer   *pacer.Pacer
+	holding map[string]heldMsg
+	open    bool
+	running bool
+	wake    chan struct{}
+	rnd     *rand.Rand // spintax draws; used only by the sender loop
+}
+
+// session returns the instance's session, creating it (with its lane
+// windows rebuilt from the last 24 hours of sends) on first use.
+func (h *Host) session(ctx context.Context, name string) (*session, error) {
+	h.mu.Lock()
+	s := h.sessions[name]
+	h.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	history, err := h.cfg.Store.SentSince(ctx, name, h.cfg.Clock.Now().Add(-24*time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if s := h.sessions[name]; s != nil {
+		return s, nil
+	}
+	seed := h.rnd.Uint64()
+	s = &session{h: h, name: name, holding: map[string]heldMsg{}, wake: make(chan struct{}, 1),
+		pacer: pacer.New(history, h.cfg.DelayScale, newRand(seed)), rnd: newRand(seed + 1)}
+	h.sessions[name] = s
+	return s, nil
+}
+
+// hold takes a received queue message into its instance's session.
+func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delivery) {
+	var body gateway.QueueBody
+	if err := json.Unmarshal(d.Body, &body); err != nil || body.MessageID == "" || body.InstanceName == "" {
+		h.log.Error("unreadable lane queue message dropped", "lane", string(l), "dedupId", d.DedupID)
+		_ = q.Delete(ctx, d.Receipt)
+		return
+	}
+	s, err := h.session(ctx, body.InstanceName)
+	if err != nil {
+		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
+		return // the message reappears after its visibility timeout
+	}
+	s.add(heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt})
+}
+
+func (s *session) add(m heldMsg) {
+	s.mu.Lock()
+	if _, ok := s.holding[m.id]; !ok {
+		s.pacer.Add(pacer.Item{ID: m.id, Lane: m.lane})
+	}
+	s.holding[m.id] = m // a redelivery brings a new receipt
+	s.mu.Unlock()
+	s.kick()
+}
+
+func (s *session) setOpen(open bool) {
+	s.mu.Lock()
+	s.open = open
+	s.mu.Unlock()
+	s.kick()
+}
+
+// kick starts the sender if it should run, or wakes it if it waits.
+func (s *session) kick() {
+	s.mu.Lock()
+	start := !s.running && s.open && len(s.holding) > 0 && s.h.ctx != nil
+	if start {
+		s.running = true
+	}
+	s.mu.Unlock()
+	if start {
+		s.h.wg.Add(1)
+		go func() {
+			defer s.h.wg.Done()
+			s.loop(s.h.ctx)
+		}()
+		return
+	}
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (s *session) held() []heldMsg {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]heldMsg, 0, len(s.holding))
+	for _, m := range s.holding {
+		out = append(out, m)
+	}
+	return out
+}
+
+// loop is the instance's sender: one message at a time, in pacer order.
+func (s *session) loop(ctx context.Context) {
+	clk := s.h.cfg.Clock
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		if !s.open || len(s.holding) == 0 {
+			s.running = false
+			s.mu.Unlock()
+			return
+		}
+		it, delay, ok, wakeAt := s.pacer.Next(clk.Now())
+		m, known := s.holding[it.ID]
+		s.mu.Unlock()
+		if !ok {
+			s.waitUntil(ctx, wakeAt)
+			continue
+		}
+		if !known {
+			continue
+		}
+		if s.h.settled(ctx, s.name, m) {
+			s.drop(m.id)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-clk.After(delay):
+		}
+		switch s.h.deliver(ctx, s.name, m, s.rnd) {
+		case outcomeSent:
+			s.mu.Lock()
+			s.pacer.Sent(m.lane, clk.Now())
+			s.mu.Unlock()
+			s.drop(m.id)
+		case outcomeDone:
+			s.drop(m.id)
+		case outcomeRetry:
+			s.mu.Lock()
+			s.pacer.Requeue(pacer.Item{ID: m.id, Lane: m.lane})
+			s.mu.Unlock()
+			s.h.sleep(ctx, retryAfter)
+		case outcomeNotOpen:
+			s.mu.Lock()
+			s.pacer.Requeue(pacer.Item{ID: m.id, Lane: m.lane})
+			s.open = false
+			s.mu.Unlock()
+		}
+	}
+	s.mu.Lock()
+	s.running = false
+	s.mu.Unlock()
+}
+
+func (s *session) drop(id string) {
+	s.mu.Lock()
+	delete(s.holding, id)
+	s.mu.Unlock()
+}
+
+// waitUntil waits for at (zero: indefinitely) or a kick.
+func (s *session) waitUntil(ctx context.Context, at time.Time) {
+	var timer <-chan time.Time
+	if !at.IsZero() {
+		timer = s.h.cfg.Clock.After(at.Sub(s.h.cfg.Clock.Now()))
+	}
+	select {
+	case <-ctx.Done():
+	case <-s.wake:
+	case <-timer:
+	}
+}

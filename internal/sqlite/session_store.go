@@ -1,0 +1,98 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+// The session host's side of the store: connection state and send results.
+
+// SetConnection records an instance's connection state, linked phone
+// ("" for none) and when it connected (zero for never).
+func (s *Store) SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE instances SET state = ?, phone_number = ?, connected_at = ? WHERE name = ?`,
+			string(st), nullString(phone), nullMS(connectedAt), name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// ListLinked returns every instance with a linked phone, to reconnect
+// after a restart.
+func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
+	rows, err := s.db.query(ctx, `SELECT `+instanceColumns+` FROM instances WHERE phone_number IS NOT NULL ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list linked: %w", err)
+	}
+	defer rows.Close()
+	out := []instance.Instance{}
+	for rows.Next() {
+		in, err := scanInstance(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list linked: %w", err)
+		}
+		out = append(out, in)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent records that a pending message went out at at; it reports
+// false if the message was no longer pending (flushed meanwhile).
+func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) (bool, error) {
+	return s.finish(ctx, `UPDATE messages SET status = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		string(message.Sent), ms(at), ms(at), id, string(message.Pending))
+}
+
+// MarkFailed fails a pending message with reason; false if it was no
+// longer pending.
+func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time) (bool, error) {
+	return s.finish(ctx, `UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		string(message.Failed), reason, ms(at), id, string(message.Pending))
+}
+
+func (s *Store) finish(ctx context.Context, query string, args ...any) (bool, error) {
+	var changed bool
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(query, args...)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		changed = n == 1
+		return err
+	})
+	return changed, err
+}
+
+// SentSince returns an instance's send times since since, per lane, to
+// rebuild its rolling windows.
+func (s *Store) SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error) {
+	rows, err := s.db.query(ctx, `SELECT lane, sent_at FROM messages
+		WHERE instance_name = ? AND status = 'sent' AND sent_at >= ?`, name, ms(since))
+	if err != nil {
+		return nil, fmt.Errorf("sends of %s: %w", name, err)
+	}
+	defer rows.Close()
+	out := map[lane.Lane][]time.Time{}
+	for rows.Next() {
+		var l string
+		var at int64
+		if err := rows.Scan(&l, &at); err != nil {
+			return nil, err
+		}
+		out[lane.Lane(l)] = append(out[lane.Lane(l)], time.UnixMilli(at).UTC())
+	}
+	return out, rows.Err()
+}
