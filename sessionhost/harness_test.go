@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ type gw struct {
 	demoKey string
 	checker *openapicheck.Checker
 	client  *http.Client
+	stop    func() // stops the gateway as a process exit would (tests of restarts)
+	dataDir string
 }
 
 var demoKeyLine = regexp.MustCompile(`(?m)^\s+(wgk_\S+)$`)
@@ -44,6 +47,7 @@ func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 	cfg.AdminKey = testAdminKey
 	cfg.Driver = config.DriverSandbox
 	cfg.RatePerSecond = 0
+	cfg.LaneDelayScale = 0.001
 	if tweak != nil {
 		tweak(&cfg)
 	}
@@ -52,19 +56,29 @@ func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 	app, err := openLocal(context.Background(), cfg, &out, log)
 	require.NoError(t, err)
 	m := demoKeyLine.FindStringSubmatch(out.String())
-	require.NotNil(t, m, "demo key printed on first start: %q", out.String())
+	if m == nil { // a restart on an existing data dir prints nothing
+		m = []string{"", ""}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		_ = app.db.Close()
-	})
+	ctx, stop := context.WithCancel(context.Background())
+	hostDone := app.startHost(ctx, log)
+	var once sync.Once
+	shutdown := func() {
+		once.Do(func() {
+			_ = srv.Close()
+			stop()
+			<-hostDone
+			_ = app.db.Close()
+		})
+	}
+	t.Cleanup(shutdown)
 	checker, err := openapicheck.New(httpapi.OpenAPI())
 	require.NoError(t, err)
 	return &gw{t: t, base: "http://" + ln.Addr().String(), app: app, demoKey: m[1], checker: checker,
-		client: &http.Client{Timeout: 10 * time.Second}}
+		client: &http.Client{Timeout: 10 * time.Second}, stop: shutdown, dataDir: cfg.DataDir}
 }
 
 // resp is a received response.
@@ -145,3 +159,5 @@ func (g *gw) newInstance(key, name string) {
 	}, as(key)...)
 	require.Equal(g.t, http.StatusCreated, r.Status, string(r.Body))
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -15,6 +15,7 @@ import (
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/config"
 	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/httpapi"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/netguard"
@@ -32,6 +33,8 @@ type localApp struct {
 	queues  map[string]*sqlite.Queue // by lane
 	service *gateway.Service
 	handler http.Handler
+	host    *host.Host      // nil without a driver
+	sandbox httpapi.Sandbox // nil unless the sandbox driver runs
 }
 
 // openLocal opens the data dir and wires the local adapters. out receives
@@ -70,10 +73,20 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		_ = db.Close()
 		return nil, err
 	}
-	app.handler = httpapi.New(httpapi.Config{
+	parts, err := newSessions(cfg, store, byLane, clk, log)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	hc := httpapi.Config{
 		Service: svc, AdminKeyHash: adminHash, Clock: clk, Log: log,
-		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst,
-	})
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox,
+	}
+	if parts.host != nil {
+		app.host, hc.Sessions = parts.host, parts.host
+	}
+	app.sandbox = parts.sandbox
+	app.handler = httpapi.New(hc)
 	return app, nil
 }
 
@@ -136,6 +149,23 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	}
 }
 
+// startHost runs the session host until ctx ends; the returned channel
+// closes once it has stopped.
+func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struct{} {
+	done := make(chan struct{})
+	if a.host == nil {
+		close(done)
+		return done
+	}
+	go func() {
+		defer close(done)
+		if err := a.host.Run(ctx); err != nil {
+			log.Error("session host stopped", "err", err.Error())
+		}
+	}()
+	return done
+}
+
 // runLocal serves the local gateway until ctx ends. ready, if not nil,
 // receives the bound address once the listener is up.
 func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
@@ -159,6 +189,7 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	go app.housekeeping(ctx, log)
+	hostDone := app.startHost(ctx, log)
 	log.Info("gateway listening", "addr", ln.Addr().String(), "dataDir", cfg.DataDir, "driver", cfg.Driver)
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -173,6 +204,7 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	<-hostDone
 	log.Info("gateway stopped")
 	return nil
 }

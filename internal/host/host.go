@@ -103,7 +103,23 @@ func (h *Host) Run(ctx context.Context) error {
 	}()
 	<-ctx.Done()
 	h.wg.Wait()
+	h.release()
 	return nil
+}
+
+// release makes every held message visible again at once, so after a
+// clean stop the next host sends them without waiting out their
+// visibility (after a crash they come back when it ends).
+func (h *Host) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range h.allSessions() {
+		for _, m := range s.held() {
+			if err := m.q.ChangeVisibility(ctx, m.receipt, 0); err != nil {
+				h.log.Warn("release held message", "instance", s.name, "messageId", m.id, "err", err.Error())
+			}
+		}
+	}
 }
 
 // drain receives from one lane queue and hands each message to its

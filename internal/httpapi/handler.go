@@ -31,6 +31,11 @@ type Config struct {
 	RateBurst     int
 	Clock         clock.Clock
 	Log           *slog.Logger
+	// Sessions is the session host; nil on a gateway without a driver,
+	// where the session routes answer 502.
+	Sessions Sessions
+	// Sandbox, when set, adds the /sandbox routes (sandbox driver only).
+	Sandbox Sandbox
 }
 
 type api struct {
@@ -39,6 +44,9 @@ type api struct {
 	limits   *limiter
 	log      *slog.Logger
 	mux      *http.ServeMux
+	sessions Sessions
+	sandbox  Sandbox
+	clock    clock.Clock
 }
 
 // New builds the API handler.
@@ -49,8 +57,14 @@ func New(cfg Config) http.Handler {
 		limits:   newLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.Clock),
 		log:      cfg.Log,
 		mux:      http.NewServeMux(),
+		sessions: cfg.Sessions,
+		sandbox:  cfg.Sandbox,
+		clock:    cfg.Clock,
 	}
 	a.routes()
+	if a.sandbox != nil {
+		a.sandboxRoutes()
+	}
 	return a.outer(http.HandlerFunc(a.route))
 }
 
@@ -74,6 +88,9 @@ func (a *api) routes() {
 	m.Handle("GET /instance/{first}/{second}", a.authed(a.instanceGet))
 	m.Handle("DELETE /instance/{name}/queue", a.authed(a.flushQueue))
 	m.Handle("PUT /instance/{name}/webhook", a.authed(a.setWebhook))
+	m.Handle("POST /instance/{name}/pairing-code", a.authed(a.pairingCode))
+	m.Handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
+	m.Handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
 	m.Handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
 
 	m.Handle("POST /message/text", a.authed(a.sendText))

@@ -94,6 +94,10 @@ func (a *api) instanceGet(w http.ResponseWriter, r *http.Request, tenantID strin
 		return nil
 	case "status":
 		return a.status(w, r, tenantID, first)
+	case "qr":
+		return a.qr(w, r, tenantID, first)
+	case "device":
+		return a.device(w, r, tenantID, first)
 	case "queue":
 		counts, err := a.svc.Queue(r.Context(), tenantID, first)
 		if err != nil {
@@ -151,7 +155,14 @@ func (a *api) setWebhook(w http.ResponseWriter, r *http.Request, tenantID string
 }
 
 func (a *api) deleteInstance(w http.ResponseWriter, r *http.Request, tenantID string) error {
-	if _, err := a.svc.DeleteInstance(r.Context(), tenantID, r.PathValue("name")); err != nil {
+	name := r.PathValue("name")
+	if _, err := a.svc.Instance(r.Context(), tenantID, name); err != nil {
+		return err
+	}
+	if a.sessions != nil {
+		a.sessions.Forget(r.Context(), name) // log out first: the keys go with the instance
+	}
+	if _, err := a.svc.DeleteInstance(r.Context(), tenantID, name); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, deletedView{InstanceName: r.PathValue("name"), Deleted: true})

@@ -1,0 +1,174 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/phone"
+)
+
+// Sandbox is the far side of the sandbox driver's phone network: what a
+// phone would do. Its routes exist only when the gateway runs the sandbox.
+type Sandbox interface {
+	Scan(instance, phone string) error
+	Inbound(instance string, in driver.Inbound) error
+	Drop(instance string, reason driver.Reason) error
+	Sent(instance string) []SandboxSent
+}
+
+// SandboxSent is one message the sandbox network received.
+type SandboxSent struct {
+	driver.Outbound
+	SentAt time.Time
+}
+
+type inboundBody struct {
+	From        string `json:"from"`
+	PushName    string `json:"pushName"`
+	MessageType string `json:"messageType"`
+	Text        string `json:"text"`
+	Caption     string `json:"caption"`
+}
+
+type inboundView struct {
+	MessageID string `json:"messageId"`
+}
+
+type dropBody struct {
+	Reason string `json:"reason"`
+}
+
+type sentView struct {
+	MessageID   string  `json:"messageId"`
+	WAMessageID string  `json:"waMessageId"`
+	To          string  `json:"to"`
+	Type        string  `json:"type"`
+	Text        *string `json:"text"`
+	Caption     *string `json:"caption"`
+	MediaURL    *string `json:"mediaUrl"`
+	FileName    *string `json:"fileName"`
+	Lane        string  `json:"lane"`
+	SentAt      string  `json:"sentAt"`
+}
+
+var inboundTypes = map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true,
+	"audioMessage": true, "videoMessage": true}
+
+func (a *api) sandboxRoutes() {
+	m := a.mux
+	m.Handle("POST /sandbox/{name}/scan", a.authed(a.sandboxScan))
+	m.Handle("POST /sandbox/{name}/inbound", a.authed(a.sandboxInbound))
+	m.Handle("GET /sandbox/{name}/sent", a.authed(a.sandboxSent))
+	m.Handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
+}
+
+func (a *api) sandboxScan(w http.ResponseWriter, r *http.Request, tenantID string) error {
+	var body pairingBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	if err := phoneField(body.PhoneNumber); err != nil {
+		return err
+	}
+	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	err = a.sandbox.Scan(inst.Name.String(), body.PhoneNumber)
+	if errors.Is(err, driver.ErrNotLinking) {
+		return fault.New(fault.ErrConflict, "Instance is not linking: get its QR code or pairing code first")
+	}
+	if err != nil {
+		return err
+	}
+	return a.writeState(w, r, tenantID, inst.Name.String())
+}
+
+func (a *api) writeState(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
+	inst, err := a.svc.Instance(r.Context(), tenantID, name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, stateView{InstanceName: inst.Name.String(), State: string(inst.State)})
+	return nil
+}
+
+func (a *api) sandboxInbound(w http.ResponseWriter, r *http.Request, tenantID string) error {
+	var body inboundBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	var issues fault.Issues
+	if !phone.Valid(body.From) {
+		issues.Add(phone.FormatMessage, "from")
+	}
+	if !inboundTypes[body.MessageType] {
+		issues.Add("Must be one of conversation, imageMessage, documentMessage, audioMessage, videoMessage", "messageType")
+	} else if body.MessageType == "conversation" && body.Text == "" {
+		issues.Add("Required for conversation", "text")
+	}
+	if err := issues.Err(); err != nil {
+		return err
+	}
+	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	in := driver.Inbound{MessageID: strings.ToUpper(hex.EncodeToString(id)), From: body.From, PushName: body.PushName,
+		MessageType: body.MessageType, Text: body.Text, Caption: body.Caption, Timestamp: a.clock.Now()}
+	if err := a.sandbox.Inbound(inst.Name.String(), in); err != nil {
+		if errors.Is(err, driver.ErrNotConnected) {
+			return fault.New(fault.ErrConflict, "Instance is not open")
+		}
+		return err
+	}
+	writeJSON(w, http.StatusOK, inboundView{MessageID: in.MessageID})
+	return nil
+}
+
+func (a *api) sandboxSent(w http.ResponseWriter, r *http.Request, tenantID string) error {
+	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	list := a.sandbox.Sent(inst.Name.String())
+	out := make([]sentView, 0, len(list))
+	for _, s := range list {
+		out = append(out, sentView{MessageID: s.MessageID, WAMessageID: s.WAMessageID, To: s.To, Type: string(s.Type),
+			Text: optional(s.Text), Caption: optional(s.Caption), MediaURL: optional(s.MediaURL),
+			FileName: optional(s.FileName), Lane: s.Lane, SentAt: clock.Format(s.SentAt)})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *api) sandboxDisconnect(w http.ResponseWriter, r *http.Request, tenantID string) error {
+	var body dropBody
+	if err := decode(r, &body); err != nil {
+		return err
+	}
+	reason := driver.Reason(body.Reason)
+	if !reason.Valid() {
+		return fault.Invalid("Must be one of connection_lost, logged_out, replaced, banned", "reason")
+	}
+	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	if err := a.sandbox.Drop(inst.Name.String(), reason); err != nil {
+		if errors.Is(err, driver.ErrNotConnected) {
+			return fault.New(fault.ErrConflict, "Instance is not connected")
+		}
+		return err
+	}
+	return a.writeState(w, r, tenantID, inst.Name.String())
+}
