@@ -245,3 +245,59 @@ func TestProcessRestartWithQueuedMessages(t *testing.T) {
 		require.Equal(t, 1, n, "message %s sent %d times", id, n)
 	}
 }
+
+func TestSendToClientPicksSoonest(t *testing.T) {
+	g := startGateway(t, func(c *config.Local) { c.LaneDelayScale = 0.2 })
+	key := g.demoKey
+	g.newInstance(key, "demo__sales__a")
+	g.newInstance(key, "demo__sales__b")
+	g.newInstance(key, "demo__sales__c") // never linked: never picked
+	g.link(key, "demo__sales__a", "5491100000001")
+	g.link(key, "demo__sales__b", "5491100000002")
+	// Give a a backlog; the next client send must go to b.
+	for range 3 {
+		r := g.do("POST", "/message/text", map[string]any{"instanceName": "demo__sales__a", "to": "5491112345678", "text": "x", "lane": "bulk"}, as(key)...)
+		require.Equal(t, http.StatusAccepted, r.Status)
+	}
+	require.Eventually(t, func() bool {
+		return g.do("GET", "/instance/demo__sales__a/queue", nil, as(key)...).JSON(t)["total"].(float64) == 3
+	}, 5*time.Second, 10*time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the host holds a's head message
+	r := g.do("POST", "/message/send", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "text",
+		"to": "5491112345678", "text": "hello"}, as(key)...)
+	require.Equal(t, http.StatusAccepted, r.Status, string(r.Body))
+	acc := r.JSON(t)
+	require.Equal(t, "demo__sales__b", acc["instanceName"])
+	require.Equal(t, "sent", g.waitMessage(key, acc["id"].(string))["status"])
+	again := g.do("POST", "/message/send", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "text",
+		"to": "5491112345678", "text": "hello"}, as(key, "Idempotency-Key", "k")...)
+	require.Equal(t, http.StatusAccepted, again.Status)
+}
+
+// TestFlushedNeverSent: messages flushed while the instance is closed are
+// never sent once it opens.
+func TestFlushedNeverSent(t *testing.T) {
+	g := startGateway(t, nil)
+	key := g.demoKey
+	name := "demo__c__main"
+	g.newInstance(key, name)
+	var ids []string
+	for range 3 {
+		r := g.do("POST", "/message/text", map[string]any{"instanceName": name, "to": "5491112345678", "text": "x", "lane": "urgent"}, as(key)...)
+		ids = append(ids, r.JSON(t)["id"].(string))
+	}
+	r := g.do("DELETE", "/instance/"+name+"/queue", nil, as(key)...)
+	require.EqualValues(t, 3, r.JSON(t)["flushed"])
+	g.link(key, name, "5491100000001")
+	r = g.do("POST", "/message/text", map[string]any{"instanceName": name, "to": "5491112345678", "text": "after", "lane": "urgent"}, as(key)...)
+	last := r.JSON(t)["id"].(string)
+	require.Equal(t, "sent", g.waitMessage(key, last)["status"])
+	sent := g.sent(key, name)
+	require.Len(t, sent, 1)
+	require.Equal(t, last, sent[0].(map[string]any)["messageId"])
+	for _, id := range ids {
+		m := g.do("GET", "/message/"+id, nil, as(key)...).JSON(t)
+		require.Equal(t, "failed", m["status"])
+		require.Equal(t, "flushed", m["error"])
+	}
+}

@@ -56,10 +56,16 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		queues[l], byLane[l], laneQueues[string(l)] = q, q, q
 	}
 	store := sqlite.NewStore(db, byLane)
-	svc, err := gateway.New(gateway.Config{
-		Store: store, Queues: queues, Clock: clk, Log: log,
-		URLs: netguard.Policy{AllowLoopback: true},
-	})
+	parts, err := newSessions(cfg, store, byLane, clk, log)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	gc := gateway.Config{Store: store, Queues: queues, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}}
+	if parts.host != nil {
+		gc.Scheduler = parts.host
+	}
+	svc, err := gateway.New(gc)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -69,11 +75,6 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 	if err == nil {
 		err = app.seedDemo(ctx, out)
 	}
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	parts, err := newSessions(cfg, store, byLane, clk, log)
 	if err != nil {
 		_ = db.Close()
 		return nil, err

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/lane"
 )
 
 // ClientSendInput is a send addressed to a client rather than to one of
@@ -50,7 +52,8 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
 		return acc, ok, err
 	}
-	inst, err := s.pickInstance(ctx, tenantID, in.ClientID)
+	l, _ := lane.Parse(in.Lane)
+	inst, err := s.pickInstance(ctx, tenantID, in.ClientID, l)
 	if err != nil {
 		return Accepted{}, false, err
 	}
@@ -58,16 +61,17 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 	return s.enqueue(ctx, tenantID, in.InstanceName, in.SendInput, idemKey, true)
 }
 
-// pickInstance chooses the open instance of a client that can send
-// soonest: the one with the fewest pending messages, ties by name so the
-// choice is stable.
-func (s *Service) pickInstance(ctx context.Context, tenantID, clientID string) (instance.Instance, error) {
+// pickInstance chooses the open instance of a client that can send on
+// lane l soonest (by the scheduler's estimate, else the fewest pending
+// messages); ties go to the first by name, so the choice is stable.
+func (s *Service) pickInstance(ctx context.Context, tenantID, clientID string, l lane.Lane) (instance.Instance, error) {
 	list, err := s.store.ListInstances(ctx, tenantID, clientID)
 	if err != nil {
 		return instance.Instance{}, fmt.Errorf("list instances of %s/%s: %w", tenantID, clientID, err)
 	}
 	type candidate struct {
 		inst    instance.Instance
+		at      time.Time
 		pending int
 	}
 	var open []candidate
@@ -79,11 +83,24 @@ func (s *Service) pickInstance(ctx context.Context, tenantID, clientID string) (
 		if err != nil {
 			return instance.Instance{}, fmt.Errorf("count queue of %s: %w", inst.Name, err)
 		}
-		open = append(open, candidate{inst: inst, pending: countsOf(byLane).Total})
+		c := candidate{inst: inst, pending: countsOf(byLane).Total}
+		if s.sched != nil {
+			if c.at, err = s.sched.NextSendAt(ctx, inst.Name.String(), l); err != nil {
+				return instance.Instance{}, fmt.Errorf("estimate next send of %s: %w", inst.Name, err)
+			}
+		}
+		open = append(open, c)
 	}
 	if len(open) == 0 {
 		return instance.Instance{}, errNoOpenInstance
 	}
-	sort.SliceStable(open, func(i, j int) bool { return open[i].pending < open[j].pending })
+	// Estimates within a second of each other count as equal: then the
+	// shorter queue wins.
+	sort.SliceStable(open, func(i, j int) bool {
+		if d := open[i].at.Sub(open[j].at); d < -time.Second || d > time.Second {
+			return d < 0
+		}
+		return open[i].pending < open[j].pending
+	})
 	return open[0].inst, nil
 }

@@ -99,6 +99,13 @@ type Enqueuer interface {
 	Send(ctx context.Context, groupID, dedupID string, body []byte) error
 }
 
+// Scheduler estimates when an instance could send a new message on a
+// lane; the session host implements it. Without one, POST /message/send
+// picks the open instance with the fewest pending messages.
+type Scheduler interface {
+	NextSendAt(ctx context.Context, instance string, l lane.Lane) (time.Time, error)
+}
+
 // InstanceStats are the counts GET /stats reports for one instance.
 type InstanceStats struct {
 	InstanceName string

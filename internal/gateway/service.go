@@ -34,6 +34,7 @@ type Service struct {
 	started time.Time
 	newID   func() string
 	keys    keyCache
+	sched   Scheduler
 }
 
 // Config wires a Service.
@@ -43,6 +44,9 @@ type Config struct {
 	Clock  clock.Clock
 	URLs   netguard.Policy
 	Log    *slog.Logger
+	// Scheduler, optional, lets POST /message/send pick the instance
+	// that can send soonest.
+	Scheduler Scheduler
 }
 
 // New returns a Service, or an error if cfg is incomplete.
@@ -63,5 +67,6 @@ func New(cfg Config) (*Service, error) {
 		log:     cfg.Log,
 		started: cfg.Clock.Now(),
 		newID:   func() string { return uuid.NewString() },
+		sched:   cfg.Scheduler,
 	}, nil
 }
