@@ -33,24 +33,16 @@ const (
 	maxReceive = 10
 )
 
-// headsQuery lists the receivable messages of queue ?1 at time ?2: the head
-// (lowest seq) of every group, if that head is visible. A group whose head
-// is in flight has nothing receivable, which is what keeps one message per
-// group in flight. The recursive CTE walks the distinct groups through the
-// (queue, group_id, seq) index, so the cost grows with the number of groups,
-// not with the number of queued messages.
+// headsQuery lists the receivable messages of queue ?1 at time ?2: the
+// heads (oldest message of their group) that are visible, oldest visible
+// first. Only a head can be received, which is what keeps one message per
+// group in flight; a group's next message becomes its head when the head
+// is deleted. The partial index on heads makes this a range scan whatever
+// the number of groups.
 const headsQuery = `
-WITH RECURSIVE grp(id) AS (
-	SELECT min(group_id) FROM queue_messages WHERE queue = ?1
-	UNION ALL
-	SELECT (SELECT min(group_id) FROM queue_messages WHERE queue = ?1 AND group_id > grp.id)
-	FROM grp WHERE grp.id IS NOT NULL
-)
-SELECT m.seq, m.group_id, m.dedup_id, m.body, m.receive_count
-FROM grp JOIN queue_messages m
-	ON m.seq = (SELECT min(seq) FROM queue_messages WHERE queue = ?1 AND group_id = grp.id)
-WHERE m.visible_at <= ?2
-ORDER BY m.seq
+SELECT seq, group_id, dedup_id, body, receive_count FROM queue_messages
+WHERE queue = ?1 AND is_head = 1 AND visible_at <= ?2
+ORDER BY visible_at, seq
 LIMIT ?3`
 
 // Queue is one lane queue stored in the gateway database, so that the local
@@ -145,8 +137,10 @@ func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte, dedup bool)
 
 func (q *Queue) insert(tx *Tx, groupID, dedupID string, body []byte, now int64) error {
 	if _, err := tx.Exec(`INSERT INTO queue_messages
-		(queue, group_id, dedup_id, body, visible_at, receive_count, sent_at)
-		VALUES (?, ?, ?, ?, ?, 0, ?)`, q.name, groupID, dedupID, body, now, now); err != nil {
+		(queue, group_id, dedup_id, body, visible_at, receive_count, sent_at, is_head)
+		VALUES (?1, ?2, ?3, ?4, ?5, 0, ?5,
+			NOT EXISTS (SELECT 1 FROM queue_messages WHERE queue = ?1 AND group_id = ?2))`,
+		q.name, groupID, dedupID, body, now); err != nil {
 		return fmt.Errorf("insert message: %w", err)
 	}
 	return nil
@@ -264,8 +258,21 @@ func (q *Queue) ChangeVisibility(ctx context.Context, receipt string, visibility
 // of its group be received.
 func (q *Queue) Delete(ctx context.Context, receipt string) error {
 	err := q.inFlight(ctx, "delete", receipt, func(tx *Tx, seq, now int64) (sql.Result, error) {
-		return tx.Exec(`DELETE FROM queue_messages WHERE seq = ? AND queue = ?
-			AND receipt = ? AND visible_at > ?`, seq, q.name, receipt, now)
+		var group string
+		err := tx.QueryRow(`DELETE FROM queue_messages WHERE seq = ? AND queue = ?
+			AND receipt = ? AND visible_at > ? RETURNING group_id`, seq, q.name, receipt, now).Scan(&group)
+		if errors.Is(err, sql.ErrNoRows) {
+			return noRows{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		// Only a head is ever in flight: its successor becomes the head.
+		if _, err := tx.Exec(`UPDATE queue_messages SET is_head = 1 WHERE seq =
+			(SELECT min(seq) FROM queue_messages WHERE queue = ? AND group_id = ?)`, q.name, group); err != nil {
+			return nil, err
+		}
+		return oneRow{}, nil
 	})
 	if err == nil {
 		q.wake()
@@ -308,6 +315,17 @@ func (q *Queue) Len(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// noRows and oneRow report what a multi-statement step touched.
+type (
+	noRows struct{}
+	oneRow struct{}
+)
+
+func (noRows) LastInsertId() (int64, error) { return 0, nil }
+func (noRows) RowsAffected() (int64, error) { return 0, nil }
+func (oneRow) LastInsertId() (int64, error) { return 0, nil }
+func (oneRow) RowsAffected() (int64, error) { return 1, nil }
 
 // wake tells every waiting Receive to look again.
 func (q *Queue) wake() {
