@@ -53,7 +53,7 @@ func (h *Host) settled(ctx context.Context, inst string, m heldMsg) bool {
 }
 
 // deliver sends one message and records the outcome.
-func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Rand) outcome {
+func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Rand, due time.Time) outcome {
 	log := h.log.With("instance", inst, "messageId", m.id)
 	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
 	if errors.Is(err, fault.ErrNotFound) || (err == nil && msg.Status != message.Pending) {
@@ -82,6 +82,9 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 		if out.FileName == "" {
 			out.FileName = md.FileName
 		}
+	}
+	if h.cfg.OnSend != nil {
+		h.cfg.OnSend(h.cfg.Clock.Now().Sub(due))
 	}
 	err = h.cfg.Driver.Send(ctx, inst, out)
 	var se *driver.SendError

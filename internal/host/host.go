@@ -28,6 +28,9 @@ const (
 	holdFor     = 60 * time.Second
 	extendEvery = 20 * time.Second
 	receiveWait = 5 * time.Second
+	// receivers per lane queue: a receive takes at most 10 messages, so
+	// with thousands of instances one receiver would be the bottleneck.
+	receivers = 4
 )
 
 // Config wires a Host.
@@ -40,6 +43,9 @@ type Config struct {
 	Log        *slog.Logger
 	DelayScale float64 // multiplies lane delays (sandbox only)
 	Seed       uint64  // seeds delay and jitter draws; 0 = random
+	// OnSend, if set, is told how late each send started against the time
+	// its lane delay made it due (for benchmarks and metrics).
+	OnSend func(late time.Duration)
 }
 
 // Host runs the sessions of the instances it owns.
@@ -90,11 +96,13 @@ func (h *Host) Run(ctx context.Context) error {
 		h.reconnect(in.Name.String(), in.PhoneNumber, 0)
 	}
 	for _, l := range lane.All() {
-		h.wg.Add(1)
-		go func() {
-			defer h.wg.Done()
-			h.drain(ctx, l, h.cfg.Queues[l])
-		}()
+		for range receivers {
+			h.wg.Add(1)
+			go func() {
+				defer h.wg.Done()
+				h.drain(ctx, l, h.cfg.Queues[l])
+			}()
+		}
 	}
 	h.wg.Add(1)
 	go func() {

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -212,3 +213,5 @@ func TestRestartResumes(t *testing.T) {
 		require.Equal(t, ids[i], out.MessageID, "FIFO within the lane")
 	}
 }
+
+func contentOf(k int) message.Content { return message.Content{Text: fmt.Sprintf("{Hi|Hello} %d", k)} }

@@ -151,12 +151,13 @@ func (s *session) loop(ctx context.Context) {
 			s.drop(m.id)
 			continue
 		}
+		due := clk.Now().Add(delay)
 		select {
 		case <-ctx.Done():
 			return
 		case <-clk.After(delay):
 		}
-		switch s.h.deliver(ctx, s.name, m, s.rnd) {
+		switch s.h.deliver(ctx, s.name, m, s.rnd, due) {
 		case outcomeSent:
 			s.mu.Lock()
 			s.pacer.Sent(m.lane, clk.Now())
