@@ -3,11 +3,13 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/gateway/storetest"
 	"github.com/wagateway/wagateway/internal/instance"
@@ -40,4 +42,35 @@ func TestPurgeIdempotency(t *testing.T) {
 	_, ok, err := st.GetIdempotency(ctx, "acme", "k1", now.Add(2*time.Hour))
 	require.NoError(t, err)
 	require.True(t, ok, "live keys stay")
+}
+
+// BenchmarkCreateAndEnqueue is the storage half of a send, from 32
+// concurrent senders (as in the HTTP enqueue benchmark).
+func BenchmarkCreateAndEnqueue(b *testing.B) {
+	ctx := context.Background()
+	db := openQueueDB(b)
+	clk := clock.Real{}
+	queues := map[lane.Lane]*Queue{}
+	for _, l := range lane.All() {
+		queues[l] = NewQueue(db, "lane-"+string(l), clk)
+	}
+	st := NewStore(db, queues)
+	now := time.Now()
+	require.NoError(b, st.CreateTenant(ctx, tenant.Tenant{ID: "acme", CreatedAt: now}))
+	n, err := instance.ParseName("acme__c__l")
+	require.NoError(b, err)
+	require.NoError(b, st.CreateInstance(ctx, instance.Instance{Name: n, State: instance.StateClose, CreatedAt: now}))
+	var seq atomic.Int64
+	b.SetParallelism(16) // 16 × GOMAXPROCS(2) = 32 senders
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := fmt.Sprintf("%08d-0000-4000-8000-000000000000", seq.Add(1))
+			m := message.Message{ID: id, Tenant: "acme", Instance: "acme__c__l", Lane: lane.Normal, To: "5491112345678",
+				Type: message.Text, Content: message.Content{Text: "{Hello|Hi}, your order has shipped"}, Status: message.Pending, CreatedAt: now}
+			if err := st.CreateAndEnqueue(ctx, m, nil, []byte(`{"messageId":"`+id+`","instanceName":"acme__c__l"}`)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
