@@ -14,6 +14,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/driver/drivertest"
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/instance"
@@ -23,6 +24,9 @@ import (
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sqlite"
 )
+
+// The port the host declares is the one its conformance suite checks.
+var _ host.Driver = drivertest.Driver(nil)
 
 // fakeDriver is a minimal phone network: enough to drive the host.
 type fakeDriver struct {

@@ -57,15 +57,25 @@ func phoneField(v string) error {
 	return nil
 }
 
-func (a *api) qr(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
+// live checks the caller may act on the instance and that a driver runs,
+// and returns the instance's canonical name.
+func (a *api) live(r *http.Request, tenantID, name string) (string, error) {
 	inst, err := a.svc.Instance(r.Context(), tenantID, name)
+	if err != nil {
+		return "", err
+	}
+	if a.sessions == nil {
+		return "", errNoSessions
+	}
+	return inst.Name.String(), nil
+}
+
+func (a *api) qr(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
+	name, err := a.live(r, tenantID, name)
 	if err != nil {
 		return err
 	}
-	if a.sessions == nil {
-		return errNoSessions
-	}
-	code, err := a.sessions.LinkQR(r.Context(), inst.Name.String())
+	code, err := a.sessions.LinkQR(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -79,14 +89,11 @@ func (a *api) qr(w http.ResponseWriter, r *http.Request, tenantID, name string) 
 }
 
 func (a *api) device(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
-	inst, err := a.svc.Instance(r.Context(), tenantID, name)
+	name, err := a.live(r, tenantID, name)
 	if err != nil {
 		return err
 	}
-	if a.sessions == nil {
-		return errNoSessions
-	}
-	d, err := a.sessions.Device(r.Context(), inst.Name.String())
+	d, err := a.sessions.Device(r.Context(), name)
 	if err != nil {
 		return err
 	}
@@ -102,14 +109,11 @@ func (a *api) pairingCode(w http.ResponseWriter, r *http.Request, tenantID strin
 	if err := phoneField(body.PhoneNumber); err != nil {
 		return err
 	}
-	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+	name, err := a.live(r, tenantID, r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	if a.sessions == nil {
-		return errNoSessions
-	}
-	code, err := a.sessions.PairingCode(r.Context(), inst.Name.String(), body.PhoneNumber)
+	code, err := a.sessions.PairingCode(r.Context(), name, body.PhoneNumber)
 	if err != nil {
 		return err
 	}
@@ -124,21 +128,13 @@ func (a *api) lifecycle(op func(Sessions, context.Context, string) error) tenant
 		if err := noBody(r); err != nil {
 			return err
 		}
-		inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
+		name, err := a.live(r, tenantID, r.PathValue("name"))
 		if err != nil {
 			return err
 		}
-		if a.sessions == nil {
-			return errNoSessions
-		}
-		if err := op(a.sessions, r.Context(), inst.Name.String()); err != nil {
+		if err := op(a.sessions, r.Context(), name); err != nil {
 			return err
 		}
-		inst, err = a.svc.Instance(r.Context(), tenantID, inst.Name.String())
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, stateView{InstanceName: inst.Name.String(), State: string(inst.State)})
-		return nil
+		return a.writeState(w, r, tenantID, name)
 	}
 }

@@ -73,7 +73,12 @@ func (s *Store) ListInstances(ctx context.Context, tenantID, clientID string) ([
 		q += ` AND client_id = ?`
 		args = append(args, clientID)
 	}
-	rows, err := s.db.query(ctx, q+` ORDER BY name`, args...)
+	return s.instances(ctx, q+` ORDER BY name`, args...)
+}
+
+// instances runs a query over instanceColumns and scans every row.
+func (s *Store) instances(ctx context.Context, query string, args ...any) ([]instance.Instance, error) {
+	rows, err := s.db.query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list instances: %w", err)
 	}

@@ -32,20 +32,7 @@ func (s *Store) SetConnection(ctx context.Context, name string, st instance.Stat
 // ListLinked returns every instance with a linked phone, to reconnect
 // after a restart.
 func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
-	rows, err := s.db.query(ctx, `SELECT `+instanceColumns+` FROM instances WHERE phone_number IS NOT NULL ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list linked: %w", err)
-	}
-	defer rows.Close()
-	out := []instance.Instance{}
-	for rows.Next() {
-		in, err := scanInstance(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list linked: %w", err)
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return s.instances(ctx, `SELECT `+instanceColumns+` FROM instances WHERE phone_number IS NOT NULL ORDER BY name`)
 }
 
 // MarkSent records that a pending message went out at at; it reports
