@@ -301,3 +301,49 @@ func TestFlushedNeverSent(t *testing.T) {
 		require.Equal(t, "flushed", m["error"])
 	}
 }
+
+func TestSandboxInboundAndErrors(t *testing.T) {
+	g := startGateway(t, nil)
+	key := g.demoKey
+	name := "demo__c__main"
+	g.newInstance(key, name)
+	in := map[string]any{"from": "5491112345678", "pushName": "Juan Pérez", "messageType": "conversation", "text": "Hello, I need help"}
+	require.Equal(t, http.StatusConflict, g.do("POST", "/sandbox/"+name+"/inbound", in, as(key)...).Status, "not open yet")
+	require.Equal(t, http.StatusConflict, g.do("POST", "/sandbox/"+name+"/scan", map[string]any{"phoneNumber": "5491100000001"}, as(key)...).Status, "not linking")
+	require.Equal(t, http.StatusConflict, g.do("POST", "/instance/"+name+"/restart", nil, as(key)...).Status, "not linked")
+	require.Equal(t, http.StatusConflict, g.do("POST", "/sandbox/"+name+"/disconnect", map[string]any{"reason": "connection_lost"}, as(key)...).Status)
+	require.Equal(t, http.StatusBadRequest, g.do("POST", "/instance/"+name+"/pairing-code", map[string]any{"phoneNumber": "+54911"}, as(key)...).Status)
+	g.link(key, name, "5491100000001")
+
+	r := g.do("POST", "/sandbox/"+name+"/inbound", in, as(key)...)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.Regexp(t, `^[0-9A-F]{32}$`, r.JSON(t)["messageId"])
+	bad := []map[string]any{
+		{"from": "+5491112345678", "messageType": "conversation", "text": "x"},
+		{"from": "5491112345678", "messageType": "stickerMessage"},
+		{"from": "5491112345678", "messageType": "conversation"},
+		{"from": "5491112345678", "messageType": "imageMessage", "extra": 1},
+	}
+	for _, b := range bad {
+		require.Equal(t, http.StatusBadRequest, g.do("POST", "/sandbox/"+name+"/inbound", b, as(key)...).Status, "%v", b)
+	}
+	require.Equal(t, http.StatusBadRequest, g.do("POST", "/sandbox/"+name+"/disconnect", map[string]any{"reason": "tired"}, as(key)...).Status)
+
+	// Another tenant cannot drive this tenant's sandbox phone.
+	other := g.newTenant("beta")
+	require.Equal(t, http.StatusForbidden, g.do("POST", "/sandbox/"+name+"/inbound", in, as(other)...).Status)
+	require.Equal(t, http.StatusForbidden, g.do("GET", "/sandbox/"+name+"/sent", nil, as(other)...).Status)
+	require.Equal(t, http.StatusForbidden, g.do("GET", "/instance/"+name+"/qr", nil, as(other)...).Status)
+}
+
+// TestWithoutDriver: with the (not yet built) whatsmeow driver the API
+// still queues, and the session and sandbox routes say what is missing.
+func TestWithoutDriver(t *testing.T) {
+	g := startGateway(t, func(c *config.Local) { c.Driver = config.DriverWhatsmeow })
+	key := g.demoKey
+	g.newInstance(key, "demo__c__main")
+	r := g.do("GET", "/instance/demo__c__main/qr", nil, as(key)...)
+	require.Equal(t, http.StatusBadGateway, r.Status)
+	require.Contains(t, r.JSON(t)["error"], "No WhatsApp driver")
+	require.Equal(t, http.StatusNotFound, g.do("GET", "/sandbox/demo__c__main/sent", nil, as(key)...).Status)
+}
