@@ -57,7 +57,7 @@ type sessionParts struct {
 // newSessions builds the session host for the configured driver. The real
 // WhatsApp driver is not built yet: with it the gateway serves the API and
 // queues messages, and the session routes answer 502.
-func newSessions(cfg config.Local, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue, clk clock.Clock, log *slog.Logger) (*sessionParts, error) {
+func newSessions(cfg config.Local, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue, clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
 	if cfg.Driver != config.DriverSandbox {
 		log.Warn("the whatsmeow driver is not built yet: messages are queued but not sent; set GATEWAY_DRIVER=sandbox to try the whole flow")
 		return &sessionParts{}, nil
@@ -69,7 +69,7 @@ func newSessions(cfg config.Local, store *sqlite.Store, queues map[lane.Lane]*sq
 		recv[l] = q
 	}
 	h, err := host.New(host.Config{
-		Driver: network, Store: store, Queues: recv, Clock: clk, Log: log, DelayScale: cfg.LaneDelayScale,
+		Driver: network, Store: store, Queues: recv, Clock: clk, Log: log, DelayScale: cfg.LaneDelayScale, OnEvent: onEvent,
 		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}}),
 	})
 	if err != nil {

@@ -10,10 +10,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/dispatch"
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/httpapi"
@@ -21,6 +23,7 @@ import (
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sqlite"
 	"github.com/wagateway/wagateway/internal/tenant"
+	"github.com/wagateway/wagateway/internal/webhook"
 )
 
 // adminKeySetting holds the hash of a generated operator key.
@@ -35,6 +38,8 @@ type localApp struct {
 	handler http.Handler
 	host    *host.Host      // nil without a driver
 	sandbox httpapi.Sandbox // nil unless the sandbox driver runs
+
+	dispatcher *dispatch.Dispatcher
 }
 
 // openLocal opens the data dir and wires the local adapters. out receives
@@ -56,12 +61,19 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		queues[l], byLane[l], laneQueues[string(l)] = q, q, q
 	}
 	store := sqlite.NewStore(db, byLane)
-	parts, err := newSessions(cfg, store, byLane, clk, log)
+	scale := 1.0
+	if cfg.Driver == config.DriverSandbox {
+		scale = cfg.WebhookRetryScale
+	}
+	disp := dispatch.New(dispatch.Config{Store: store, Clock: clk, Log: log, RetryScale: scale,
+		Client: webhook.New(webhook.Options{Policy: netguard.Policy{AllowLoopback: true}})})
+	parts, err := newSessions(cfg, store, byLane, clk, log, disp.Wake)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
-	gc := gateway.Config{Store: store, Queues: queues, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}}
+	gc := gateway.Config{Store: store, Queues: queues, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true},
+		OnRedeliver: disp.Wake}
 	if parts.host != nil {
 		gc.Scheduler = parts.host
 	}
@@ -70,7 +82,7 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		_ = db.Close()
 		return nil, err
 	}
-	app := &localApp{db: db, store: store, queues: laneQueues, service: svc}
+	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp}
 	adminHash, err := app.adminKeyHash(ctx, cfg, out)
 	if err == nil {
 		err = app.seedDemo(ctx, out)
@@ -150,19 +162,28 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// startHost runs the session host until ctx ends; the returned channel
-// closes once it has stopped.
+// startHost runs the session host and the webhook dispatcher until ctx
+// ends; the returned channel closes once both have stopped.
 func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
-	if a.host == nil {
-		close(done)
-		return done
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a.dispatcher.Run(ctx)
+	}()
+	if a.host != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.host.Run(ctx); err != nil {
+				log.Error("session host stopped", "err", err.Error())
+			}
+		}()
 	}
 	go func() {
-		defer close(done)
-		if err := a.host.Run(ctx); err != nil {
-			log.Error("session host stopped", "err", err.Error())
-		}
+		wg.Wait()
+		close(done)
 	}()
 	return done
 }

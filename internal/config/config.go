@@ -25,24 +25,28 @@ type Local struct {
 	Driver         string  // GATEWAY_DRIVER
 	AdminKey       string  // GATEWAY_ADMIN_KEY; empty: generated once, stored hashed
 	LaneDelayScale float64 // GATEWAY_LANE_DELAY_SCALE; sandbox only
-	RatePerSecond  float64 // GATEWAY_RATE_LIMIT: API requests per second per tenant, 0 = off
-	RateBurst      int     // GATEWAY_RATE_BURST
-	LogLevel       slog.Level
-	LogJSON        bool // GATEWAY_LOG_FORMAT=json
+	// WebhookRetryScale multiplies the webhook retry delays (1 s, 5 s,
+	// 30 s); GATEWAY_WEBHOOK_RETRY_SCALE, sandbox only, for tests and demos.
+	WebhookRetryScale float64
+	RatePerSecond     float64 // GATEWAY_RATE_LIMIT: API requests per second per tenant, 0 = off
+	RateBurst         int     // GATEWAY_RATE_BURST
+	LogLevel          slog.Level
+	LogJSON           bool // GATEWAY_LOG_FORMAT=json
 }
 
 // LocalFromEnv reads Local from getenv (os.Getenv in main), applying the
 // documented defaults, and reports every invalid value at once.
 func LocalFromEnv(getenv func(string) string) (Local, error) {
 	c := Local{
-		Addr:           or(getenv("GATEWAY_ADDR"), "127.0.0.1:8080"),
-		DataDir:        or(getenv("GATEWAY_DATA_DIR"), "./data"),
-		Driver:         or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
-		AdminKey:       getenv("GATEWAY_ADMIN_KEY"),
-		LaneDelayScale: 1,
-		RatePerSecond:  50,
-		RateBurst:      100,
-		LogLevel:       slog.LevelInfo,
+		Addr:              or(getenv("GATEWAY_ADDR"), "127.0.0.1:8080"),
+		DataDir:           or(getenv("GATEWAY_DATA_DIR"), "./data"),
+		Driver:            or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
+		AdminKey:          getenv("GATEWAY_ADMIN_KEY"),
+		LaneDelayScale:    1,
+		WebhookRetryScale: 1,
+		RatePerSecond:     50,
+		RateBurst:         100,
+		LogLevel:          slog.LevelInfo,
 	}
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -67,6 +71,7 @@ func LocalFromEnv(getenv func(string) string) (Local, error) {
 		*dst = f
 	}
 	floatVar("GATEWAY_LANE_DELAY_SCALE", &c.LaneDelayScale, 0, true)
+	floatVar("GATEWAY_WEBHOOK_RETRY_SCALE", &c.WebhookRetryScale, 0, true)
 	floatVar("GATEWAY_RATE_LIMIT", &c.RatePerSecond, 0, false)
 	if v := getenv("GATEWAY_RATE_BURST"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -88,9 +93,9 @@ func LocalFromEnv(getenv func(string) string) (Local, error) {
 	default:
 		errs = append(errs, fmt.Errorf("GATEWAY_LOG_FORMAT %q: want text or json", f))
 	}
-	if c.Driver != DriverSandbox && c.LaneDelayScale != 1 {
-		// API.md: the scale is honoured only with the sandbox driver.
-		c.LaneDelayScale = 1
+	if c.Driver != DriverSandbox {
+		// API.md: the scales are honoured only with the sandbox driver.
+		c.LaneDelayScale, c.WebhookRetryScale = 1, 1
 	}
 	return c, errors.Join(errs...)
 }

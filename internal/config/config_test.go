@@ -13,7 +13,7 @@ func TestLocalDefaults(t *testing.T) {
 	c, err := LocalFromEnv(env(nil))
 	require.NoError(t, err)
 	require.Equal(t, Local{Addr: "127.0.0.1:8080", DataDir: "./data", Driver: "whatsmeow", LaneDelayScale: 1,
-		RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo}, c)
+		WebhookRetryScale: 1, RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo}, c)
 }
 
 func TestLocalValues(t *testing.T) {

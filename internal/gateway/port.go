@@ -82,6 +82,7 @@ type Store interface {
 	TenantStore
 	InstanceStore
 	MessageStore
+	DeliveryStore
 }
 
 // AtomicEnqueuer is an optional capability of a Store: storing a message

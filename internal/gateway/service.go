@@ -35,6 +35,8 @@ type Service struct {
 	newID   func() string
 	keys    keyCache
 	sched   Scheduler
+	// onRedeliver wakes the dispatcher after a redelivery.
+	onRedeliver func()
 }
 
 // Config wires a Service.
@@ -47,6 +49,8 @@ type Config struct {
 	// Scheduler, optional, lets POST /message/send pick the instance
 	// that can send soonest.
 	Scheduler Scheduler
+	// OnRedeliver, optional, is called after a delivery was made due again.
+	OnRedeliver func()
 }
 
 // New returns a Service, or an error if cfg is incomplete.
@@ -68,5 +72,7 @@ func New(cfg Config) (*Service, error) {
 		started: cfg.Clock.Now(),
 		newID:   func() string { return uuid.NewString() },
 		sched:   cfg.Scheduler,
+
+		onRedeliver: cfg.OnRedeliver,
 	}, nil
 }

@@ -79,7 +79,7 @@ func BenchmarkScheduler(b *testing.B) {
 		_, err := svc.CreateInstance(ctx, "acme", gateway.CreateInstanceInput{InstanceName: name(i),
 			WebhookURL: "https://hooks.example.com/x", WebhookSecret: "0123456789abcdef"})
 		if err == nil {
-			err = st.SetConnection(ctx, name(i), instance.StateClose, fmt.Sprintf("54911%08d", i), time.Time{})
+			err = st.SetConnection(ctx, name(i), instance.StateClose, fmt.Sprintf("54911%08d", i), time.Time{}, nil)
 		}
 		require.NoError(b, err)
 	})

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wagateway/wagateway/events"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/media"
@@ -72,7 +73,7 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 		md, err := h.cfg.Fetcher.Fetch(ctx, msg.Type, msg.Content.MediaURL)
 		var me *media.Error
 		if errors.As(err, &me) {
-			return h.fail(ctx, inst, m, me.Msg)
+			return h.fail(ctx, inst, m, msg, me.Msg)
 		}
 		if err != nil {
 			log.Warn("fetch media", "err", err.Error())
@@ -92,30 +93,39 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	case errors.Is(err, driver.ErrNotConnected):
 		return outcomeNotOpen
 	case errors.As(err, &se):
-		return h.fail(ctx, inst, m, se.Reason)
+		return h.fail(ctx, inst, m, msg, se.Reason)
 	case err != nil:
 		log.Warn("send", "err", err.Error())
 		return outcomeRetry
 	}
 	sentAt := h.cfg.Clock.Now()
-	if ok, err := h.cfg.Store.MarkSent(context.WithoutCancel(ctx), m.id, sentAt); err != nil {
+	ev := h.event(inst, events.MessageSent, sentEvent(msg, sentAt))
+	if ok, err := h.cfg.Store.MarkSent(context.WithoutCancel(ctx), m.id, sentAt, ev); err != nil {
 		// Sent but not recorded: the queue message stays, the redelivery
 		// resends with the same WhatsApp id, which WhatsApp deduplicates.
 		log.Error("record sent message", "err", err.Error())
 		return outcomeRetry
 	} else if !ok {
 		log.Warn("message sent after it stopped being pending (flushed while in flight)")
+	} else if ev != nil {
+		h.notify()
 	}
 	h.ack(ctx, inst, m)
 	log.Debug("message sent", "lane", string(m.lane))
 	return outcomeSent
 }
 
-// fail records a permanent failure and deletes the queue message.
-func (h *Host) fail(ctx context.Context, inst string, m heldMsg, reason string) outcome {
-	if _, err := h.cfg.Store.MarkFailed(context.WithoutCancel(ctx), m.id, reason, h.cfg.Clock.Now()); err != nil {
+// fail records a permanent failure, with its event, and deletes the queue
+// message.
+func (h *Host) fail(ctx context.Context, inst string, m heldMsg, msg message.Message, reason string) outcome {
+	ev := h.event(inst, events.MessageFailed, failedEvent(msg, reason))
+	ok, err := h.cfg.Store.MarkFailed(context.WithoutCancel(ctx), m.id, reason, h.cfg.Clock.Now(), ev)
+	if err != nil {
 		h.log.Error("record failed message", "instance", inst, "messageId", m.id, "err", err.Error())
 		return outcomeRetry
+	}
+	if ok && ev != nil {
+		h.notify()
 	}
 	h.ack(ctx, inst, m)
 	return outcomeDone

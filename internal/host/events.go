@@ -6,8 +6,10 @@ import (
 	"math"
 	"time"
 
+	"github.com/wagateway/wagateway/events"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/outbox"
 )
 
 // Reconnect backoff: base·2^attempt with ±20 % jitter, capped.
@@ -27,7 +29,7 @@ func (h *Host) QR(inst, code string) {
 
 // Connecting implements driver.Events.
 func (h *Host) Connecting(inst string) {
-	h.setState(inst, func(in *instance.Instance) { in.State = instance.StateConnecting })
+	h.setState(inst, func(in *instance.Instance) { in.State = instance.StateConnecting }, nil)
 }
 
 // Connected implements driver.Events: the instance is open and its
@@ -39,6 +41,8 @@ func (h *Host) Connected(inst, phone string) {
 	now := h.cfg.Clock.Now()
 	h.setState(inst, func(in *instance.Instance) {
 		in.State, in.PhoneNumber, in.ConnectedAt = instance.StateOpen, phone, now
+	}, func() *outbox.Event {
+		return h.event(inst, events.InstanceConnected, connection(instance.StateOpen, ""))
 	})
 	h.log.Info("instance connected", "instance", inst)
 	if s, err := h.session(h.context(), inst); err == nil {
@@ -70,22 +74,17 @@ func (h *Host) Disconnected(inst string, reason driver.Reason) {
 		default:
 			in.State = instance.StateClose
 		}
+	}, func() *outbox.Event {
+		return h.event(inst, events.InstanceDisconnected, connection(instance.StateClose, reason))
 	})
 	if reason == driver.ConnectionLost && phone != "" {
 		h.reconnect(inst, phone, 0)
 	}
 }
 
-// Received implements driver.Events. Webhook delivery of inbound messages
-// is not built yet; until it is, they are logged (without content) and
-// acknowledged.
-func (h *Host) Received(inst string, in driver.Inbound) error {
-	h.log.Info("inbound message (webhooks not delivered yet)", "instance", inst, "waMessageId", in.MessageID)
-	return nil
-}
-
-// setState applies change to the stored instance.
-func (h *Host) setState(inst string, change func(*instance.Instance)) {
+// setState applies change to the stored instance, with ev (if not nil)
+// stored in the same transaction.
+func (h *Host) setState(inst string, change func(*instance.Instance), ev func() *outbox.Event) {
 	ctx := h.context()
 	in, err := h.cfg.Store.GetInstance(ctx, inst)
 	if err != nil {
@@ -93,8 +92,16 @@ func (h *Host) setState(inst string, change func(*instance.Instance)) {
 		return
 	}
 	change(&in)
-	if err := h.cfg.Store.SetConnection(ctx, inst, in.State, in.PhoneNumber, in.ConnectedAt); err != nil {
+	var e *outbox.Event
+	if ev != nil {
+		e = ev()
+	}
+	if err := h.cfg.Store.SetConnection(ctx, inst, in.State, in.PhoneNumber, in.ConnectedAt, e); err != nil {
 		h.log.Warn("store state change", "instance", inst, "err", err.Error())
+		return
+	}
+	if e != nil {
+		h.notify()
 	}
 }
 
@@ -125,7 +132,7 @@ func (h *Host) reconnect(inst, phone string, attempt int) {
 		switch {
 		case err == nil:
 		case errors.Is(err, driver.ErrNotLinked):
-			h.setState(inst, func(in *instance.Instance) { in.State, in.PhoneNumber = instance.StateClose, "" })
+			h.setState(inst, func(in *instance.Instance) { in.State, in.PhoneNumber = instance.StateClose, "" }, nil)
 		default:
 			h.log.Warn("reconnect", "instance", inst, "attempt", attempt, "err", err.Error())
 			h.reconnect(inst, phone, attempt+1)

@@ -46,6 +46,9 @@ type Config struct {
 	// OnSend, if set, is told how late each send started against the time
 	// its lane delay made it due (for benchmarks and metrics).
 	OnSend func(late time.Duration)
+	// OnEvent, if set, is called after an event was stored, to wake the
+	// dispatcher.
+	OnEvent func()
 }
 
 // Host runs the sessions of the instances it owns.

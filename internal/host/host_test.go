@@ -197,7 +197,7 @@ func TestRestartResumes(t *testing.T) {
 	_, err = r.svc.CreateInstance(ctx, "acme", gateway.CreateInstanceInput{InstanceName: "acme__c__main",
 		WebhookURL: "https://hooks.example.com/x", WebhookSecret: "0123456789abcdef"})
 	require.NoError(t, err)
-	require.NoError(t, r.store.SetConnection(ctx, "acme__c__main", instance.StateClose, "5491199999999", time.Time{}))
+	require.NoError(t, r.store.SetConnection(ctx, "acme__c__main", instance.StateClose, "5491199999999", time.Time{}, nil))
 	cancel()
 	<-done
 

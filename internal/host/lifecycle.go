@@ -108,7 +108,7 @@ func (h *Host) Restart(ctx context.Context, name string) error {
 	if s := h.existing(name); s != nil {
 		s.setOpen(false)
 	}
-	h.setState(name, func(in *instance.Instance) { in.State, in.ConnectedAt = instance.StateConnecting, time.Time{} })
+	h.setState(name, func(in *instance.Instance) { in.State, in.ConnectedAt = instance.StateConnecting, time.Time{} }, nil)
 	h.reconnect(name, in.PhoneNumber, 0)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/media"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/queue"
 )
 
@@ -27,11 +28,14 @@ type Driver interface {
 // Store is what the host reads and writes of the gateway's state.
 type Store interface {
 	GetInstance(ctx context.Context, name string) (instance.Instance, error)
-	SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time) error
+	// SetConnection, MarkSent and MarkFailed store ev (if not nil) in the
+	// same transaction as the change; AddEvent stores an event alone.
+	SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time, ev *outbox.Event) error
 	ListLinked(ctx context.Context) ([]instance.Instance, error)
 	GetMessage(ctx context.Context, id string) (message.Message, error)
-	MarkSent(ctx context.Context, id string, at time.Time) (bool, error)
-	MarkFailed(ctx context.Context, id, reason string, at time.Time) (bool, error)
+	MarkSent(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error)
+	MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error)
+	AddEvent(ctx context.Context, ev outbox.Event) error
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
 }
 

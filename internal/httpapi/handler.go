@@ -101,6 +101,8 @@ func (a *api) routes() {
 	m.Handle("POST /message/send", a.authed(a.sendToClient))
 	m.Handle("GET /message/{id}", a.authed(a.getMessage))
 
+	m.Handle("POST /deliveries/{id}/redeliver", a.authed(a.redeliver))
+
 	m.Handle("GET /stats", a.authed(a.stats))
 }
 

@@ -98,6 +98,8 @@ func (a *api) instanceGet(w http.ResponseWriter, r *http.Request, tenantID strin
 		return a.qr(w, r, tenantID, first)
 	case "device":
 		return a.device(w, r, tenantID, first)
+	case "deliveries":
+		return a.listDeliveries(w, r, tenantID, first)
 	case "queue":
 		counts, err := a.svc.Queue(r.Context(), tenantID, first)
 		if err != nil {

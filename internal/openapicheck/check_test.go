@@ -168,14 +168,14 @@ func TestDocumentConventions(t *testing.T) {
 	sort.Strings(ops)
 	want := []string{
 		"DELETE /admin/tenants/{tenantId}/keys/{keyId}", "DELETE /instance/{name}", "DELETE /instance/{name}/queue",
-		"GET /health", "GET /instance/list", "GET /instance/list/{clientId}", "GET /instance/{name}/device",
-		"GET /instance/{name}/qr", "GET /instance/{name}/queue", "GET /instance/{name}/status", "GET /message/{id}",
-		"GET /openapi.json", "GET /sandbox/{name}/sent", "GET /stats", "POST /admin/tenants",
-		"POST /admin/tenants/{tenantId}/keys", "POST /instance/create", "POST /instance/{name}/logout",
-		"POST /instance/{name}/pairing-code", "POST /instance/{name}/restart", "POST /message/audio",
-		"POST /message/document", "POST /message/image", "POST /message/send", "POST /message/text", "POST /message/video",
-		"POST /sandbox/{name}/disconnect", "POST /sandbox/{name}/inbound", "POST /sandbox/{name}/scan",
-		"PUT /instance/{name}/webhook",
+		"GET /health", "GET /instance/list", "GET /instance/list/{clientId}", "GET /instance/{name}/deliveries",
+		"GET /instance/{name}/device", "GET /instance/{name}/qr", "GET /instance/{name}/queue",
+		"GET /instance/{name}/status", "GET /message/{id}", "GET /openapi.json", "GET /sandbox/{name}/sent", "GET /stats",
+		"POST /admin/tenants", "POST /admin/tenants/{tenantId}/keys", "POST /deliveries/{id}/redeliver",
+		"POST /instance/create", "POST /instance/{name}/logout", "POST /instance/{name}/pairing-code",
+		"POST /instance/{name}/restart", "POST /message/audio", "POST /message/document", "POST /message/image",
+		"POST /message/send", "POST /message/text", "POST /message/video", "POST /sandbox/{name}/disconnect",
+		"POST /sandbox/{name}/inbound", "POST /sandbox/{name}/scan", "PUT /instance/{name}/webhook",
 	}
 	require.Equal(t, want, ops)
 

@@ -9,13 +9,15 @@ import (
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/outbox"
 )
 
 // The session host's side of the store: connection state and send results.
 
 // SetConnection records an instance's connection state, linked phone
 // ("" for none) and when it connected (zero for never).
-func (s *Store) SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time) error {
+// ev, if not nil, is the event the change causes, stored with it.
+func (s *Store) SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time, ev *outbox.Event) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`UPDATE instances SET state = ?, phone_number = ?, connected_at = ? WHERE name = ?`,
 			string(st), nullString(phone), nullMS(connectedAt), name)
@@ -25,7 +27,7 @@ func (s *Store) SetConnection(ctx context.Context, name string, st instance.Stat
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
 		}
-		return nil
+		return insertEvent(tx, ev)
 	})
 }
 
@@ -35,21 +37,22 @@ func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
 	return s.instances(ctx, `SELECT `+instanceColumns+` FROM instances WHERE phone_number IS NOT NULL ORDER BY name`)
 }
 
-// MarkSent records that a pending message went out at at; it reports
-// false if the message was no longer pending (flushed meanwhile).
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time) (bool, error) {
-	return s.finish(ctx, `UPDATE messages SET status = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
+// MarkSent records that a pending message went out at at, with its event;
+// it reports false (and stores no event) if the message was no longer
+// pending (flushed meanwhile).
+func (s *Store) MarkSent(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error) {
+	return s.finish(ctx, ev, `UPDATE messages SET status = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		string(message.Sent), ms(at), ms(at), id, string(message.Pending))
 }
 
-// MarkFailed fails a pending message with reason; false if it was no
-// longer pending.
-func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time) (bool, error) {
-	return s.finish(ctx, `UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`,
+// MarkFailed fails a pending message with reason, with its event; false if
+// it was no longer pending.
+func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error) {
+	return s.finish(ctx, ev, `UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE id = ? AND status = ?`,
 		string(message.Failed), reason, ms(at), id, string(message.Pending))
 }
 
-func (s *Store) finish(ctx context.Context, query string, args ...any) (bool, error) {
+func (s *Store) finish(ctx context.Context, ev *outbox.Event, query string, args ...any) (bool, error) {
 	var changed bool
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(query, args...)
@@ -57,8 +60,10 @@ func (s *Store) finish(ctx context.Context, query string, args ...any) (bool, er
 			return err
 		}
 		n, err := res.RowsAffected()
-		changed = n == 1
-		return err
+		if changed = n == 1; !changed || err != nil {
+			return err
+		}
+		return insertEvent(tx, ev)
 	})
 	return changed, err
 }

@@ -1,0 +1,234 @@
+// Package events is the one definition of what the gateway tells the outside
+// world: the webhook bodies tenants receive and the EventBridge events AWS
+// users route. The session host, the EventBridge publisher, the local
+// dispatcher and the webhooks Lambda all build and read events here, so a
+// field cannot drift between the local and the AWS shape, and the JSON
+// Schemas under schema/ are checked against the very bytes we send.
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Source is the EventBridge source of every event.
+const Source = "whatsapp.gateway"
+
+// Name is an event name; it is also the EventBridge detail-type and the
+// x-gateway-event header, so one value serves routing, delivery and receivers.
+type Name string
+
+// The events of API.md. Their values are public contract: renaming one
+// breaks every tenant filtering on it.
+const (
+	InstanceConnected    Name = "instance.connected"
+	InstanceDisconnected Name = "instance.disconnected"
+	MessageReceived      Name = "message.received"
+	MessageSent          Name = "message.sent"
+	MessageFailed        Name = "message.failed"
+)
+
+// Valid reports whether n is one of the events the gateway emits. Anything
+// else reaching a consumer is corruption or a foreign event on the shared bus,
+// and must not be delivered to a tenant.
+func (n Name) Valid() bool {
+	switch n {
+	case InstanceConnected, InstanceDisconnected, MessageReceived, MessageSent, MessageFailed:
+		return true
+	}
+	return false
+}
+
+// Names lists every event, in API.md's order, for infrastructure that must
+// enumerate them (EventBridge rule patterns, docs, tests). The slice is the
+// caller's own.
+func Names() []Name {
+	return []Name{InstanceConnected, InstanceDisconnected, MessageReceived, MessageSent, MessageFailed}
+}
+
+// timeLayout is API.md's timestamp: UTC, always three fractional digits, so
+// receivers can parse it with a fixed format.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// FormatTime writes t as API.md's timestamp (UTC, milliseconds, truncated),
+// the form of Envelope.Timestamp and Sent.SentAt; producers use it so no
+// hand-written layout drifts from the schema's pattern.
+func FormatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// Envelope is the webhook body:
+// {"event","instanceName","data","timestamp"}. Data stays raw so an envelope
+// read back from the bus re-encodes to the bytes it was built from, which is
+// what the signature covers.
+type Envelope struct {
+	Event        Name            `json:"event"`
+	InstanceName string          `json:"instanceName"`
+	Data         json.RawMessage `json:"data"`
+	Timestamp    string          `json:"timestamp"`
+}
+
+// New builds the envelope of one event and checks it against the event's
+// schema, so a producer bug (a payload of the wrong event, a number with a
+// "+", a caption on a text message) fails where it is made rather than in a
+// tenant's integration. data must be the payload type of name (Connection,
+// Received, Sent or Failed, or a pointer to one); at is truncated to
+// milliseconds in UTC.
+func New(name Name, instanceName string, data any, at time.Time) (Envelope, error) {
+	if !name.Valid() {
+		return Envelope{}, fmt.Errorf("events: unknown event %q", name)
+	}
+	if err := checkPayload(name, data); err != nil {
+		return Envelope{}, err
+	}
+	if at.IsZero() {
+		return Envelope{}, errors.New("events: zero event time")
+	}
+	raw, err := marshal(data)
+	if err != nil {
+		return Envelope{}, fmt.Errorf("events: %s data: %w", name, err)
+	}
+	e := Envelope{Event: name, InstanceName: instanceName, Data: raw, Timestamp: FormatTime(at)}
+	body, err := e.Body()
+	if err != nil {
+		return Envelope{}, err
+	}
+	if err := Validate(body); err != nil {
+		return Envelope{}, err
+	}
+	return e, nil
+}
+
+// checkPayload catches a payload built for another event: the schema alone
+// would report it only as a confusing list of missing fields.
+func checkPayload(name Name, data any) error {
+	var want Name
+	switch d := data.(type) {
+	case Connection, *Connection:
+		if d == (*Connection)(nil) {
+			return fmt.Errorf("events: %s data is a nil pointer", name)
+		}
+		if name == InstanceConnected || name == InstanceDisconnected {
+			return nil
+		}
+	case Received:
+		want = MessageReceived
+	case *Received:
+		if d == nil {
+			return fmt.Errorf("events: %s data is a nil pointer", name)
+		}
+		want = MessageReceived
+	case Sent:
+		want = MessageSent
+	case *Sent:
+		if d == nil {
+			return fmt.Errorf("events: %s data is a nil pointer", name)
+		}
+		want = MessageSent
+	case Failed:
+		want = MessageFailed
+	case *Failed:
+		if d == nil {
+			return fmt.Errorf("events: %s data is a nil pointer", name)
+		}
+		want = MessageFailed
+	}
+	if want == name {
+		return nil
+	}
+	return fmt.Errorf("events: %T is not the data of %s", data, name)
+}
+
+// Body is the exact webhook body: what is POSTed and what the signature is
+// computed over. It is compact JSON in field order, without HTML escaping
+// (a "<" in a message stays "<" for receivers that log or display it) and
+// without a trailing newline.
+func (e Envelope) Body() ([]byte, error) {
+	return marshal(e)
+}
+
+// Detail is the EventBridge detail: the webhook body plus tenantId, flat,
+// so AWS users can write rules on any body field and on the tenant. Body,
+// promoted from Envelope, gives back the webhook body to sign.
+type Detail struct {
+	Envelope
+	TenantID string `json:"tenantId"`
+}
+
+// ParseDetail reads an event off the bus (EventBridge, or the local outbox)
+// the way the webhook deliverer must: strictly. Unknown fields, unknown
+// event names, bodies that break their schema and an instance outside
+// tenantId are errors, because whatever passes is signed and sent to a
+// tenant as is. Data comes back re-encoded in canonical form, so the
+// resulting Body is the same bytes New would have produced, whichever
+// encoder wrote the detail.
+func ParseDetail(b []byte) (Detail, error) {
+	doc, err := decodeDoc(b)
+	if err != nil {
+		return Detail{}, err
+	}
+	tenant, ok := doc["tenantId"].(string)
+	if !ok || tenant == "" {
+		return Detail{}, errors.New("events: detail has no tenantId string")
+	}
+	delete(doc, "tenantId")
+	if err := validateDoc(doc); err != nil {
+		return Detail{}, err
+	}
+	var d Detail
+	if err := json.Unmarshal(b, &d); err != nil {
+		return Detail{}, fmt.Errorf("events: detail: %w", err)
+	}
+	// The schema pins instanceName to tenant__client__label; a different
+	// tenant here means the publisher mixed tenants up, and delivering it
+	// could leak one tenant's traffic under another's rules.
+	if !hasTenant(d.InstanceName, tenant) {
+		return Detail{}, fmt.Errorf("events: instance %q is not tenant %q's", d.InstanceName, tenant)
+	}
+	if d.Data, err = canonicalData(d.Event, d.Data); err != nil {
+		return Detail{}, err
+	}
+	return d, nil
+}
+
+func hasTenant(instanceName, tenant string) bool {
+	owner, _, _ := strings.Cut(instanceName, "__")
+	return owner == tenant
+}
+
+// canonicalData re-encodes data through its Go type, dropping whitespace and
+// undoing the HTML escaping encoding/json applies by default, so every path
+// to a webhook body yields the same bytes.
+func canonicalData(name Name, raw json.RawMessage) (json.RawMessage, error) {
+	var v any
+	switch name {
+	case InstanceConnected, InstanceDisconnected:
+		v = new(Connection)
+	case MessageReceived:
+		v = new(Received)
+	case MessageSent:
+		v = new(Sent)
+	case MessageFailed:
+		v = new(Failed)
+	default:
+		return nil, fmt.Errorf("events: unknown event %q", name)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return nil, fmt.Errorf("events: %s data: %w", name, err)
+	}
+	return marshal(v)
+}
+
+// marshal is json.Marshal without HTML escaping and without the encoder's
+// trailing newline: the byte form of every body and payload in this package.
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}

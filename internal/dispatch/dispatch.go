@@ -1,0 +1,146 @@
+// Package dispatch drains the event outbox to the tenants' webhooks: it
+// claims due deliveries, makes one attempt each through the webhook
+// client, and records the outcome — delivered, due again on the retry
+// schedule, or dead (kept, listable, redeliverable). A crash loses
+// nothing: claimed deliveries become due again when their claim ends, so
+// every event is delivered at least once.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
+	"github.com/wagateway/wagateway/internal/outbox"
+	"github.com/wagateway/wagateway/internal/webhook"
+)
+
+// Store is what the dispatcher needs of the state.
+type Store interface {
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error)
+	RecordAttempt(ctx context.Context, id string, attempts, statusCode int, lastErr string, delivered bool, next, at time.Time) error
+	GetInstance(ctx context.Context, name string) (instance.Instance, error)
+}
+
+// Deliverer makes one webhook attempt.
+type Deliverer interface {
+	Deliver(ctx context.Context, a webhook.Attempt) webhook.Result
+}
+
+const (
+	// claimLease outlasts one attempt (10 s) with room to record it.
+	claimLease = time.Minute
+	batch      = 64
+	// poll bounds how long a due retry waits when nothing wakes us.
+	poll = 100 * time.Millisecond
+)
+
+// Config wires a Dispatcher.
+type Config struct {
+	Store   Store
+	Client  Deliverer
+	Clock   clock.Clock
+	Log     *slog.Logger
+	Workers int // attempts in flight at once; default 32
+	// RetryScale multiplies the retry delays (sandbox only: tests and
+	// demos); 0 means 1.
+	RetryScale float64
+}
+
+// Dispatcher delivers events.
+type Dispatcher struct {
+	cfg  Config
+	wake chan struct{}
+}
+
+// New returns a Dispatcher.
+func New(cfg Config) *Dispatcher {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 32
+	}
+	if cfg.RetryScale <= 0 {
+		cfg.RetryScale = 1
+	}
+	return &Dispatcher{cfg: cfg, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes the dispatcher look for due deliveries now.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends, then waits for the attempts in flight.
+func (d *Dispatcher) Run(ctx context.Context) {
+	sem := make(chan struct{}, d.cfg.Workers)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		due, err := d.cfg.Store.ClaimDue(ctx, d.cfg.Clock.Now(), claimLease, batch)
+		if err != nil && ctx.Err() == nil {
+			d.cfg.Log.Warn("claim due deliveries", "err", err.Error())
+		}
+		for _, dl := range due {
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				d.attempt(ctx, dl)
+			}()
+		}
+		if len(due) == batch {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-d.wake:
+		case <-d.cfg.Clock.After(poll):
+		}
+	}
+}
+
+// attempt delivers one event with the instance's current webhook target
+// and secret (a rotation applies to what is not yet delivered).
+func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery) {
+	log := d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
+	n := dl.Attempts + 1
+	var res webhook.Result
+	inst, err := d.cfg.Store.GetInstance(ctx, dl.Instance)
+	switch {
+	case errors.Is(err, fault.ErrNotFound):
+		res = webhook.Result{Error: "instance deleted"}
+		n = webhook.MaxAttempts // nothing to retry against
+	case err != nil:
+		log.Warn("read instance for delivery", "err", err.Error())
+		return // the claim ends and the delivery comes back
+	default:
+		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: inst.WebhookURL,
+			Secret: inst.WebhookSecret, Body: dl.Body})
+	}
+	if ctx.Err() != nil {
+		return // stopping: not an attempt; the claim ends and it comes back
+	}
+	now := d.cfg.Clock.Now()
+	var next time.Time
+	if !res.Delivered {
+		if delay, dead := webhook.Next(n); !dead {
+			next = now.Add(time.Duration(float64(delay) * d.cfg.RetryScale))
+		} else {
+			log.Warn("delivery dead-lettered", "attempts", n, "lastError", res.Error)
+		}
+	}
+	if err := d.cfg.Store.RecordAttempt(context.WithoutCancel(ctx), dl.ID, n, res.StatusCode, res.Error, res.Delivered, next, now); err != nil {
+		log.Error("record delivery attempt", "err", err.Error())
+	}
+}

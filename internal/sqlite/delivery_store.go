@@ -1,0 +1,162 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/outbox"
+)
+
+// insertEvent adds an event's delivery to the outbox inside a write, so it
+// commits (or not) with the change that caused it.
+func insertEvent(tx *Tx, ev *outbox.Event) error {
+	if ev == nil {
+		return nil
+	}
+	_, err := tx.Exec(`INSERT INTO deliveries(id, tenant_id, instance_name, event, body, status, attempts, next_at, created_at)
+		VALUES (?, ?, ?, ?, ?, 'retrying', 0, ?, ?)`,
+		ev.ID, ev.TenantID, ev.Instance, ev.Name, ev.Body, ms(ev.CreatedAt), ms(ev.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("outbox %s: %w", ev.Name, err)
+	}
+	return nil
+}
+
+// AddEvent stores an event with no other change (an inbound message): once
+// it returns, the event will be delivered even after a crash.
+func (s *Store) AddEvent(ctx context.Context, ev outbox.Event) error {
+	return s.db.Write(ctx, func(tx *Tx) error { return insertEvent(tx, &ev) })
+}
+
+const deliveryColumns = `id, tenant_id, instance_name, event, body, status, attempts, next_at,
+	last_status_code, last_error, created_at, delivered_at`
+
+func scanDelivery(row rowScanner) (outbox.Delivery, error) {
+	var d outbox.Delivery
+	var status string
+	var next, code, delivered sql.NullInt64
+	var lastErr sql.NullString
+	var created int64
+	if err := row.Scan(&d.ID, &d.TenantID, &d.Instance, &d.Name, &d.Body, &status, &d.Attempts, &next,
+		&code, &lastErr, &created, &delivered); err != nil {
+		return outbox.Delivery{}, err
+	}
+	d.Status, d.LastStatusCode, d.LastError = outbox.Status(status), int(code.Int64), lastErr.String
+	d.NextAt, d.CreatedAt, d.DeliveredAt = fromMS(next), time.UnixMilli(created).UTC(), fromMS(delivered)
+	return d, nil
+}
+
+// ClaimDue hands out up to limit deliveries whose next attempt is due,
+// pushing their due time lease ahead so that no other dispatcher (or this
+// one, if it crashes mid-attempt) takes them before the lease ends.
+func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
+	var out []outbox.Delivery
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		out = out[:0]
+		rows, err := tx.Query(`SELECT `+deliveryColumns+` FROM deliveries
+			WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?`, ms(now), limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			d, err := scanDelivery(rows)
+			if err != nil {
+				_ = rows.Close()
+				return err
+			}
+			out = append(out, d)
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		for _, d := range out {
+			if _, err := tx.Exec(`UPDATE deliveries SET next_at = ? WHERE id = ?`, ms(now.Add(lease)), d.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim due deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// RecordAttempt stores the outcome of attempt number attempts: delivered,
+// due again at next, or dead (when next is zero and not delivered).
+func (s *Store) RecordAttempt(ctx context.Context, id string, attempts, statusCode int, lastErr string, delivered bool, next, at time.Time) error {
+	status := outbox.Retrying
+	switch {
+	case delivered:
+		status = outbox.Delivered
+	case next.IsZero():
+		status = outbox.Dead
+	}
+	return s.db.Write(ctx, func(tx *Tx) error {
+		deliveredAt := sql.NullInt64{}
+		if delivered {
+			deliveredAt = nullMS(at)
+		}
+		_, err := tx.Exec(`UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_status_code = ?,
+			last_error = ?, delivered_at = ? WHERE id = ?`, string(status), attempts, nullMS(next),
+			sql.NullInt64{Int64: int64(statusCode), Valid: statusCode != 0}, nullString(lastErr), deliveredAt, id)
+		return err
+	})
+}
+
+// ListDeliveries returns an instance's deliveries, newest first; status ""
+// means all.
+func (s *Store) ListDeliveries(ctx context.Context, instance string, status outbox.Status, limit int) ([]outbox.Delivery, error) {
+	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE instance_name = ?`
+	args := []any{instance}
+	if status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(status))
+	}
+	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := []outbox.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list deliveries: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// GetDelivery fails with fault.ErrNotFound.
+func (s *Store) GetDelivery(ctx context.Context, id string) (outbox.Delivery, error) {
+	d, err := scanDelivery(s.db.queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return outbox.Delivery{}, fmt.Errorf("delivery %s: %w", id, fault.ErrNotFound)
+	}
+	if err != nil {
+		return outbox.Delivery{}, fmt.Errorf("get delivery %s: %w", id, err)
+	}
+	return d, nil
+}
+
+// Redeliver starts a delivery over: a fresh retry schedule, due now, the
+// same delivery id.
+func (s *Store) Redeliver(ctx context.Context, id string, now time.Time) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE deliveries SET status = 'retrying', attempts = 0, next_at = ?, delivered_at = NULL
+			WHERE id = ?`, ms(now), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delivery %s: %w", id, fault.ErrNotFound)
+		}
+		return nil
+	})
+}
