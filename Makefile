@@ -25,7 +25,7 @@ unit:
 ## bench: the performance figures of the issues, each against a baseline
 ## measured in the same run; prints a table per benchmark
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ | tee $(BENCHOUT)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ | tee $(BENCHOUT)
 
 ## fuzz: a short run of every fuzz test (the seeds also run in `make test`)
 fuzz:
