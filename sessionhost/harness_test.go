@@ -75,8 +75,7 @@ func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 		})
 	}
 	t.Cleanup(shutdown)
-	checker, err := openapicheck.New(httpapi.OpenAPI())
-	require.NoError(t, err)
+	checker := startGatewayChecker(t)
 	return &gw{t: t, base: "http://" + ln.Addr().String(), app: app, demoKey: m[1], checker: checker,
 		client: &http.Client{Timeout: 10 * time.Second}, stop: shutdown, dataDir: cfg.DataDir}
 }
@@ -161,3 +160,11 @@ func (g *gw) newInstance(key, name string) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// startGatewayChecker returns the OpenAPI checker of the served document.
+func startGatewayChecker(t *testing.T) *openapicheck.Checker {
+	t.Helper()
+	checker, err := openapicheck.New(httpapi.OpenAPI())
+	require.NoError(t, err)
+	return checker
+}

@@ -33,8 +33,9 @@ type Deliverer interface {
 }
 
 const (
-	// claimLease outlasts one attempt (10 s) with room to record it.
-	claimLease = time.Minute
+	// claimLease outlasts one attempt (10 s) with room to record it; after
+	// a crash, claimed deliveries come back when it ends.
+	claimLease = 15 * time.Second
 	batch      = 64
 	// poll bounds how long a due retry waits when nothing wakes us.
 	poll = 100 * time.Millisecond
