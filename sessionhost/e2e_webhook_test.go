@@ -241,3 +241,17 @@ func TestWebhookSecretRotation(t *testing.T) {
 	g.do("POST", "/deliveries/"+dead[0]["id"].(string)+"/redeliver", nil, as(key)...)
 	require.Eventually(t, func() bool { return len(h.events()) == 5 }, 10*time.Second, 20*time.Millisecond)
 }
+
+// TestFlushAnnouncesFailures: flushed messages reach the tenant as
+// message.failed with error "flushed".
+func TestFlushAnnouncesFailures(t *testing.T) {
+	g := startGateway(t, nil)
+	key, name := g.demoKey, "demo__c__main"
+	h := newHook(t, "a-secret-of-16-chars")
+	g.instanceWithHook(key, name, h)
+	r := g.do("POST", "/message/text", map[string]any{"instanceName": name, "to": "5491112345678", "text": "x", "lane": "bulk"}, as(key)...)
+	id := r.JSON(t)["id"].(string)
+	g.do("DELETE", "/instance/"+name+"/queue", nil, as(key)...)
+	ev := h.waitEvent("message.failed", nil)
+	require.Equal(t, map[string]any{"id": id, "to": "5491112345678", "lane": "bulk", "type": "text", "error": "flushed"}, ev.body["data"])
+}

@@ -73,7 +73,7 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 		return nil, err
 	}
 	gc := gateway.Config{Store: store, Queues: queues, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true},
-		OnRedeliver: disp.Wake}
+		OnEvent: disp.Wake}
 	if parts.host != nil {
 		gc.Scheduler = parts.host
 	}

@@ -57,8 +57,8 @@ func (s *Service) Redeliver(ctx context.Context, tenantID, id string) (outbox.De
 	if err := s.store.Redeliver(ctx, id, s.clock.Now()); err != nil {
 		return outbox.Delivery{}, fmt.Errorf("redeliver %s: %w", id, err)
 	}
-	if s.onRedeliver != nil {
-		s.onRedeliver()
+	if s.onEvent != nil {
+		s.onEvent()
 	}
 	d.Status, d.Attempts = outbox.Retrying, 0
 	return d, nil

@@ -9,6 +9,7 @@ import (
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
 )
 
 // minSecretLen is the shortest webhook secret accepted (API.md).
@@ -166,11 +167,14 @@ func (s *Service) FlushQueue(ctx context.Context, tenantID, rawName string) (int
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.store.FlushPending(ctx, inst.Name.String(), s.clock.Now())
+	n, err := s.store.FlushPending(ctx, inst.Name.String(), s.clock.Now(), s.failedEvent(message.ErrorFlushed))
 	if err != nil {
 		return 0, fmt.Errorf("flush %s: %w", inst.Name, err)
 	}
 	s.log.InfoContext(ctx, "queue flushed", "tenant", tenantID, "instance", inst.Name.String(), "flushed", n)
+	if n > 0 && s.onEvent != nil {
+		s.onEvent()
+	}
 	return n, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/tenant"
 )
 
@@ -64,8 +65,9 @@ type MessageStore interface {
 	// retry with the same key.
 	AbandonMessage(ctx context.Context, id, reason string, at time.Time, tenantID, idemKey string) error
 	// FlushPending fails every pending message of an instance with
-	// message.ErrorFlushed and reports how many.
-	FlushPending(ctx context.Context, instanceName string, at time.Time) (int, error)
+	// message.ErrorFlushed and reports how many. event, if not nil, builds
+	// the event of each flushed message, stored in the same transaction.
+	FlushPending(ctx context.Context, instanceName string, at time.Time, event func(message.Message) *outbox.Event) (int, error)
 	// PendingByLane counts an instance's pending messages per lane.
 	PendingByLane(ctx context.Context, instanceName string) (map[lane.Lane]int, error)
 	// TenantStats returns per-instance message counts for a tenant's

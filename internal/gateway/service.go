@@ -35,8 +35,8 @@ type Service struct {
 	newID   func() string
 	keys    keyCache
 	sched   Scheduler
-	// onRedeliver wakes the dispatcher after a redelivery.
-	onRedeliver func()
+	// onEvent wakes the dispatcher after events were stored or made due.
+	onEvent func()
 }
 
 // Config wires a Service.
@@ -49,8 +49,9 @@ type Config struct {
 	// Scheduler, optional, lets POST /message/send pick the instance
 	// that can send soonest.
 	Scheduler Scheduler
-	// OnRedeliver, optional, is called after a delivery was made due again.
-	OnRedeliver func()
+	// OnEvent, optional, is called after events were stored or a delivery
+	// was made due again, to wake the dispatcher.
+	OnEvent func()
 }
 
 // New returns a Service, or an error if cfg is incomplete.
@@ -73,6 +74,6 @@ func New(cfg Config) (*Service, error) {
 		newID:   func() string { return uuid.NewString() },
 		sched:   cfg.Scheduler,
 
-		onRedeliver: cfg.OnRedeliver,
+		onEvent: cfg.OnEvent,
 	}, nil
 }

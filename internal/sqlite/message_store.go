@@ -12,6 +12,7 @@ import (
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/outbox"
 )
 
 // CreateMessage implements gateway.MessageStore.
@@ -139,9 +140,14 @@ func (s *Store) AbandonMessage(ctx context.Context, id, reason string, at time.T
 }
 
 // FlushPending implements gateway.MessageStore.
-func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.Time) (int, error) {
+func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.Time, event func(message.Message) *outbox.Event) (int, error) {
 	var n int64
 	err := s.db.Write(ctx, func(tx *Tx) error {
+		if event != nil {
+			if err := flushEvents(tx, instanceName, event); err != nil {
+				return err
+			}
+		}
 		res, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
 			string(message.Failed), message.ErrorFlushed, ms(at), instanceName, string(message.Pending))
 		if err != nil {
@@ -151,6 +157,35 @@ func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.T
 		return err
 	})
 	return int(n), err
+}
+
+// flushEvents stores the event of every pending message of an instance.
+func flushEvents(tx *Tx, instanceName string, event func(message.Message) *outbox.Event) error {
+	rows, err := tx.Query(`SELECT id, tenant_id, lane, to_number, type FROM messages
+		WHERE instance_name = ? AND status = ?`, instanceName, string(message.Pending))
+	if err != nil {
+		return err
+	}
+	var pending []message.Message
+	for rows.Next() {
+		m := message.Message{Instance: instanceName}
+		var l, typ string
+		if err := rows.Scan(&m.ID, &m.Tenant, &l, &m.To, &typ); err != nil {
+			_ = rows.Close()
+			return err
+		}
+		m.Lane, m.Type = lane.Lane(l), message.Type(typ)
+		pending = append(pending, m)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, m := range pending {
+		if err := insertEvent(tx, event(m)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PendingByLane implements gateway.MessageStore.

@@ -28,6 +28,7 @@ import (
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/tenant"
 )
 
@@ -274,16 +275,26 @@ func flushAndDelete(t *testing.T, s gateway.Store) {
 		require.NoError(t, s.CreateMessage(ctx, m, nil))
 		require.NoError(t, s.CreateMessage(ctx, newMessage("acme", "acme__c__b", l), nil))
 	}
-	n, err := s.FlushPending(ctx, "acme__c__a", t0)
+	var built int
+	n, err := s.FlushPending(ctx, "acme__c__a", t0, func(m message.Message) *outbox.Event {
+		built++
+		require.Equal(t, "acme__c__a", m.Instance)
+		return &outbox.Event{ID: "ev-" + m.ID, TenantID: m.Tenant, Instance: m.Instance, Name: "message.failed",
+			Body: []byte(`{}`), CreatedAt: t0}
+	})
 	require.NoError(t, err)
 	require.Equal(t, 4, n)
+	require.Equal(t, 4, built, "one event per flushed message")
+	evs, err := s.ListDeliveries(ctx, "acme__c__a", outbox.Retrying, 10)
+	require.NoError(t, err)
+	require.Len(t, evs, 4, "stored with the flush")
 	for _, id := range aIDs {
 		m, err := s.GetMessage(ctx, id)
 		require.NoError(t, err)
 		require.Equal(t, message.Failed, m.Status)
 		require.Equal(t, message.ErrorFlushed, m.Error)
 	}
-	n, err = s.FlushPending(ctx, "acme__c__a", t0)
+	n, err = s.FlushPending(ctx, "acme__c__a", t0, nil)
 	require.NoError(t, err)
 	require.Zero(t, n, "flushed messages are not pending any more")
 	byLane, err := s.PendingByLane(ctx, "acme__c__b")
@@ -315,7 +326,7 @@ func statsAndTotals(t *testing.T, s gateway.Store) {
 	require.NoError(t, s.CreateMessage(ctx, newMessage("beta", "beta__c__a", lane.Urgent), nil))
 	flushed := newMessage("acme", "acme__c__b", lane.Urgent)
 	require.NoError(t, s.CreateMessage(ctx, flushed, nil))
-	_, err := s.FlushPending(ctx, "acme__c__b", t0)
+	_, err := s.FlushPending(ctx, "acme__c__b", t0, nil)
 	require.NoError(t, err)
 
 	st, err := s.TenantStats(ctx, "acme")
