@@ -88,6 +88,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			d.cfg.Log.Warn("claim due deliveries", "err", err.Error())
 		}
+		targets := d.targets(ctx, due)
 		for _, dl := range due {
 			select {
 			case sem <- struct{}{}:
@@ -97,7 +98,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				d.attempt(ctx, dl)
+				d.attempt(ctx, dl, targets[dl.Instance])
 			}()
 		}
 		if len(due) == batch {
@@ -111,23 +112,41 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// attempt delivers one event with the instance's current webhook target
-// and secret (a rotation applies to what is not yet delivered).
-func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery) {
+// target is an instance's webhook as read for one claimed batch.
+type target struct {
+	inst instance.Instance
+	err  error
+}
+
+// targets reads the webhook target and secret of every instance in a
+// claimed batch once: read at claim time, they are the ones current when
+// the batch is delivered (a rotation applies to what is not yet claimed).
+func (d *Dispatcher) targets(ctx context.Context, due []outbox.Delivery) map[string]target {
+	out := make(map[string]target, 1)
+	for _, dl := range due {
+		if _, ok := out[dl.Instance]; !ok {
+			inst, err := d.cfg.Store.GetInstance(ctx, dl.Instance)
+			out[dl.Instance] = target{inst: inst, err: err}
+		}
+	}
+	return out
+}
+
+// attempt delivers one event to its instance's webhook.
+func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) {
 	log := d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
 	n := dl.Attempts + 1
 	var res webhook.Result
-	inst, err := d.cfg.Store.GetInstance(ctx, dl.Instance)
 	switch {
-	case errors.Is(err, fault.ErrNotFound):
+	case errors.Is(t.err, fault.ErrNotFound):
 		res = webhook.Result{Error: "instance deleted"}
 		n = webhook.MaxAttempts // nothing to retry against
-	case err != nil:
-		log.Warn("read instance for delivery", "err", err.Error())
+	case t.err != nil:
+		log.Warn("read instance for delivery", "err", t.err.Error())
 		return // the claim ends and the delivery comes back
 	default:
-		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: inst.WebhookURL,
-			Secret: inst.WebhookSecret, Body: dl.Body})
+		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: t.inst.WebhookURL,
+			Secret: t.inst.WebhookSecret, Body: dl.Body})
 	}
 	if ctx.Err() != nil {
 		return // stopping: not an attempt; the claim ends and it comes back

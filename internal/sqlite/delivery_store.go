@@ -57,8 +57,10 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	var out []outbox.Delivery
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		out = out[:0]
-		rows, err := tx.Query(`SELECT `+deliveryColumns+` FROM deliveries
-			WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?`, ms(now), limit)
+		// One statement claims and returns the batch.
+		rows, err := tx.Query(`UPDATE deliveries SET next_at = ? WHERE id IN
+			(SELECT id FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?)
+			RETURNING `+deliveryColumns, ms(now.Add(lease)), ms(now), limit)
 		if err != nil {
 			return err
 		}
@@ -68,17 +70,10 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 				_ = rows.Close()
 				return err
 			}
+			d.NextAt = time.Time{} // RETURNING shows the lease, not the due time
 			out = append(out, d)
 		}
-		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-			return err
-		}
-		for _, d := range out {
-			if _, err := tx.Exec(`UPDATE deliveries SET next_at = ? WHERE id = ?`, ms(now.Add(lease)), d.ID); err != nil {
-				return err
-			}
-		}
-		return nil
+		return errors.Join(rows.Err(), rows.Close())
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim due deliveries: %w", err)
