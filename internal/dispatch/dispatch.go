@@ -23,7 +23,7 @@ import (
 // Store is what the dispatcher needs of the state.
 type Store interface {
 	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error)
-	RecordAttempt(ctx context.Context, id string, attempts, statusCode int, lastErr string, delivered bool, next, at time.Time) error
+	RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error
 	GetInstance(ctx context.Context, name string) (instance.Instance, error)
 }
 
@@ -81,8 +81,18 @@ func (d *Dispatcher) Wake() {
 // Run delivers until ctx ends, then waits for the attempts in flight.
 func (d *Dispatcher) Run(ctx context.Context) {
 	sem := make(chan struct{}, d.cfg.Workers)
+	outcomes := make(chan outbox.Outcome, d.cfg.Workers)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		d.record(outcomes)
+	}()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		close(outcomes)
+		<-recorded
+	}()
 	for ctx.Err() == nil {
 		due, err := d.cfg.Store.ClaimDue(ctx, d.cfg.Clock.Now(), claimLease, batch)
 		if err != nil && ctx.Err() == nil {
@@ -98,7 +108,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			wg.Add(1)
 			go func() {
 				defer func() { <-sem; wg.Done() }()
-				d.attempt(ctx, dl, targets[dl.Instance])
+				if o, ok := d.attempt(ctx, dl, targets[dl.Instance]); ok {
+					outcomes <- o
+				}
 			}()
 		}
 		if len(due) == batch {
@@ -132,8 +144,32 @@ func (d *Dispatcher) targets(ctx context.Context, due []outbox.Delivery) map[str
 	return out
 }
 
-// attempt delivers one event to its instance's webhook.
-func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) {
+// record stores outcomes as they come, as many per write as are waiting.
+func (d *Dispatcher) record(outcomes <-chan outbox.Outcome) {
+	for o := range outcomes {
+		batch := []outbox.Outcome{o}
+	more:
+		for len(batch) < 256 {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		if err := d.cfg.Store.RecordAttempts(context.Background(), batch); err != nil {
+			// Not recorded: the claims end and the deliveries come back.
+			d.cfg.Log.Error("record delivery attempts", "count", len(batch), "err", err.Error())
+		}
+	}
+}
+
+// attempt delivers one event to its instance's webhook and returns the
+// outcome to record; ok is false when there is nothing to record.
+func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) (o outbox.Outcome, ok bool) {
 	log := d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
 	n := dl.Attempts + 1
 	var res webhook.Result
@@ -143,13 +179,13 @@ func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) 
 		n = webhook.MaxAttempts // nothing to retry against
 	case t.err != nil:
 		log.Warn("read instance for delivery", "err", t.err.Error())
-		return // the claim ends and the delivery comes back
+		return o, false // the claim ends and the delivery comes back
 	default:
 		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: t.inst.WebhookURL,
 			Secret: t.inst.WebhookSecret, Body: dl.Body})
 	}
 	if ctx.Err() != nil {
-		return // stopping: not an attempt; the claim ends and it comes back
+		return o, false // stopping: not an attempt; the claim ends and it comes back
 	}
 	now := d.cfg.Clock.Now()
 	var next time.Time
@@ -160,7 +196,6 @@ func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) 
 			log.Warn("delivery dead-lettered", "attempts", n, "lastError", res.Error)
 		}
 	}
-	if err := d.cfg.Store.RecordAttempt(context.WithoutCancel(ctx), dl.ID, n, res.StatusCode, res.Error, res.Delivered, next, now); err != nil {
-		log.Error("record delivery attempt", "err", err.Error())
-	}
+	return outbox.Outcome{ID: dl.ID, Attempts: n, StatusCode: res.StatusCode, LastError: res.Error,
+		Delivered: res.Delivered, Next: next, At: now}, true
 }

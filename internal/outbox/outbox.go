@@ -30,6 +30,17 @@ const (
 // Valid reports whether s is one of the statuses.
 func (s Status) Valid() bool { return s == Retrying || s == Delivered || s == Dead }
 
+// Outcome is the result of one delivery attempt, to record.
+type Outcome struct {
+	ID         string
+	Attempts   int // attempts made so far, this one included
+	StatusCode int
+	LastError  string
+	Delivered  bool
+	Next       time.Time // due time of the next attempt; zero with Delivered or when dead
+	At         time.Time
+}
+
 // Delivery is an event with its delivery record.
 type Delivery struct {
 	Event

@@ -81,25 +81,26 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 	return out, nil
 }
 
-// RecordAttempt stores the outcome of attempt number attempts: delivered,
-// due again at next, or dead (when next is zero and not delivered).
-func (s *Store) RecordAttempt(ctx context.Context, id string, attempts, statusCode int, lastErr string, delivered bool, next, at time.Time) error {
-	status := outbox.Retrying
-	switch {
-	case delivered:
-		status = outbox.Delivered
-	case next.IsZero():
-		status = outbox.Dead
-	}
+// RecordAttempts stores the outcomes of attempts, in one write: each
+// delivery becomes delivered, due again at its Next, or dead (zero Next).
+func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
-		deliveredAt := sql.NullInt64{}
-		if delivered {
-			deliveredAt = nullMS(at)
+		for _, o := range outcomes {
+			status, deliveredAt := outbox.Retrying, sql.NullInt64{}
+			switch {
+			case o.Delivered:
+				status, deliveredAt = outbox.Delivered, nullMS(o.At)
+			case o.Next.IsZero():
+				status = outbox.Dead
+			}
+			if _, err := tx.Exec(`UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_status_code = ?,
+				last_error = ?, delivered_at = ? WHERE id = ?`, string(status), o.Attempts, nullMS(o.Next),
+				sql.NullInt64{Int64: int64(o.StatusCode), Valid: o.StatusCode != 0}, nullString(o.LastError),
+				deliveredAt, o.ID); err != nil {
+				return err
+			}
 		}
-		_, err := tx.Exec(`UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_status_code = ?,
-			last_error = ?, delivered_at = ? WHERE id = ?`, string(status), attempts, nullMS(next),
-			sql.NullInt64{Int64: int64(statusCode), Valid: statusCode != 0}, nullString(lastErr), deliveredAt, id)
-		return err
+		return nil
 	})
 }
 
