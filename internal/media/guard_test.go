@@ -2,9 +2,7 @@ package media
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/netguard/netguardtest"
 )
 
 // dialLog records every address the transport dials, to prove that
@@ -171,7 +170,7 @@ func TestNameResolvingToLoopback(t *testing.T) {
 	url := "https://media.rebind.test:" + port + "/img/cat.png"
 
 	cloud := New(Options{Policy: netguard.Policy{}, TLS: serverTLS(srv), Timeout: 2 * time.Second})
-	cloud.dialer.Resolver = loopbackResolver()
+	cloud.dialer.Resolver = netguardtest.LoopbackResolver()
 	dials := new(dialLog).wrap(cloud)
 	_, err := cloud.Fetch(context.Background(), message.Image, url)
 	publicErr(t, err, "media host resolves to a private, loopback or link-local address")
@@ -184,64 +183,9 @@ func TestNameResolvingToLoopback(t *testing.T) {
 	tlsConf := serverTLS(srv).Clone()
 	tlsConf.ServerName = "example.com" // a name in httptest's certificate
 	local := New(Options{Policy: netguard.Policy{AllowLoopback: true}, TLS: tlsConf, Timeout: 2 * time.Second})
-	local.dialer.Resolver = loopbackResolver()
+	local.dialer.Resolver = netguardtest.LoopbackResolver()
 	m, err := local.Fetch(context.Background(), message.Image, url)
 	require.NoError(t, err)
 	require.Equal(t, "image/png", m.ContentType)
 	require.Equal(t, int64(1), hits.Load())
-}
-
-// loopbackResolver is a Go resolver whose "DNS server" is a goroutine at
-// the other end of a net.Pipe. A Pipe is not a PacketConn, so the resolver
-// speaks DNS over TCP framing (two-byte length prefix).
-func loopbackResolver() *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
-		client, server := net.Pipe()
-		go serveDNS(server)
-		return client, nil
-	}}
-}
-
-func serveDNS(c net.Conn) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	for {
-		var n [2]byte
-		if _, err := io.ReadFull(c, n[:]); err != nil {
-			return
-		}
-		q := make([]byte, binary.BigEndian.Uint16(n[:]))
-		if _, err := io.ReadFull(c, q); err != nil {
-			return
-		}
-		resp := answer(q)
-		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...)); err != nil {
-			return
-		}
-	}
-}
-
-// answer replies to an A query with 127.0.0.1 and to anything else with no
-// records. It echoes the question, as resolvers require.
-func answer(q []byte) []byte {
-	end := 12
-	for end < len(q) && q[end] != 0 {
-		end += int(q[end]) + 1
-	}
-	end += 5 // root label, QTYPE, QCLASS
-	if end > len(q) {
-		return q[:min(len(q), 12)]
-	}
-	r := append([]byte(nil), q[:end]...)
-	r[2] = 0x84 | q[2]&0x01 // response, authoritative, recursion desired as asked
-	r[3] = 0x80             // recursion available, no error
-	binary.BigEndian.PutUint16(r[4:], 1)
-	binary.BigEndian.PutUint16(r[6:], 0)
-	binary.BigEndian.PutUint16(r[8:], 0)
-	binary.BigEndian.PutUint16(r[10:], 0)
-	if binary.BigEndian.Uint16(q[end-4:]) == 1 { // A
-		binary.BigEndian.PutUint16(r[6:], 1)
-		r = append(r, 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1)
-	}
-	return r
 }

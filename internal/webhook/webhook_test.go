@@ -7,7 +7,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -25,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/netguard/netguardtest"
 )
 
 var local = netguard.Policy{AllowLoopback: true}
@@ -417,7 +417,7 @@ func TestNameResolvingToLoopback(t *testing.T) {
 	url := "https://hooks.rebind.test:" + port + "/hook"
 
 	cloud, dials := newClient(t, Options{Policy: netguard.Policy{}, TLS: serverTLS(srv), Timeout: 2 * time.Second})
-	cloud.dialer.Resolver = loopbackResolver()
+	cloud.dialer.Resolver = netguardtest.LoopbackResolver()
 	r := cloud.Deliver(context.Background(), attempt(url))
 	require.Equal(t, "address not allowed", r.Error)
 	require.Equal(t, []string{"hooks.rebind.test:" + port}, dials.list(), "refused at dial, not before")
@@ -428,7 +428,7 @@ func TestNameResolvingToLoopback(t *testing.T) {
 	tlsConf := serverTLS(srv).Clone()
 	tlsConf.ServerName = "example.com" // a name in httptest's certificate
 	lc, _ := newClient(t, Options{Policy: local, TLS: tlsConf, Timeout: 2 * time.Second})
-	lc.dialer.Resolver = loopbackResolver()
+	lc.dialer.Resolver = netguardtest.LoopbackResolver()
 	r = lc.Deliver(context.Background(), attempt(url))
 	require.True(t, r.Delivered, r.Error)
 	require.Equal(t, int64(1), hits.Load())
@@ -787,61 +787,6 @@ func TestTransport(t *testing.T) {
 	require.Equal(t, 10*time.Second, c.timeout)
 	require.Equal(t, "wagateway-webhooks/1", c.userAgent)
 	require.NotNil(t, c.client.CheckRedirect)
-}
-
-// loopbackResolver is a Go resolver whose "DNS server" is a goroutine at
-// the other end of a net.Pipe. A Pipe is not a PacketConn, so the resolver
-// speaks DNS over TCP framing (two-byte length prefix).
-func loopbackResolver() *net.Resolver {
-	return &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
-		client, server := net.Pipe()
-		go serveDNS(server)
-		return client, nil
-	}}
-}
-
-func serveDNS(c net.Conn) {
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	for {
-		var n [2]byte
-		if _, err := io.ReadFull(c, n[:]); err != nil {
-			return
-		}
-		q := make([]byte, binary.BigEndian.Uint16(n[:]))
-		if _, err := io.ReadFull(c, q); err != nil {
-			return
-		}
-		resp := answer(q)
-		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...)); err != nil {
-			return
-		}
-	}
-}
-
-// answer replies to an A query with 127.0.0.1 and to anything else with no
-// records. It echoes the question, as resolvers require.
-func answer(q []byte) []byte {
-	end := 12
-	for end < len(q) && q[end] != 0 {
-		end += int(q[end]) + 1
-	}
-	end += 5 // root label, QTYPE, QCLASS
-	if end > len(q) {
-		return q[:min(len(q), 12)]
-	}
-	r := append([]byte(nil), q[:end]...)
-	r[2] = 0x84 | q[2]&0x01 // response, authoritative, recursion desired as asked
-	r[3] = 0x80             // recursion available, no error
-	binary.BigEndian.PutUint16(r[4:], 1)
-	binary.BigEndian.PutUint16(r[6:], 0)
-	binary.BigEndian.PutUint16(r[8:], 0)
-	binary.BigEndian.PutUint16(r[10:], 0)
-	if binary.BigEndian.Uint16(q[end-4:]) == 1 { // A
-		binary.BigEndian.PutUint16(r[6:], 1)
-		r = append(r, 0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1)
-	}
-	return r
 }
 
 // benchBody is the size of a typical event.
