@@ -92,13 +92,6 @@ func New(o Options) *Fetcher {
 	if o.MaxRedirects <= 0 {
 		o.MaxRedirects = defaultMaxRedirects
 	}
-	tlsConf := &tls.Config{}
-	if o.TLS != nil {
-		tlsConf = o.TLS.Clone()
-	}
-	if tlsConf.MinVersion == 0 {
-		tlsConf.MinVersion = tls.VersionTLS12
-	}
 	f := &Fetcher{
 		policy:       o.Policy,
 		timeout:      o.Timeout,
@@ -106,19 +99,14 @@ func New(o Options) *Fetcher {
 		dialer:       &net.Dialer{Timeout: dialTimeout, Control: o.Policy.Control},
 	}
 	f.dial = f.dialer.DialContext
-	transport := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return f.dial(ctx, network, addr)
-		},
-		TLSClientConfig:        tlsConf,
-		TLSHandshakeTimeout:    handshakeTimeout,
-		ResponseHeaderTimeout:  headerTimeout,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-		MaxIdleConnsPerHost:    2,
-		IdleConnTimeout:        30 * time.Second,
-		ForceAttemptHTTP2:      true,
-	}
+	transport := netguard.Transport(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return f.dial(ctx, network, addr)
+	}, o.TLS)
+	transport.TLSHandshakeTimeout = handshakeTimeout
+	transport.ResponseHeaderTimeout = headerTimeout
+	transport.MaxResponseHeaderBytes = maxHeaderBytes
+	transport.MaxIdleConnsPerHost = 2
+	transport.IdleConnTimeout = 30 * time.Second
 	f.client = &http.Client{Transport: transport, CheckRedirect: f.checkRedirect}
 	return f
 }

@@ -1,6 +1,7 @@
 package netguard
 
 import (
+	"crypto/tls"
 	"net/netip"
 	"testing"
 
@@ -60,4 +61,15 @@ func FuzzCheckURL(f *testing.F) {
 		_ = Policy{}.CheckURL(s)
 		_ = Policy{AllowLoopback: true}.CheckURL(s)
 	})
+}
+
+func TestTransportAndTLSConfig(t *testing.T) {
+	base := &tls.Config{ServerName: "x"}
+	c := TLSConfig(base)
+	require.Equal(t, uint16(tls.VersionTLS12), c.MinVersion)
+	require.Equal(t, "x", c.ServerName)
+	require.Zero(t, base.MinVersion, "the caller's config is not changed")
+	require.Equal(t, uint16(tls.VersionTLS12), TLSConfig(nil).MinVersion)
+	tr := Transport(nil, nil)
+	require.Nil(t, tr.Proxy, "never a proxy from the environment")
 }

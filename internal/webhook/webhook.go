@@ -114,13 +114,6 @@ func New(o Options) *Client {
 	if o.UserAgent == "" {
 		o.UserAgent = defaultUserAgent
 	}
-	tlsConf := &tls.Config{}
-	if o.TLS != nil {
-		tlsConf = o.TLS.Clone()
-	}
-	if tlsConf.MinVersion == 0 {
-		tlsConf.MinVersion = tls.VersionTLS12
-	}
 	c := &Client{
 		policy:    o.Policy,
 		timeout:   o.Timeout,
@@ -131,22 +124,17 @@ func New(o Options) *Client {
 		dialer: &net.Dialer{Timeout: o.Timeout, Control: o.Policy.Control},
 	}
 	c.dial = c.dialer.DialContext
-	transport := &http.Transport{
-		Proxy: nil,
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return c.dial(ctx, network, addr)
-		},
-		TLSClientConfig:        tlsConf,
-		TLSHandshakeTimeout:    o.Timeout,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-		MaxIdleConns:           maxIdleTotal,
-		MaxIdleConnsPerHost:    maxIdlePerHost,
-		IdleConnTimeout:        idleConnTimeout,
-		// The response body is discarded, so decompressing it is wasted
-		// work, and without it the drain cap counts wire bytes.
-		DisableCompression: true,
-		ForceAttemptHTTP2:  true,
-	}
+	transport := netguard.Transport(func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return c.dial(ctx, network, addr)
+	}, o.TLS)
+	transport.TLSHandshakeTimeout = o.Timeout
+	transport.MaxResponseHeaderBytes = maxHeaderBytes
+	transport.MaxIdleConns = maxIdleTotal
+	transport.MaxIdleConnsPerHost = maxIdlePerHost
+	transport.IdleConnTimeout = idleConnTimeout
+	// The response body is discarded, so decompressing it is wasted work,
+	// and without it the drain cap counts wire bytes.
+	transport.DisableCompression = true
 	c.client = &http.Client{
 		Transport: transport,
 		// A redirect is not an answer: following it would POST the event
