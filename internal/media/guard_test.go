@@ -2,12 +2,9 @@ package media
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,34 +16,11 @@ import (
 	"github.com/wagateway/wagateway/internal/netguard/netguardtest"
 )
 
-// dialLog records every address the transport dials, to prove that
-// refused URLs never cause a connection attempt. It also refuses anything
-// but loopback and the in-memory ".test" names, so even a regression in
-// the fetcher cannot make a test reach the network.
-type dialLog struct {
-	mu    sync.Mutex
-	addrs []string
-}
-
-func (d *dialLog) wrap(f *Fetcher) *dialLog {
-	next := f.dial
-	f.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		d.mu.Lock()
-		d.addrs = append(d.addrs, addr)
-		d.mu.Unlock()
-		host, _, _ := net.SplitHostPort(addr)
-		if host != "127.0.0.1" && host != "::1" && host != "localhost" && !strings.HasSuffix(host, ".test") {
-			return nil, errors.New("test refuses to dial " + addr)
-		}
-		return next(ctx, network, addr)
-	}
+// logDials puts a netguardtest.DialLog in front of the transport's dials.
+func logDials(f *Fetcher) *netguardtest.DialLog {
+	d := &netguardtest.DialLog{}
+	f.dial = d.Wrap(f.dial)
 	return d
-}
-
-func (d *dialLog) list() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]string(nil), d.addrs...)
 }
 
 // counting serves a PNG at /img/cat.png and redirects elsewhere according
@@ -89,10 +63,10 @@ func TestRedirects(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var hits atomic.Int64
 			srv, f := localTLS(t, counting(t, &hits, map[string]func() string{"/start": c.to}), 5*time.Second)
-			dials := new(dialLog).wrap(f)
+			dials := logDials(f)
 			m, err := f.Fetch(context.Background(), message.Image, srv.URL+"/start")
 			require.Equal(t, c.hits, hits.Load())
-			for _, a := range dials.list() {
+			for _, a := range dials.List() {
 				require.Contains(t, []string{srv.Listener.Addr().String(), plain.Listener.Addr().String()}, a)
 			}
 			if c.want != "" {
@@ -133,13 +107,13 @@ func TestRefusedBeforeDialing(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := New(Options{Policy: c.policy, TLS: serverTLS(tlsSrv), Timeout: time.Second})
-			dials := new(dialLog).wrap(f)
+			dials := logDials(f)
 			_, err := f.Fetch(context.Background(), message.Image, c.url)
 			var e *Error
 			require.ErrorAs(t, err, &e)
 			require.Contains(t, e.Msg, "media URL not allowed: ")
 			require.ErrorIs(t, err, c.is)
-			require.Empty(t, dials.list())
+			require.Empty(t, dials.List())
 		})
 	}
 	require.Zero(t, hits.Load())
@@ -171,11 +145,11 @@ func TestNameResolvingToLoopback(t *testing.T) {
 
 	cloud := New(Options{Policy: netguard.Policy{}, TLS: serverTLS(srv), Timeout: 2 * time.Second})
 	cloud.dialer.Resolver = netguardtest.LoopbackResolver()
-	dials := new(dialLog).wrap(cloud)
+	dials := logDials(cloud)
 	_, err := cloud.Fetch(context.Background(), message.Image, url)
 	publicErr(t, err, "media host resolves to a private, loopback or link-local address")
 	require.ErrorIs(t, err, netguard.ErrAddress)
-	require.Equal(t, []string{"media.rebind.test:" + port}, dials.list(), "refused at dial, not at acceptance")
+	require.Equal(t, []string{"media.rebind.test:" + port}, dials.List(), "refused at dial, not at acceptance")
 	require.Zero(t, hits.Load())
 
 	// Control: the same name and resolver in local mode reaches the server,

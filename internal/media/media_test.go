@@ -49,7 +49,7 @@ func localTLS(t *testing.T, h http.Handler, timeout time.Duration) (*httptest.Se
 		Timeout: timeout,
 		TLS:     serverTLS(srv),
 	})
-	new(dialLog).wrap(f)
+	logDials(f)
 	return srv, f
 }
 
@@ -209,7 +209,7 @@ func TestFetchBadCertificate(t *testing.T) {
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer srv.Close()
 	f := New(Options{Policy: netguard.Policy{AllowLoopback: true}}) // system roots do not trust it
-	new(dialLog).wrap(f)
+	logDials(f)
 	_, err := f.Fetch(context.Background(), message.Image, srv.URL+"/m")
 	publicErr(t, err, "media host has an invalid TLS certificate")
 }

@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -45,41 +44,18 @@ func pythonHMAC(secret string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// dialLog records every address the transport dials, to prove that
-// refused URLs never cause a connection attempt. It also refuses anything
-// but loopback and the in-memory ".test" names, so even a regression
-// cannot make a test reach the network.
-type dialLog struct {
-	mu    sync.Mutex
-	addrs []string
-}
-
-func (d *dialLog) wrap(c *Client) *dialLog {
-	next := c.dial
-	c.dial = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		d.mu.Lock()
-		d.addrs = append(d.addrs, addr)
-		d.mu.Unlock()
-		host, _, _ := net.SplitHostPort(addr)
-		if host != "127.0.0.1" && host != "::1" && host != "localhost" && !strings.HasSuffix(host, ".test") {
-			return nil, errors.New("test refuses to dial " + addr)
-		}
-		return next(ctx, network, addr)
-	}
+// logDials puts a netguardtest.DialLog in front of the transport's dials.
+func logDials(c *Client) *netguardtest.DialLog {
+	d := &netguardtest.DialLog{}
+	c.dial = d.Wrap(c.dial)
 	return d
 }
 
-func (d *dialLog) list() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]string(nil), d.addrs...)
-}
-
-func newClient(t testing.TB, o Options) (*Client, *dialLog) {
+func newClient(t testing.TB, o Options) (*Client, *netguardtest.DialLog) {
 	t.Helper()
 	c := New(o)
 	t.Cleanup(c.CloseIdleConnections)
-	return c, new(dialLog).wrap(c)
+	return c, logDials(c)
 }
 
 func serverTLS(srv *httptest.Server) *tls.Config {
@@ -386,7 +362,7 @@ func TestRefusedBeforeDialing(t *testing.T) {
 			c, dials := newClient(t, Options{Policy: tc.policy, TLS: serverTLS(tlsSrv), Timeout: time.Second})
 			r := c.Deliver(context.Background(), attempt(tc.url))
 			require.Equal(t, Result{Error: tc.want, Took: r.Took}, r)
-			require.Empty(t, dials.list())
+			require.Empty(t, dials.List())
 		})
 	}
 	require.Zero(t, hits.Load())
@@ -402,7 +378,7 @@ func TestInvalidHeaderValue(t *testing.T) {
 	} {
 		require.Equal(t, "invalid event or delivery id", c.Deliver(context.Background(), a).Error)
 	}
-	require.Empty(t, dials.list())
+	require.Empty(t, dials.List())
 }
 
 // TestNameResolvingToLoopback is the DNS-rebinding case: a public-looking
@@ -420,7 +396,7 @@ func TestNameResolvingToLoopback(t *testing.T) {
 	cloud.dialer.Resolver = netguardtest.LoopbackResolver()
 	r := cloud.Deliver(context.Background(), attempt(url))
 	require.Equal(t, "address not allowed", r.Error)
-	require.Equal(t, []string{"hooks.rebind.test:" + port}, dials.list(), "refused at dial, not before")
+	require.Equal(t, []string{"hooks.rebind.test:" + port}, dials.List(), "refused at dial, not before")
 	require.Zero(t, hits.Load())
 
 	// Control: the same name and resolver in local mode reaches the
@@ -625,7 +601,7 @@ func TestStaleKeepAliveReplayed(t *testing.T) {
 	mu.Lock()
 	require.Equal(t, []string{"d1", "d2", "d2"}, deliveries)
 	mu.Unlock()
-	require.Len(t, dials.list(), 2)
+	require.Len(t, dials.List(), 2)
 
 	// Control: a plain client POST hits the same hang-up and fails, so the
 	// scenario above really exercised the replay.
