@@ -56,7 +56,6 @@ func scanDelivery(row rowScanner) (outbox.Delivery, error) {
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
 	var out []outbox.Delivery
 	err := s.db.Write(ctx, func(tx *Tx) error {
-		out = out[:0]
 		// One statement claims and returns the batch.
 		rows, err := tx.Query(`UPDATE deliveries SET next_at = ? WHERE id IN
 			(SELECT id FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?)
@@ -64,16 +63,11 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			d, err := scanDelivery(rows)
-			if err != nil {
-				_ = rows.Close()
-				return err
-			}
-			d.NextAt = time.Time{} // RETURNING shows the lease, not the due time
-			out = append(out, d)
+		out, err = scanAll(rows, scanDelivery)
+		for i := range out {
+			out[i].NextAt = time.Time{} // RETURNING shows the lease, not the due time
 		}
-		return errors.Join(rows.Err(), rows.Close())
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("claim due deliveries: %w", err)
@@ -117,16 +111,11 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
-	defer rows.Close()
-	out := []outbox.Delivery{}
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list deliveries: %w", err)
-		}
-		out = append(out, d)
+	out, err := scanAll(rows, scanDelivery)
+	if err != nil {
+		return nil, fmt.Errorf("list deliveries: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // GetDelivery fails with fault.ErrNotFound.

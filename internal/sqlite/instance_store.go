@@ -82,16 +82,25 @@ func (s *Store) instances(ctx context.Context, query string, args ...any) ([]ins
 	if err != nil {
 		return nil, fmt.Errorf("list instances: %w", err)
 	}
-	defer rows.Close()
-	out := []instance.Instance{}
-	for rows.Next() {
-		in, err := scanInstance(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list instances: %w", err)
-		}
-		out = append(out, in)
+	out, err := scanAll(rows, scanInstance)
+	if err != nil {
+		return nil, fmt.Errorf("list instances: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// scanAll scans every row with scan and closes rows; never nil.
+func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, error) {
+	out := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			_ = rows.Close()
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, errors.Join(rows.Err(), rows.Close())
 }
 
 // UpdateWebhook implements gateway.InstanceStore.
