@@ -32,7 +32,8 @@ type DB struct {
 	readStmts  *stmtCache
 	writeStmts *stmtCache
 	ops        chan writeOp
-	done       chan struct{}
+	closing    chan struct{} // closed by Close
+	done       chan struct{} // closed when the writer has stopped
 	close      sync.Once
 }
 
@@ -79,7 +80,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	db := &DB{read: r, write: w, readStmts: &stmtCache{db: r}, writeStmts: &stmtCache{db: w},
-		ops: make(chan writeOp, maxBatch), done: make(chan struct{})}
+		ops: make(chan writeOp, maxBatch), closing: make(chan struct{}), done: make(chan struct{})}
 	go db.writer()
 	return db, nil
 }
@@ -89,7 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 func (db *DB) Close() error {
 	var err error
 	db.close.Do(func() {
-		close(db.ops)
+		close(db.closing)
 		<-db.done
 		db.readStmts.close()
 		db.writeStmts.close()
@@ -103,41 +104,54 @@ func (db *DB) Close() error {
 // anything else; its changes are undone alone if it returns an error. fn
 // may run more than once (a batch is retried with savepoints when one of
 // its writes fails), so it must not act outside tx except to set results.
-func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) (err error) {
+func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	op := writeOp{fn: fn, errc: make(chan error, 1)}
-	defer func() {
-		if recover() != nil { // ops closed: the DB is shut down
-			err = errors.New("sqlite: database closed")
-		}
-	}()
 	select {
 	case db.ops <- op:
+	case <-db.closing:
+		return errClosed
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	select {
 	case err := <-op.errc:
 		return err
+	case <-db.done:
+		// The writer stopped; it may still have answered this op.
+		select {
+		case err := <-op.errc:
+			return err
+		default:
+			return errClosed
+		}
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
+// errClosed answers writes to a closed database.
+var errClosed = errors.New("sqlite: database closed")
+
 // Read returns the read-only pool.
 func (db *DB) Read() *sql.DB { return db.read }
 
+// writer commits batches until Close. The ops channel is never closed, so
+// a Write racing Close cannot send on a closed channel; ops still queued
+// when it stops are answered errClosed by their callers (db.done).
 func (db *DB) writer() {
 	defer close(db.done)
 	batch := make([]writeOp, 0, maxBatch)
-	for op := range db.ops {
-		batch = append(batch[:0], op)
+	for {
+		select {
+		case <-db.closing:
+			return
+		case op := <-db.ops:
+			batch = append(batch[:0], op)
+		}
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case more, ok := <-db.ops:
-				if !ok {
-					break fill
-				}
+			case more := <-db.ops:
 				batch = append(batch, more)
 			default:
 				break fill

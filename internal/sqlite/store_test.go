@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,4 +75,25 @@ func BenchmarkCreateAndEnqueue(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestCloseWhileWriting: writes racing Close end with an error, never a
+// panic or a data race.
+func TestCloseWhileWriting(t *testing.T) {
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "g.db"))
+	require.NoError(t, err)
+	st := NewStore(db, nil)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 50 {
+				_ = st.PutSetting(context.Background(), fmt.Sprint(i, "-", j), []byte("x"))
+			}
+		}()
+	}
+	require.NoError(t, db.Close())
+	wg.Wait()
+	require.Error(t, st.PutSetting(context.Background(), "after", []byte("x")))
 }
