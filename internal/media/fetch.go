@@ -73,6 +73,12 @@ func (f *Fetcher) Fetch(ctx context.Context, t message.Type, rawURL string) (Med
 	// Content-Length may be absent or a lie, so the limit is enforced on
 	// the bytes themselves; one extra byte tells "exactly limit" from "over".
 	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err == nil && ctx.Err() != nil {
+		// The deadline or the caller ended the fetch: a server that gave up
+		// at the same moment may have answered with an empty body, but the
+		// truth to report is the timeout or the cancellation.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return Media{}, classify(ctx, err)
 	}
