@@ -1,0 +1,100 @@
+package command
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Kind names an operation of the session host.
+type Kind string
+
+// The commands, one per httpapi.Sessions method.
+const (
+	KindLink        Kind = "link"
+	KindPairingCode Kind = "pairing-code"
+	KindDevice      Kind = "device"
+	KindLogout      Kind = "logout"
+	KindRestart     Kind = "restart"
+	KindForget      Kind = "forget"
+)
+
+// Known reports whether k is one of the commands above.
+func (k Kind) Known() bool {
+	switch k {
+	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget:
+		return true
+	}
+	return false
+}
+
+// maxID bounds ids and instance names: they are an SQS deduplication id
+// and group id, both at most 128 characters.
+const maxID = 128
+
+// Command is one operation for the host holding an instance's connection.
+type Command struct {
+	ID       string    `json:"id"`
+	Kind     Kind      `json:"kind"`
+	Instance string    `json:"instance"`
+	Phone    string    `json:"phone,omitempty"` // pairing-code only
+	IssuedAt time.Time `json:"issuedAt"`        // by the API's clock
+}
+
+// EncodeCommand is the queue message body of c.
+func EncodeCommand(c Command) ([]byte, error) {
+	if err := c.check(); err != nil {
+		return nil, fmt.Errorf("encode command: %w", err)
+	}
+	c.IssuedAt = c.IssuedAt.UTC()
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, fmt.Errorf("encode command %s: %w", c.ID, err)
+	}
+	return b, nil
+}
+
+// DecodeCommand parses a queue message body. When the body is JSON with an
+// id but is otherwise not a valid command, the error comes with that id in
+// the returned Command, so the worker can still answer the waiting client.
+func DecodeCommand(b []byte) (Command, error) {
+	var c Command
+	if err := json.Unmarshal(b, &c); err != nil {
+		var id struct {
+			ID string `json:"id"`
+		}
+		_ = json.Unmarshal(b, &id) // best effort, for the answer only
+		return Command{ID: checkedID(id.ID)}, fmt.Errorf("decode command: %w", err)
+	}
+	c.IssuedAt = c.IssuedAt.UTC()
+	if err := c.check(); err != nil {
+		return Command{ID: checkedID(c.ID)}, fmt.Errorf("decode command: %w", err)
+	}
+	return c, nil
+}
+
+func checkedID(id string) string {
+	if len(id) > maxID {
+		return ""
+	}
+	return id
+}
+
+func (c Command) check() error {
+	switch {
+	case c.ID == "" || len(c.ID) > maxID:
+		return errors.New("id must be 1 to 128 characters")
+	case !c.Kind.Known():
+		return fmt.Errorf("unknown kind %q", c.Kind)
+	case c.Instance == "" || len(c.Instance) > maxID:
+		return errors.New("instance must be 1 to 128 characters")
+	case c.Kind == KindPairingCode && c.Phone == "":
+		return errors.New("pairing-code needs a phone number")
+	case c.IssuedAt.IsZero():
+		return errors.New("issuedAt is required")
+	case c.IssuedAt.UTC().Year() < 2000 || c.IssuedAt.UTC().Year() > 9999:
+		return errors.New("issuedAt out of range")
+	}
+	return nil
+}
