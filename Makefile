@@ -7,10 +7,13 @@ BENCHOUT ?= bench.txt
 .PHONY: run test vet fmt-check unit bench fuzz clean emulators
 
 # DynamoDB Local (AWS's own, shipped inside an npm package; only the jar is
-# unpacked), cached and gitignored. SQS tests run goaws in-process.
+# unpacked) and the SQS emulator fauxqs (npm, run by node), cached and
+# gitignored. Each test binary that needs SQS starts its own fauxqs.
 EMU_DIR    := .cache/emulators
 DYNAMO_PKG := amplify-dynamodb-simulator-2.9.30
 DYNAMO_JAR := $(EMU_DIR)/dynamodb/package/emulator/DynamoDBLocal.jar
+SQS_PKG    := fauxqs@1.9.2
+SQS_MOD    := $(EMU_DIR)/sqs/node_modules/fauxqs/package.json
 
 ## run: the local all-in-one gateway on 127.0.0.1:8080 (data in ./data)
 run:
@@ -35,17 +38,48 @@ unit: emulators
 	WAGATEWAY_DYNAMODB_ENDPOINT=http://127.0.0.1:$$port $(GO) test -race -count=1 -timeout 15m $(PKGS)
 
 ## emulators: install the AWS emulators the adapter tests need (java, npm)
-emulators: $(DYNAMO_JAR)
+emulators: $(DYNAMO_JAR) $(SQS_MOD)
 
 $(DYNAMO_JAR):
 	mkdir -p $(EMU_DIR)/dynamodb
 	cd $(EMU_DIR)/dynamodb && npm pack --silent $(subst -2.9.30,@2.9.30,$(DYNAMO_PKG)) >/dev/null \
 	  && tar xzf $(DYNAMO_PKG).tgz package/emulator && rm -f $(DYNAMO_PKG).tgz
 
+$(SQS_MOD):
+	mkdir -p $(EMU_DIR)/sqs
+	cd $(EMU_DIR)/sqs && echo '{"private":true}' > package.json \
+	  && npm install --silent --no-audit --no-fund --omit=dev --ignore-scripts $(SQS_PKG)
+
 ## bench: the performance figures of the issues, each against a baseline
 ## measured in the same run; prints a table per benchmark
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ | tee $(BENCHOUT)
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ ./functions/api/ | tee $(BENCHOUT)
+
+## build: the Lambda zips dist/api.zip and dist/webhooks.zip, each holding
+## one `bootstrap` for the provided.al2023 runtime on arm64 (Graviton)
+.PHONY: build
+LAMBDAS := api webhooks
+build: $(LAMBDAS:%=dist/%.zip)
+
+# Always rebuilt (go build caches); a fixed mtime keeps the zip, and so the
+# CDK asset hash, the same for the same code.
+dist/%.zip: FORCE
+	@command -v zip >/dev/null || { echo "zip is not installed (apt-get install zip)"; exit 1; }
+	@rm -rf dist/$* dist/$*.zip && mkdir -p dist/$*
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" \
+	  -o dist/$*/bootstrap ./functions/$*
+	@# ELF (7f 45 4c 46), 64-bit (02), little-endian (01); e_machine 0xb7 = AArch64.
+	@[ "$$(od -An -tx1 -N6 dist/$*/bootstrap | tr -d ' \n')" = "7f454c460201" ] \
+	  && [ "$$(od -An -tx1 -j18 -N2 dist/$*/bootstrap | tr -d ' \n')" = "b700" ] \
+	  || { echo "dist/$*/bootstrap is not a 64-bit little-endian arm64 ELF"; exit 1; }
+	@chmod 0755 dist/$*/bootstrap && TZ=UTC touch -t 202001010000 dist/$*/bootstrap
+	@cd dist/$* && zip -q -X ../$*.zip bootstrap
+	@[ "$$(unzip -Z1 dist/$*.zip)" = "bootstrap" ] || { echo "dist/$*.zip must hold only bootstrap"; exit 1; }
+	@echo "dist/$*.zip: bootstrap $$(stat -c %s dist/$*/bootstrap) bytes, $$(stat -c %s dist/$*.zip) zipped"
+	@rm -rf dist/$*
+
+.PHONY: FORCE
+FORCE:
 
 ## fuzz: a short run of every fuzz test (the seeds also run in `make test`)
 fuzz:

@@ -7,8 +7,8 @@
 // .cache/emulators. Either way a missing emulator is a test failure with
 // the command that installs it, never a skip.
 //
-// SQS needs no process: tests run the goaws emulator in-process (see
-// SQS).
+// SQS works the same way with the fauxqs emulator (see SQS), which `make
+// emulators` installs under .cache/emulators/sqs and node runs.
 package emulator
 
 import (
@@ -69,6 +69,7 @@ func Main(m *testing.M) int {
 		_ = dynamoCmd.Process.Kill()
 		_ = dynamoCmd.Wait()
 	}
+	stopSQS()
 	return code
 }
 
