@@ -149,21 +149,53 @@ func (e Envelope) Body() ([]byte, error) {
 	return marshal(e)
 }
 
-// Detail is the EventBridge detail: the webhook body plus tenantId, flat,
-// so AWS users can write rules on any body field and on the tenant. Body,
-// promoted from Envelope, gives back the webhook body to sign.
+// Detail is the EventBridge detail: the webhook body plus tenantId and
+// deliveryId, flat, so AWS users can write rules on any body field and on
+// the tenant, and the webhook deliverer knows the x-gateway-delivery id to
+// send (the same across retries and redeliveries of one event). Body,
+// promoted from Envelope, gives back the webhook body to sign; the two
+// added fields are not part of it.
 type Detail struct {
 	Envelope
-	TenantID string `json:"tenantId"`
+	TenantID   string `json:"tenantId"`
+	DeliveryID string `json:"deliveryId"`
+}
+
+// maxDeliveryID bounds a delivery id; the gateway's are UUIDs.
+const maxDeliveryID = 128
+
+// NewDetail builds the EventBridge detail of a webhook body as New made it:
+// the body's fields in their order, then tenantId and deliveryId. It holds
+// the body to its schema and to the tenant, as ParseDetail will, so a bad
+// event fails at the publisher rather than at every delivery attempt.
+// ParseDetail of the result gives back body as Body.
+func NewDetail(body []byte, tenantID, deliveryID string) ([]byte, error) {
+	if err := Validate(body); err != nil {
+		return nil, err
+	}
+	if tenantID == "" {
+		return nil, errors.New("events: empty tenantId")
+	}
+	if !validDeliveryID(deliveryID) {
+		return nil, errors.New("events: deliveryId must be 1-128 printable ASCII characters")
+	}
+	var e Envelope
+	if err := json.Unmarshal(body, &e); err != nil {
+		return nil, fmt.Errorf("events: body: %w", err)
+	}
+	if !hasTenant(e.InstanceName, tenantID) {
+		return nil, fmt.Errorf("events: instance %q is not tenant %q's", e.InstanceName, tenantID)
+	}
+	return marshal(Detail{Envelope: e, TenantID: tenantID, DeliveryID: deliveryID})
 }
 
 // ParseDetail reads an event off the bus (EventBridge, or the local outbox)
 // the way the webhook deliverer must: strictly. Unknown fields, unknown
-// event names, bodies that break their schema and an instance outside
-// tenantId are errors, because whatever passes is signed and sent to a
-// tenant as is. Data comes back re-encoded in canonical form, so the
-// resulting Body is the same bytes New would have produced, whichever
-// encoder wrote the detail.
+// event names, bodies that break their schema, a missing deliveryId and an
+// instance outside tenantId are errors, because whatever passes is signed
+// and sent to a tenant as is. Data comes back re-encoded in canonical form,
+// so the resulting Body is the same bytes New would have produced,
+// whichever encoder wrote the detail.
 func ParseDetail(b []byte) (Detail, error) {
 	doc, err := decodeDoc(b)
 	if err != nil {
@@ -173,7 +205,13 @@ func ParseDetail(b []byte) (Detail, error) {
 	if !ok || tenant == "" {
 		return Detail{}, errors.New("events: detail has no tenantId string")
 	}
+	// The delivery id becomes a header: it must be one a transport sends.
+	delivery, ok := doc["deliveryId"].(string)
+	if !ok || !validDeliveryID(delivery) {
+		return Detail{}, errors.New("events: detail has no valid deliveryId")
+	}
 	delete(doc, "tenantId")
+	delete(doc, "deliveryId")
 	if err := validateDoc(doc); err != nil {
 		return Detail{}, err
 	}
@@ -191,6 +229,20 @@ func ParseDetail(b []byte) (Detail, error) {
 		return Detail{}, err
 	}
 	return d, nil
+}
+
+// validDeliveryID accepts 1-128 printable ASCII characters without spaces:
+// what every HTTP transport sends unchanged as a header value.
+func validDeliveryID(s string) bool {
+	if s == "" || len(s) > maxDeliveryID {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func hasTenant(instanceName, tenant string) bool {

@@ -294,9 +294,14 @@ func TestGoldenRoundTrip(t *testing.T) {
 	}
 }
 
-// withTenant turns a webhook body into its EventBridge detail.
+// deliveryID is the delivery id of the test details.
+const deliveryID = "9f1c2e7a-4b3d-4e8f-a2c1-0d9e8f7a6b5c"
+
+// withTenant turns a webhook body into its EventBridge detail, written by
+// hand: the body's fields, then tenantId and deliveryId.
 func withTenant(body []byte, tenant string) []byte {
-	return append(bytes.TrimSuffix(bytes.Clone(body), []byte("}")), []byte(`,"tenantId":"`+tenant+`"}`)...)
+	return append(bytes.TrimSuffix(bytes.Clone(body), []byte("}")),
+		[]byte(`,"tenantId":"`+tenant+`","deliveryId":"`+deliveryID+`"}`)...)
 }
 
 func TestDetailRoundTrip(t *testing.T) {
@@ -308,6 +313,7 @@ func TestDetailRoundTrip(t *testing.T) {
 			d, err := events.ParseDetail(detail)
 			require.NoError(t, err)
 			require.Equal(t, "acme", d.TenantID)
+			require.Equal(t, deliveryID, d.DeliveryID)
 			require.Equal(t, tc.name, d.Event)
 			require.Equal(t, "acme__soporte__main", d.InstanceName)
 
@@ -317,9 +323,13 @@ func TestDetailRoundTrip(t *testing.T) {
 
 			e, err := events.New(tc.name, "acme__soporte__main", tc.data, tc.at)
 			require.NoError(t, err)
-			b, err := json.Marshal(events.Detail{Envelope: e, TenantID: "acme"})
+			b, err := json.Marshal(events.Detail{Envelope: e, TenantID: "acme", DeliveryID: deliveryID})
 			require.NoError(t, err)
-			require.Equal(t, string(detail), string(b), "flat: body fields then tenantId")
+			require.Equal(t, string(detail), string(b), "flat: body fields then tenantId, deliveryId")
+
+			built, err := events.NewDetail(body, "acme", deliveryID)
+			require.NoError(t, err)
+			require.Equal(t, string(detail), string(built))
 		})
 	}
 }
@@ -337,7 +347,7 @@ func TestParseDetailCanonicalisesData(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(want), `"<b>Tom & Jerry</b> `, "no HTML escaping in webhook bodies")
 
-	escaped, err := json.Marshal(events.Detail{Envelope: e, TenantID: "acme"})
+	escaped, err := json.Marshal(events.Detail{Envelope: e, TenantID: "acme", DeliveryID: deliveryID})
 	require.NoError(t, err)
 	require.Contains(t, string(escaped), `\u003cb\u003e`)
 	var indented bytes.Buffer
@@ -366,6 +376,16 @@ func TestParseDetailRejects(t *testing.T) {
 		{"tenant of another instance", "is not tenant \"globex\"'s", string(withTenant([]byte(body), "globex"))},
 		{"tenant a prefix of the real one", "is not tenant \"acm\"'s", string(withTenant([]byte(body), "acm"))},
 		{"tenant spanning the client part", "is not tenant \"acme__soporte\"'s", string(withTenant([]byte(body), "acme__soporte"))},
+		{"no deliveryId", "no valid deliveryId", strings.Replace(detail, `,"deliveryId":"`+deliveryID+`"`, ``, 1)},
+		{"empty deliveryId", "no valid deliveryId", strings.Replace(detail, deliveryID, ``, 1)},
+		{"deliveryId not a string", "no valid deliveryId", strings.Replace(detail, `"`+deliveryID+`"`, `7`, 1)},
+		{"deliveryId null", "no valid deliveryId", strings.Replace(detail, `"`+deliveryID+`"`, `null`, 1)},
+		{"deliveryId with a newline", "no valid deliveryId", strings.Replace(detail, deliveryID, `a\nb`, 1)},
+		{"deliveryId with a space", "no valid deliveryId", strings.Replace(detail, deliveryID, `a b`, 1)},
+		{"deliveryId not ASCII", "no valid deliveryId", strings.Replace(detail, deliveryID, `é`, 1)},
+		{"deliveryId too long", "no valid deliveryId", strings.Replace(detail, deliveryID, strings.Repeat("a", 129), 1)},
+		{"deliveryId in another case", "no valid deliveryId", strings.Replace(detail, `"deliveryId"`, `"deliveryID"`, 1)},
+		{"deliveryId twice, other case", "'deliveryid' not allowed", strings.Replace(detail, `"deliveryId"`, `"deliveryid":"x","deliveryId"`, 1)},
 		{"unknown field", "'account' not allowed", strings.Replace(detail, `"tenantId"`, `"account":"1","tenantId"`, 1)},
 		{"unknown data field", "'retries' not allowed", strings.Replace(detail, `"sentAt"`, `"retries":0,"sentAt"`, 1)},
 		{"field in another case", "unknown event", strings.Replace(detail, `"event"`, `"Event"`, 1)},
@@ -385,6 +405,49 @@ func TestParseDetailRejects(t *testing.T) {
 			require.ErrorContains(t, err, tc.want, tc.in)
 		})
 	}
+}
+
+// The detail golden is written by hand from the README: the EventBridge
+// detail rules match on, byte for byte as the publisher sends it.
+func TestNewDetailMatchesGolden(t *testing.T) {
+	want := golden(t, "detail/message.received.json")
+	got, err := events.NewDetail(golden(t, "message.received.json"), "acme", deliveryID)
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got))
+
+	d, err := events.ParseDetail(want)
+	require.NoError(t, err)
+	require.Equal(t, deliveryID, d.DeliveryID)
+	body, err := d.Body()
+	require.NoError(t, err)
+	require.Equal(t, string(golden(t, "message.received.json")), string(body), "the added fields are not signed")
+}
+
+func TestNewDetailRejects(t *testing.T) {
+	body := golden(t, "message.sent.json")
+	for _, tc := range []struct {
+		name     string
+		want     string
+		body     []byte
+		tenant   string
+		delivery string
+	}{
+		{"empty tenant", "empty tenantId", body, "", deliveryID},
+		{"tenant of another instance", "is not tenant \"globex\"'s", body, "globex", deliveryID},
+		{"empty delivery id", "deliveryId", body, "acme", ""},
+		{"delivery id with a newline", "deliveryId", body, "acme", "a\nb"},
+		{"delivery id too long", "deliveryId", body, "acme", strings.Repeat("a", 129)},
+		{"body breaking its schema", "'/data/to'", bytes.Replace(body, []byte(`"to":"5491112345678"`), []byte(`"to":"+5491112345678"`), 1), "acme", deliveryID},
+		{"body already a detail", "'tenantId', 'deliveryId' not allowed", withTenant(body, "acme"), "acme", deliveryID},
+		{"not JSON", "invalid JSON", []byte(`{`), "acme", deliveryID},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := events.NewDetail(tc.body, tc.tenant, tc.delivery)
+			require.ErrorContains(t, err, tc.want)
+		})
+	}
+	_, err := events.NewDetail(body, "acme", strings.Repeat("a", 128))
+	require.NoError(t, err, "128 characters is the longest delivery id")
 }
 
 func TestNewRejects(t *testing.T) {
@@ -478,8 +541,8 @@ func FuzzParseDetail(f *testing.F) {
 	for _, tc := range goldenCases {
 		f.Add(withTenant(golden(f, tc.file), "acme"))
 	}
-	f.Add([]byte(`{"event":"message.received","instanceName":"acme__soporte__main","data":{"from":"5491112345678","pushName":"\u003c\ud83d\ude00","messageType":"conversation","text":"a\u2028b","messageId":"x","timestamp":1.0},"timestamp":"2026-03-15T17:46:00.412Z","tenantId":"acme"}`))
-	f.Add([]byte(`{"tenantId":"acme"}`))
+	f.Add([]byte(`{"event":"message.received","instanceName":"acme__soporte__main","data":{"from":"5491112345678","pushName":"\u003c\ud83d\ude00","messageType":"conversation","text":"a\u2028b","messageId":"x","timestamp":1.0},"timestamp":"2026-03-15T17:46:00.412Z","tenantId":"acme","deliveryId":"d-1"}`))
+	f.Add([]byte(`{"tenantId":"acme","deliveryId":"d-1"}`))
 	f.Add([]byte(`[1,{"a":null}]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := events.ParseDetail(b)
@@ -488,6 +551,7 @@ func FuzzParseDetail(f *testing.F) {
 		}
 		require.True(t, d.Event.Valid())
 		require.NotEmpty(t, d.TenantID)
+		require.NotEmpty(t, d.DeliveryID)
 		body, err := d.Body()
 		require.NoError(t, err)
 		require.NoError(t, events.Validate(body))
@@ -501,5 +565,27 @@ func FuzzParseDetail(f *testing.F) {
 		require.NoError(t, err)
 		require.Equal(t, string(body), string(body2))
 		require.True(t, slices.Contains(events.Names(), d.Event))
+	})
+}
+
+// FuzzNewDetail: whatever body NewDetail accepts, ParseDetail reads back
+// with its tenant and delivery id, and its body still matches its schema.
+func FuzzNewDetail(f *testing.F) {
+	for _, tc := range goldenCases {
+		f.Add(golden(f, tc.file), "acme")
+	}
+	f.Add([]byte(`{"event":"instance.connected","instanceName":"acme__a__b","data":{"state":"open","reason":null},"timestamp":"2026-03-15T10:30:00.000Z"}`), "acme")
+	f.Fuzz(func(t *testing.T, body []byte, tenant string) {
+		detail, err := events.NewDetail(body, tenant, deliveryID)
+		if err != nil {
+			return
+		}
+		d, err := events.ParseDetail(detail)
+		require.NoError(t, err, "%s", detail)
+		require.Equal(t, tenant, d.TenantID)
+		require.Equal(t, deliveryID, d.DeliveryID)
+		got, err := d.Body()
+		require.NoError(t, err)
+		require.NoError(t, events.Validate(got))
 	})
 }
