@@ -1,0 +1,137 @@
+// Package dynamo is the DynamoDB adapter of the gateway's state: the
+// gateway port (gateway.Store), the session host's (host.Store), the
+// outbox relay's side (PendingEvents, MarkPublished), the webhooks
+// Lambda's (RecordAttempts) and command results. It passes the same
+// conformance suites as the SQLite adapter, which is the reference for
+// every semantic; it has no AtomicEnqueuer, so the service stores, then
+// enqueues on SQS, and abandons the message if that fails.
+//
+// # Table
+//
+// One table (CreateTable; the CDK app declares the same), string keys pk
+// and sk, on-demand capacity, TTL on the attribute ttl (epoch seconds):
+//
+//	item          pk                   sk        notable attributes
+//	tenant        T#{tenant}           TENANT    kind=TENANT, entityId, createdAt
+//	instance      T#{tenant}           I#{name}  kind=INSTANCE, entityId=name, webhookUrl, webhookSecret,
+//	                                             state, phone, connectedAt, createdAt, sentCount, failedCount
+//	api key       K#{keyId}            KEY       tenantId, hash, createdAt
+//	message       M#{id}               MSG       tenantId, instance, lane, to, type, content (JSON), status,
+//	                                             error, createdAt, sentAt, updatedAt; pendingOf/pendingKey
+//	                                             while pending, sentOf once sent
+//	idempotency   ID#{tenant}#{key}    IDEM      statusCode, body, expiresAt, ttl
+//	event         D#{id}               DELIVERY  the event and its delivery record: tenantId, instance, event,
+//	                                             body, createdAt, status, attempts, nextAt, lastStatusCode,
+//	                                             lastError, deliveredAt, deliveryOf/deliverySort, ttl;
+//	                                             unpublished/outboxSort until the relay published it
+//	command       C#{id}               RESULT    result, expiresAt, ttl
+//
+// An instance lives in its tenant's partition, so listing a tenant's (or
+// a client's) instances by name is one query on the sort key prefix.
+//
+// # Indexes
+//
+// Every GSI projects only what its readers need (INCLUDE), so a write
+// that changes nothing projected (the sent and failed counters, a
+// delivery attempt that keeps its status) costs no index write. All are
+// eventually consistent; the consequences are listed under Consistency.
+//
+//	entity    kind, entityId          counts of tenants and instances; ListLinked (filter: phone set)
+//	pending   pendingOf, pendingKey   sparse: pending messages by instance, pendingKey = lane#createdAt#id,
+//	                                  so a per-lane COUNT is a key condition; flush and delete page it
+//	sent      sentOf, sentAt          SentSince: an instance's sends from a time on, with their lane
+//	delivery  deliveryOf, deliverySort  an instance's deliveries newest first (deliverySort = createdAt#id),
+//	                                  projecting the status for the list filter
+//	outbox    unpublished, outboxSort   sparse: events not yet published, oldest first; one partition
+//	                                  ("1"), which bounds the event rate to what one GSI partition writes
+//	                                  (about 1,000 events/s) until it is sharded
+//
+// # TTL
+//
+// Idempotency records expire at their ExpiresAt (24 h after the send);
+// GetIdempotency checks expiresAt itself, since TTL deletes lazily (up to
+// days late). A delivered delivery expires 7 days after delivery, a dead
+// one 14 days after its last attempt (a longer look at failures);
+// retrying deliveries never expire, and Redeliver removes the TTL. Command
+// results expire when the caller says. Messages do not expire.
+//
+// # Writes and their cost
+//
+// Writes that two callers can race are conditional; a transaction whose
+// condition fails is inspected item by item (cancellation reasons) to
+// map it to fault.ErrConflict, fault.ErrNotFound or
+// gateway.ErrIdempotencyReplay. A transaction that collides with another
+// (TransactionConflict) is retried with jittered backoff, up to 8 times.
+// A one-item write goes out as a plain conditional write, at half the
+// price of a transaction. Events are written in the same transaction as
+// the change that causes them (a transactional outbox); an event item is
+// its own delivery record (retrying, no attempt yet), listed at once.
+//
+// Costs per call, in request units (RRU: a strongly consistent read of up
+// to 4 KB, or two eventually consistent ones; WRU: a write of up to 1 KB,
+// doubled inside a transaction; index writes are 1 WRU per KB projected,
+// 2 when an index key changes):
+//
+//	CreateTenant         1 WRU + 1 entity index
+//	CreateKey            transaction: tenant check + key = 4 WRU
+//	GetKey, GetInstance, GetMessage, GetIdempotency, GetDelivery, GetCommandResult   1 RRU
+//	DeleteKey            1 WRU
+//	CreateInstance       transaction: tenant check + instance = 4 WRU, + 1 entity index
+//	UpdateWebhook        1 WRU + 1 entity index
+//	ListInstances        one query: 1 RRU per 4 KB of instances
+//	CreateMessage        1 RRU (instance read) + 1 WRU message (+1 per KB of content) + 1 pending index;
+//	                     with an Idempotency-Key, a transaction of the two puts: 4 WRU + 1 pending index.
+//	                     No counter is touched.
+//	AbandonMessage       1 RRU + transaction (message, failed counter, idempotency delete) 6 WRU + 1 index
+//	MarkSent, MarkFailed 1 RRU + transaction (message, counter, event) 6 WRU (+2 per KB of event body)
+//	                     + pending index delete + sent index put (MarkSent) + delivery and outbox index puts
+//	SetConnection        1 WRU + 1 entity index; with its event a transaction: 4 WRU + 2 index puts
+//	AddEvent             1 WRU (+1 per KB of body) + delivery and outbox index puts
+//	FlushPending         per message 2 WRU (+ 2 for its event and 2 index puts) + 1 pending index delete;
+//	                     2 WRU per batch of 49 for the failed counter; plus reading the pending index
+//	DeleteInstance       1 WRU + 1 entity index, then 2 WRU + 1 index delete per pending message
+//	PendingByLane        3 COUNT queries of the pending index (0.5 RRU per 4 KB of entries, ~40 messages)
+//	TenantStats          1 query of the tenant's instances + 3 COUNT queries per instance
+//	Totals               2 COUNT queries of the entity index + a COUNT scan of the pending index
+//	                     (grows with the number of pending messages: ~1 RRU per 40)
+//	ListDeliveries       a delivery index query + one BatchGetItem of the listed items (1 RRU each per 4 KB)
+//	Redeliver            1 WRU + outbox index put (+ delivery index when the status changes)
+//	RecordAttempts       1 WRU per outcome (+ delivery index when the status changes)
+//	PendingEvents        one outbox index query; MarkPublished 1 WRU + 1 index delete per id
+//	SentSince, ListLinked  one index query each
+//	PutCommandResult     1 WRU
+//
+// # Batches, races and consistency
+//
+//   - FlushPending and DeleteInstance page through the pending index and
+//     fail messages in transactions of at most 100 items (49 messages with
+//     their events, or 99 without, plus the instance's failed counter).
+//     Each batch is atomic; a large flush as a whole is not: a crash or an
+//     error mid-way leaves the earlier batches done, and a retry finishes
+//     the rest. A message that stopped being pending meanwhile (sent, or
+//     seen through the lagging index) is dropped from its batch, without
+//     its event, and the batch is retried.
+//   - CreateMessage reads the instance, then writes. A DeleteInstance
+//     landing between the two (or whose paging of the lagging pending
+//     index misses a message stored just before) leaves that message
+//     pending for an instance that no longer exists; the window is one
+//     read-write round trip. A condition check in the transaction would
+//     cost two more WRU on every send and still not close the index lag.
+//   - The sent and failed counters live on the instance item and change in
+//     the same transaction as the message, conditioned on the instance
+//     existing; when it is gone (the race above) the message is still
+//     settled, without counter, so no counter-only item reappears.
+//   - Pending counts, flushes, delivery lists, the outbox and ListLinked
+//     read eventually consistent indexes: a write may show up there a
+//     moment later. Reads by key are strongly consistent.
+//   - RecordAttempts and MarkPublished update one item per id; an unknown
+//     (or expired) id changes nothing and is no error, as in SQLite, and
+//     one failing id does not stop the others (the errors are joined).
+//   - Redeliver resets status, attempts, next attempt, delivery time, last
+//     error and last status code, and puts the event back in the outbox
+//     index: on AWS, redelivery is the relay publishing it again. (SQLite
+//     keeps the last error until the next attempt.) A Redeliver landing
+//     between the relay's publication of that same event and its
+//     MarkPublished is lost, a window of one PutEvents call; asking again
+//     works.
+package dynamo
