@@ -11,9 +11,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/wagateway/wagateway/internal/command"
+	"github.com/wagateway/wagateway/internal/command/commandtest"
 	"github.com/wagateway/wagateway/internal/emulator"
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/gateway/storetest"
+	"github.com/wagateway/wagateway/internal/relay"
+	"github.com/wagateway/wagateway/internal/webhookqueue"
 )
 
 func TestMain(m *testing.M) { os.Exit(emulator.Main(m)) }
@@ -38,3 +42,14 @@ func TestStoreConformance(t *testing.T) {
 func TestSessionConformance(t *testing.T) {
 	storetest.RunSession(t, func(t *testing.T) storetest.SessionStore { return newStore(t) })
 }
+
+func TestCommandResultConformance(t *testing.T) {
+	commandtest.RunResults(t, func(t *testing.T) command.ResultStore { return newStore(t) })
+}
+
+// The relay and the command queue hold the store to their ports too.
+var (
+	_ relay.Store         = (*Store)(nil)
+	_ command.ResultStore = (*Store)(nil)
+	_ webhookqueue.Store  = (*Store)(nil)
+)
