@@ -103,3 +103,37 @@ var (
 type SendError struct{ Reason string }
 
 func (e *SendError) Error() string { return e.Reason }
+
+// BanEvents is an optional extension of Events for drivers that learn when
+// a temporary ban ends (WhatsApp says so when it refuses the connection).
+// A host that implements it can pause the instance's lanes until then.
+type BanEvents interface {
+	// BannedUntil comes just before Disconnected(instance, Banned); until
+	// is zero when WhatsApp did not say.
+	BannedUntil(instance string, until time.Time)
+}
+
+// ReceiptStatus is how far a sent message got on the recipient's side.
+type ReceiptStatus string
+
+// The receipts a driver reports.
+const (
+	Delivered ReceiptStatus = "delivered"
+	Read      ReceiptStatus = "read"
+)
+
+// Receipt says that messages this instance sent reached a recipient's
+// phone or were read there. Messages are named by their WhatsApp ids
+// (Outbound.WAMessageID).
+type Receipt struct {
+	WAMessageIDs []string
+	Status       ReceiptStatus
+	At           time.Time
+}
+
+// ReceiptEvents is an optional extension of Events for drivers that see
+// delivery and read receipts. The driver acknowledges a receipt to
+// WhatsApp only if Receipt returns nil, so WhatsApp sends it again later.
+type ReceiptEvents interface {
+	Receipt(instance string, r Receipt) error
+}

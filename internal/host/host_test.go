@@ -94,6 +94,12 @@ type rig struct {
 
 func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{}) {
 	t.Helper()
+	return newScaledRig(t, path, 0.001)
+}
+
+// newScaledRig is newRig with the lane delays scaled by scale.
+func newScaledRig(t *testing.T, path string, scale float64) (*rig, context.CancelFunc, chan struct{}) {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
 	clk := clock.Real{}
@@ -109,7 +115,7 @@ func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{})
 	svc, err := gateway.New(gateway.Config{Store: st, Queues: enq, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}})
 	require.NoError(t, err)
 	drv := &fakeDriver{open: map[string]bool{}}
-	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: clk, Log: log, DelayScale: 0.001, Seed: 7,
+	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: clk, Log: log, DelayScale: scale, Seed: 7,
 		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}})})
 	require.NoError(t, err)
 	drv.events = h
@@ -219,3 +225,31 @@ func TestRestartResumes(t *testing.T) {
 }
 
 func contentOf(k int) message.Content { return message.Content{Text: fmt.Sprintf("{Hi|Hello} %d", k)} }
+
+// TestHigherLaneArrivingDuringTheDelayGoesFirst: on SQS FIFO the next
+// urgent message of an instance only arrives after the previous one was
+// deleted; a lower lane picked in that gap must not go first.
+func TestHigherLaneArrivingDuringTheDelayGoesFirst(t *testing.T) {
+	r, _, _ := newScaledRig(t, filepath.Join(t.TempDir(), "g.db"), 0.02)
+	ctx := context.Background()
+	_, err := r.svc.CreateTenant(ctx, "acme")
+	require.NoError(t, err)
+	_, err = r.svc.CreateInstance(ctx, "acme", gateway.CreateInstanceInput{InstanceName: "acme__c__main",
+		WebhookURL: "https://hooks.example.com/x", WebhookSecret: "0123456789abcdef"})
+	require.NoError(t, err)
+	_, err = r.host.LinkQR(ctx, "acme__c__main")
+	require.NoError(t, err)
+	r.drv.scan("acme__c__main", "5491199999999")
+
+	// Bulk waits 8–15 s ×0.02 = 160–300 ms before it is sent; the urgent
+	// message arrives early in that wait.
+	_, _, err = r.svc.Send(ctx, "acme", text("5491100000001", "bulk", "bulk"), "")
+	require.NoError(t, err)
+	time.Sleep(40 * time.Millisecond)
+	_, _, err = r.svc.Send(ctx, "acme", text("5491100000002", "urgent", "urgent"), "")
+	require.NoError(t, err)
+	waitFor(t, "both sent", func() bool { return len(r.drv.sentList()) == 2 })
+	sent := r.drv.sentList()
+	require.Equal(t, "urgent", sent[0].Text)
+	require.Equal(t, "bulk", sent[1].Text)
+}

@@ -152,10 +152,14 @@ func (s *session) loop(ctx context.Context) {
 			continue
 		}
 		due := clk.Now().Add(delay)
-		select {
-		case <-ctx.Done():
-			return
-		case <-clk.After(delay):
+		if !s.waitToSend(ctx, m.lane, delay) {
+			if ctx.Err() != nil {
+				return
+			}
+			s.mu.Lock()
+			s.pacer.Requeue(pacer.Item{ID: m.id, Lane: m.lane})
+			s.mu.Unlock()
+			continue
 		}
 		switch s.h.deliver(ctx, s.name, m, s.rnd, due) {
 		case outcomeSent:
@@ -180,6 +184,30 @@ func (s *session) loop(ctx context.Context) {
 	s.mu.Lock()
 	s.running = false
 	s.mu.Unlock()
+}
+
+// waitToSend waits out a pick's delay. It reports false if ctx ended or a
+// message of a higher lane that may send arrived meanwhile (the pick then
+// goes back and the loop picks again); other arrivals do not restart the
+// wait.
+func (s *session) waitToSend(ctx context.Context, l lane.Lane, delay time.Duration) bool {
+	clk := s.h.cfg.Clock
+	timer := clk.After(delay)
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-timer:
+			return true
+		case <-s.wake:
+			s.mu.Lock()
+			preempted := s.pacer.Preempts(l, clk.Now())
+			s.mu.Unlock()
+			if preempted {
+				return false
+			}
+		}
+	}
 }
 
 func (s *session) drop(id string) {

@@ -93,3 +93,18 @@ func scaleDuration(d time.Duration, s float64) time.Duration {
 	}
 	return time.Duration(f)
 }
+
+// Preempts reports whether a lane of higher priority than l has work and
+// is under its caps at now: a pick of lane l that is still waiting out its
+// delay should then go back (Requeue) and the caller pick again. On SQS
+// FIFO the next message of a lane only arrives after the previous one was
+// deleted, so without this a lower lane picked in that gap would go first.
+func (p *Pacer) Preempts(l lane.Lane, now time.Time) bool {
+	nowNS := now.UnixNano()
+	for i := 0; i < laneIndex(l); i++ {
+		if ls := &p.lanes[i]; ls.count > 0 && ls.win.freeAt() <= nowNS {
+			return true
+		}
+	}
+	return false
+}

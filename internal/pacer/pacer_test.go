@@ -194,3 +194,33 @@ func TestIdleReleasesMemory(t *testing.T) {
 		require.Nil(t, p.lanes[i].q.q, "lane %d keeps its buffer", i)
 	}
 }
+
+func TestPreempts(t *testing.T) {
+	capped := map[lane.Lane][]time.Time{}
+	for i := range 80 { // normal's hourly cap, reached
+		capped[lane.Normal] = append(capped[lane.Normal], t0.Add(-time.Duration(i)*time.Second))
+	}
+	tests := []struct {
+		name   string
+		sent   map[lane.Lane][]time.Time
+		add    []Item
+		picked lane.Lane
+		want   bool
+	}{
+		{"nothing waiting", nil, nil, lane.Bulk, false},
+		{"urgent waits, bulk picked", nil, []Item{item("u", lane.Urgent)}, lane.Bulk, true},
+		{"normal waits, bulk picked", nil, []Item{item("n", lane.Normal)}, lane.Bulk, true},
+		{"urgent picked: nothing is higher", nil, []Item{item("u", lane.Urgent)}, lane.Urgent, false},
+		{"lower lanes never preempt", nil, []Item{item("b", lane.Bulk), item("n", lane.Normal)}, lane.Normal, false},
+		{"a capped higher lane does not preempt", capped, []Item{item("n", lane.Normal)}, lane.Bulk, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newTest(tc.sent)
+			for _, it := range tc.add {
+				p.Add(it)
+			}
+			require.Equal(t, tc.want, p.Preempts(tc.picked, t0))
+		})
+	}
+}

@@ -1,0 +1,120 @@
+// Package cloud wires the AWS adapters into the gateway's three AWS
+// processes: the API Lambda's http.Handler, the webhooks Lambda's SQS
+// batch handler and the Fargate session host. The composition roots
+// (functions/api, functions/webhooks, sessionhost) read the configuration
+// and build the AWS clients; the end-to-end test of the AWS shape builds
+// the same processes on emulators through the same functions, so what it
+// proves is what runs.
+package cloud
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/command"
+	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/dynamo"
+	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/httpapi"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sqs"
+	"github.com/wagateway/wagateway/internal/tenant"
+	"github.com/wagateway/wagateway/internal/webhook"
+	"github.com/wagateway/wagateway/internal/webhookqueue"
+)
+
+// Clients are the AWS service clients, built once per process.
+type Clients struct {
+	DynamoDB    *dynamodb.Client
+	SQS         *awssqs.Client
+	EventBridge *eventbridge.Client
+}
+
+// NewClients builds every client from one aws.Config.
+func NewClients(awsCfg aws.Config) Clients {
+	return Clients{
+		DynamoDB:    dynamodb.NewFromConfig(awsCfg),
+		SQS:         awssqs.NewFromConfig(awsCfg),
+		EventBridge: eventbridge.NewFromConfig(awsCfg),
+	}
+}
+
+// Options are what differs between production and tests.
+type Options struct {
+	Clock clock.Clock
+	Log   *slog.Logger
+	// URLs is the policy for tenant-chosen URLs (webhooks, media): the
+	// zero value on AWS (public https only); tests allow loopback.
+	URLs netguard.Policy
+	// CommandTimeout bounds how long the API waits for the session host;
+	// 0 means command.DefaultTimeout.
+	CommandTimeout time.Duration
+	// WebhookRetryScale multiplies the webhook retry delays; 0 means 1
+	// (tests only).
+	WebhookRetryScale float64
+}
+
+func (o Options) check() error {
+	if o.Clock == nil || o.Log == nil {
+		return errors.New("cloud: clock and logger are required")
+	}
+	return nil
+}
+
+// API builds the public HTTP API on DynamoDB, the shard's lane queues and
+// the command queue. The operator key is kept only as its hash; the
+// per-tenant rate limit holds per execution environment. There are no
+// sandbox routes on AWS.
+func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	store := dynamo.New(c.DynamoDB, cfg.Table)
+	queues := map[lane.Lane]gateway.Enqueuer{}
+	for l, url := range cfg.LaneQueues {
+		queues[l] = sqs.New(c.SQS, url)
+	}
+	sessions, err := command.NewClient(command.ClientConfig{
+		Queue: sqs.New(c.SQS, cfg.CommandQueue), Results: store, Clock: o.Clock, Log: o.Log, Timeout: o.CommandTimeout,
+		// DELETE /instance logs the device out first, as locally.
+		ForgetWait: 10 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("command client: %w", err)
+	}
+	svc, err := gateway.New(gateway.Config{Store: store, Queues: queues, Clock: o.Clock, Log: o.Log, URLs: o.URLs})
+	if err != nil {
+		return nil, fmt.Errorf("gateway service: %w", err)
+	}
+	return httpapi.New(httpapi.Config{
+		Service: svc, AdminKeyHash: tenant.Hash(cfg.AdminKey), Clock: o.Clock, Log: o.Log,
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: sessions,
+	}), nil
+}
+
+// Webhooks builds the webhooks Lambda's handler: receivers are checked by
+// o.URLs after DNS resolution, retries ride on the webhook queue's
+// visibility.
+func Webhooks(cfg config.AWS, c Clients, o Options) (*webhookqueue.Handler, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return webhookqueue.New(webhookqueue.Config{
+		Store:      dynamo.New(c.DynamoDB, cfg.Table),
+		Client:     webhook.New(webhook.Options{Policy: o.URLs}),
+		Queue:      sqs.New(c.SQS, cfg.WebhookQueue),
+		Clock:      o.Clock,
+		Log:        o.Log,
+		RetryScale: o.WebhookRetryScale,
+	}), nil
+}

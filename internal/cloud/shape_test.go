@@ -1,0 +1,252 @@
+package cloud_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/cloud"
+	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/dynamo"
+	"github.com/wagateway/wagateway/internal/emulator"
+	"github.com/wagateway/wagateway/internal/eventbus/eventbustest"
+	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sandbox"
+	"github.com/wagateway/wagateway/internal/sqs"
+)
+
+func TestMain(m *testing.M) { os.Exit(emulator.Main(m)) }
+
+const (
+	adminKey = "operator-key-0123456789"
+	secret   = "webhook-secret-0123456789"
+)
+
+// shape is the whole AWS shape on emulators: DynamoDB Local, fauxqs for
+// every queue, a PutEvents fake that forwards each event to the webhook
+// queue as the EventBridge rule would, the API Lambda's handler (fed API
+// Gateway v2 events), the session host in AWS mode with the sandbox
+// driver, and the webhooks Lambda's handler fed by a poller that plays
+// the SQS event source mapping.
+type shape struct {
+	t        *testing.T
+	api      cloud.LambdaFunc
+	sandbox  *sandbox.Network
+	dlq      *sqs.Queue
+	counter  *cloud.RequestCounter
+	ctx      context.Context
+	apiKey   string
+	lambdaMu sync.Mutex
+}
+
+func newShape(t *testing.T) *shape {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
+	counter := &cloud.RequestCounter{}
+	httpClient := counter.Wrap(http.DefaultClient)
+
+	dynamoEP := emulator.DynamoDB(t)
+	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(dynamoEP), Credentials: creds, HTTPClient: httpClient})
+	table := "shape-" + uuid.NewString()[:8]
+	require.NoError(t, dynamo.CreateTable(ctx, ddb, table))
+
+	sqsEP := emulator.SQS(t)
+	prefix := "shape-" + uuid.NewString()[:8]
+	lanes := map[lane.Lane]string{}
+	for _, l := range lane.All() {
+		lanes[l] = emulator.CreateQueue(t, sqsEP, prefix+"-"+string(l), true, prefix+"-"+string(l)+"-dlq", 10)
+	}
+	commandURL := emulator.CreateQueue(t, sqsEP, prefix+"-command", true, "", 0)
+	webhookURL := emulator.CreateQueue(t, sqsEP, prefix+"-webhooks", false, prefix+"-webhooks-dlq", 4)
+	sqsClient := emulator.SQSClient(sqsEP)
+	countedSQS := awssqs.New(awssqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEP), Credentials: creds, HTTPClient: httpClient})
+	webhookQueue := sqs.New(sqsClient, webhookURL)
+	dlqURL := strings.TrimSuffix(webhookURL, prefix+"-webhooks") + prefix + "-webhooks-dlq"
+
+	// The rule: every event of the bus goes to the webhook queue.
+	busEP := eventbustest.New(t, func(ctx context.Context, ev []byte) error {
+		return webhookQueue.Send(ctx, "", "", ev)
+	})
+	eb := eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(busEP), Credentials: creds, HTTPClient: httpClient})
+
+	cfg := config.AWS{Table: table, LaneQueues: lanes, CommandQueue: commandURL, WebhookQueue: webhookURL,
+		EventBus: "gateway", AdminKey: adminKey, RateBurst: 1, LogLevel: slog.LevelInfo}
+	clients := cloud.Clients{DynamoDB: ddb, SQS: countedSQS, EventBridge: eb}
+	opts := cloud.Options{Clock: clock.Real{}, Log: log, URLs: netguard.Policy{AllowLoopback: true},
+		CommandTimeout: 15 * time.Second, WebhookRetryScale: 0.1}
+
+	handler, err := cloud.API(cfg, clients, opts)
+	require.NoError(t, err)
+	s := &shape{t: t, api: cloud.Proxy(handler, log), dlq: sqs.New(sqsClient, dlqURL), counter: counter, ctx: ctx}
+
+	deferred := driver.NewDeferred()
+	s.sandbox = sandbox.New(deferred, clock.Real{}, rand.New(rand.NewPCG(1, 2)))
+	host, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01})
+	require.NoError(t, err)
+	deferred.Bind(host.Host)
+	hostDone := make(chan struct{})
+	go func() { defer close(hostDone); _ = host.Run(ctx) }()
+
+	hooks, err := cloud.Webhooks(cfg, clients, opts)
+	require.NoError(t, err)
+	pollDone := make(chan struct{})
+	go func() { defer close(pollDone); eventSourceMapping(ctx, webhookQueue, hooks.Handle) }()
+	t.Cleanup(func() { cancel(); <-hostDone; <-pollDone })
+	return s
+}
+
+// eventSourceMapping plays Lambda's SQS event source mapping with
+// ReportBatchItemFailures: receive a batch, invoke, delete the records
+// that did not fail.
+func eventSourceMapping(ctx context.Context, q *sqs.Queue, handle func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)) {
+	for ctx.Err() == nil {
+		got, err := q.Receive(ctx, 10, 60*time.Second, time.Second)
+		if err != nil || len(got) == 0 {
+			continue
+		}
+		ev := events.SQSEvent{}
+		for i, d := range got {
+			ev.Records = append(ev.Records, events.SQSMessage{MessageId: strconv.Itoa(i), ReceiptHandle: d.Receipt, Body: string(d.Body),
+				Attributes: map[string]string{"ApproximateReceiveCount": strconv.Itoa(d.ReceiveCount)}, EventSource: "aws:sqs"})
+		}
+		res, err := handle(ctx, ev)
+		if err != nil {
+			continue // the whole batch comes back after its visibility
+		}
+		failed := map[string]bool{}
+		for _, f := range res.BatchItemFailures {
+			failed[f.ItemIdentifier] = true
+		}
+		for i, d := range got {
+			if !failed[strconv.Itoa(i)] {
+				_ = q.Delete(ctx, d.Receipt)
+			}
+		}
+	}
+}
+
+// call sends one API Gateway v2 event through the API Lambda's handler.
+func (s *shape) call(method, path, body string, headers map[string]string) (int, map[string]any, []any) {
+	s.t.Helper()
+	rawPath, rawQuery, _ := strings.Cut(path, "?")
+	h := map[string]string{"content-type": "application/json"}
+	if s.apiKey != "" {
+		h["apikey"] = s.apiKey
+	}
+	for k, v := range headers {
+		h[k] = v
+	}
+	req := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: rawPath, RawQueryString: rawQuery,
+		Headers: h, Body: body, RequestContext: events.APIGatewayV2HTTPRequestContext{
+			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: rawPath, Protocol: "HTTP/1.1", SourceIP: "203.0.113.9"},
+			RequestID: uuid.NewString(), Stage: "$default", TimeEpoch: time.Now().UnixMilli()}}
+	res, err := s.api(s.ctx, req)
+	require.NoError(s.t, err)
+	var obj map[string]any
+	var arr []any
+	if strings.HasPrefix(strings.TrimSpace(res.Body), "[") {
+		require.NoError(s.t, json.Unmarshal([]byte(res.Body), &arr), res.Body)
+	} else if res.Body != "" {
+		require.NoError(s.t, json.Unmarshal([]byte(res.Body), &obj), res.Body)
+	}
+	return res.StatusCode, obj, arr
+}
+
+// receiver is a loopback webhook receiver that verifies every signature
+// exactly as API.md shows, and fails while down is set.
+type receiver struct {
+	*httptest.Server
+	down atomic.Bool
+	mu   sync.Mutex
+	got  []delivery
+	hits map[string]int // attempts per delivery id
+}
+
+type delivery struct {
+	ID, Event string
+	Body      map[string]any
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{hits: map[string]int{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		raw, _ := io.ReadAll(req.Body)
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(raw)
+		if hex.EncodeToString(mac.Sum(nil)) != req.Header.Get("x-gateway-signature") {
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		id := req.Header.Get("x-gateway-delivery")
+		r.mu.Lock()
+		r.hits[id]++
+		r.mu.Unlock()
+		if r.down.Load() {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
+		var body map[string]any
+		_ = json.Unmarshal(raw, &body)
+		r.mu.Lock()
+		r.got = append(r.got, delivery{ID: id, Event: req.Header.Get("x-gateway-event"), Body: body})
+		r.mu.Unlock()
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+// await waits for a delivered event matching match.
+func (r *receiver) await(t *testing.T, limit time.Duration, match func(delivery) bool) delivery {
+	t.Helper()
+	var found delivery
+	require.Eventually(t, func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, d := range r.got {
+			if match(d) {
+				found = d
+				return true
+			}
+		}
+		return false
+	}, limit, 20*time.Millisecond)
+	return found
+}
+
+func (r *receiver) attempts(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.hits[id]
+}
