@@ -170,7 +170,7 @@ func (s *shape) call(method, path, body string, headers map[string]string) (int,
 	}
 	req := events.APIGatewayV2HTTPRequest{Version: "2.0", RouteKey: "$default", RawPath: rawPath, RawQueryString: rawQuery,
 		Headers: h, Body: body, RequestContext: events.APIGatewayV2HTTPRequestContext{
-			HTTP: events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: rawPath, Protocol: "HTTP/1.1", SourceIP: "203.0.113.9"},
+			HTTP:      events.APIGatewayV2HTTPRequestContextHTTPDescription{Method: method, Path: rawPath, Protocol: "HTTP/1.1", SourceIP: "203.0.113.9"},
 			RequestID: uuid.NewString(), Stage: "$default", TimeEpoch: time.Now().UnixMilli()}}
 	res, err := s.api(s.ctx, req)
 	require.NoError(s.t, err)
