@@ -1,0 +1,95 @@
+package whatsapp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/store"
+	"go.mau.fi/whatsmeow/types"
+	waLog "go.mau.fi/whatsmeow/util/log"
+)
+
+// waClient is what the driver uses of a *whatsmeow.Client, so that the
+// driver's own logic can be tested against a fake client as well as
+// against a fake WhatsApp server.
+type waClient interface {
+	ConnectContext(ctx context.Context) error
+	Disconnect()
+	Logout(ctx context.Context) error
+	IsLoggedIn() bool
+	PairPhone(ctx context.Context, phone string, showPushNotification bool, clientType whatsmeow.PairClientType, clientDisplayName string) (string, error)
+	SendMessage(ctx context.Context, to types.JID, message *waE2E.Message, extra ...whatsmeow.SendRequestExtra) (whatsmeow.SendResponse, error)
+	Upload(ctx context.Context, plaintext []byte, appInfo whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
+}
+
+var _ waClient = (*whatsmeow.Client)(nil)
+
+// hooks are the driver's callbacks into one client.
+type hooks struct {
+	// handle receives every event; false leaves an inbound message or
+	// receipt unacknowledged, so WhatsApp sends it again.
+	handle func(evt any) bool
+	// prePair runs before whatsmeow saves a newly paired device; false
+	// refuses the pairing.
+	prePair func(jid types.JID) bool
+}
+
+// clientFactory makes the client of one attempt.
+type clientFactory func(instance string, dev *store.Device, h hooks) waClient
+
+// whatsmeowClient is the production factory.
+func (d *Driver) whatsmeowClient(instance string, dev *store.Device, h hooks) waClient {
+	cli := whatsmeow.NewClient(dev, newWALogger(d.log.With("instance", instance), "whatsmeow"))
+	// The host reconnects after re-checking its lease; whatsmeow's own
+	// reconnects could ping-pong with another host (StreamReplaced).
+	cli.EnableAutoReconnect = false
+	// Acknowledge a message only after our handler (the host) stored it,
+	// and keep decrypted messages until then so a redelivery decrypts.
+	cli.SynchronousAck = true
+	cli.EnableDecryptedEventBuffer = true
+	cli.PrePairCallback = func(jid types.JID, _, _ string) bool { return h.prePair(jid) }
+	if c := d.cfg.HTTPClient; c != nil {
+		cli.SetWebsocketHTTPClient(c)
+		cli.SetPreLoginHTTPClient(c)
+		cli.SetMediaHTTPClient(c)
+	}
+	cli.AddEventHandlerWithSuccessStatus(h.handle)
+	return cli
+}
+
+// waLogger sends whatsmeow's log to slog. Debug output is dropped: it
+// dumps protocol nodes and QR codes, which hold key material.
+type waLogger struct {
+	log    *slog.Logger
+	module string
+}
+
+func newWALogger(log *slog.Logger, module string) waLog.Logger {
+	return waLogger{log: log, module: module}
+}
+
+func (l waLogger) Errorf(msg string, args ...any) {
+	l.log.Error(fmt.Sprintf(msg, args...), "module", l.module)
+}
+
+func (l waLogger) Warnf(msg string, args ...any) {
+	l.log.Warn(fmt.Sprintf(msg, args...), "module", l.module)
+}
+
+// Infof goes to slog's debug level: whatsmeow's info lines narrate every
+// connection step.
+func (l waLogger) Infof(msg string, args ...any) {
+	if l.log.Enabled(context.Background(), slog.LevelDebug) {
+		l.log.Debug(fmt.Sprintf(msg, args...), "module", l.module)
+	}
+}
+
+func (l waLogger) Debugf(string, ...any) {}
+
+func (l waLogger) Sub(module string) waLog.Logger {
+	return waLogger{log: l.log, module: l.module + "/" + module}
+}

@@ -1,0 +1,150 @@
+package whatsapp
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+// Outbound mapping: the port's messages as WhatsApp's protobufs, under
+// WhatsApp ids derived from ours.
+
+// MessageID derives the WhatsApp message id of one of our messages: "3EB0"
+// (what WhatsApp Web's ids start with) and 18 upper-case hex characters of
+// SHA-256 of our id. A resend after a crash reuses the id, and WhatsApp
+// drops the duplicate. It is the same derivation as host.WAMessageID.
+func MessageID(ours string) string {
+	sum := sha256.Sum256([]byte(ours))
+	return "3EB0" + strings.ToUpper(hex.EncodeToString(sum[:9]))
+}
+
+// validMessageID reports whether id has MessageID's shape.
+func validMessageID(id string) bool {
+	if len(id) != 22 || !strings.HasPrefix(id, "3EB0") {
+		return false
+	}
+	for _, c := range id[4:] {
+		if (c < '0' || c > '9') && (c < 'A' || c > 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// outboundID is the WhatsApp id to send out under: the one the host
+// derived, or derived here if the host sent none.
+func outboundID(out driver.Outbound) string {
+	if validMessageID(out.WAMessageID) {
+		return out.WAMessageID
+	}
+	return MessageID(out.MessageID)
+}
+
+// uploader stores encrypted media on WhatsApp's media servers
+// (*whatsmeow.Client).
+type uploader interface {
+	Upload(ctx context.Context, plaintext []byte, kind whatsmeow.MediaType) (whatsmeow.UploadResponse, error)
+}
+
+// opusVoice is the content type internal/media gives Ogg/Opus, the only
+// audio WhatsApp plays as a voice note.
+const opusVoice = "audio/ogg; codecs=opus"
+
+// defaultFileName names a document that came without one.
+const defaultFileName = "document"
+
+// outboundMessage builds the protobuf of out, uploading its media first.
+func outboundMessage(ctx context.Context, up uploader, out driver.Outbound, now time.Time) (*waE2E.Message, error) {
+	if out.Type == message.Text {
+		if out.Text == "" {
+			return nil, &driver.SendError{Reason: "empty text"}
+		}
+		return &waE2E.Message{Conversation: proto.String(out.Text)}, nil
+	}
+	kind, ok := mediaType(out.Type)
+	if !ok {
+		return nil, &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
+	}
+	if len(out.Media) == 0 {
+		return nil, &driver.SendError{Reason: "empty media"}
+	}
+	up1, err := up.Upload(ctx, out.Media, kind)
+	if err != nil {
+		return nil, fmt.Errorf("upload %s: %w", out.Type, err)
+	}
+	m := media{mimetype: out.ContentType, up: up1, at: now.Unix()}
+	caption := optional(out.Caption)
+	switch out.Type {
+	case message.Image:
+		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: m.url(), DirectPath: m.path(),
+			Mimetype: m.mime(), Caption: caption, MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
+			FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+	case message.Video:
+		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{URL: m.url(), DirectPath: m.path(),
+			Mimetype: m.mime(), Caption: caption, MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
+			FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+	case message.Audio:
+		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{URL: m.url(), DirectPath: m.path(),
+			Mimetype: m.mime(), PTT: proto.Bool(out.ContentType == opusVoice), MediaKey: m.up.MediaKey,
+			FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256, FileLength: m.length(),
+			MediaKeyTimestamp: m.timestamp()}}, nil
+	}
+	name := out.FileName
+	if name == "" {
+		name = defaultFileName
+	}
+	doc := &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{URL: m.url(), DirectPath: m.path(),
+		Mimetype: m.mime(), FileName: proto.String(name), Title: proto.String(name), Caption: caption,
+		MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256,
+		FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}
+	if caption != nil {
+		// How WhatsApp's own clients send a captioned document.
+		return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: doc}}, nil
+	}
+	return doc, nil
+}
+
+// mediaType is the upload key domain of a media message type.
+func mediaType(t message.Type) (whatsmeow.MediaType, bool) {
+	switch t {
+	case message.Image:
+		return whatsmeow.MediaImage, true
+	case message.Video:
+		return whatsmeow.MediaVideo, true
+	case message.Audio:
+		return whatsmeow.MediaAudio, true
+	case message.Document:
+		return whatsmeow.MediaDocument, true
+	}
+	return "", false
+}
+
+// media is an uploaded file as the message fields want it.
+type media struct {
+	mimetype string
+	up       whatsmeow.UploadResponse
+	at       int64
+}
+
+func (m media) url() *string      { return proto.String(m.up.URL) }
+func (m media) path() *string     { return proto.String(m.up.DirectPath) }
+func (m media) mime() *string     { return proto.String(m.mimetype) }
+func (m media) length() *uint64   { return proto.Uint64(m.up.FileLength) }
+func (m media) timestamp() *int64 { return proto.Int64(m.at) }
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return proto.String(s)
+}

@@ -1,0 +1,226 @@
+package whatsapp
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/proto/waE2E"
+	"go.mau.fi/whatsmeow/types"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/message"
+)
+
+// recordingUploader is an uploader that answers with fixed hashes and
+// remembers what it was given.
+type recordingUploader struct {
+	data []byte
+	kind whatsmeow.MediaType
+	err  error
+}
+
+func (u *recordingUploader) Upload(_ context.Context, data []byte, kind whatsmeow.MediaType) (whatsmeow.UploadResponse, error) {
+	u.data, u.kind = data, kind
+	if u.err != nil {
+		return whatsmeow.UploadResponse{}, u.err
+	}
+	sum := sha256.Sum256(data)
+	return whatsmeow.UploadResponse{URL: "https://mmg.whatsapp.net/v/t62/abc?ccb=11", DirectPath: "/v/t62/abc?ccb=11",
+		MediaKey: []byte("media-key-32-bytes-long-........"), FileEncSHA256: []byte("enc-sha"), FileSHA256: sum[:],
+		FileLength: uint64(len(data))}, nil
+}
+
+func TestOutboundMessage(t *testing.T) {
+	now := time.Unix(1773596760, 0)
+	media := []byte("\x89PNG\r\n\x1a\nimage")
+	sum := sha256.Sum256(media)
+	// fields is what every media message must carry for the phone to
+	// fetch and decrypt the file.
+	type fields struct {
+		URL, DirectPath, Mimetype string
+		MediaKey, FileEncSHA256   []byte
+		FileSHA256                []byte
+		FileLength                uint64
+		MediaKeyTimestamp         int64
+	}
+	wantFields := func(mime string) fields {
+		return fields{URL: "https://mmg.whatsapp.net/v/t62/abc?ccb=11", DirectPath: "/v/t62/abc?ccb=11", Mimetype: mime,
+			MediaKey: []byte("media-key-32-bytes-long-........"), FileEncSHA256: []byte("enc-sha"), FileSHA256: sum[:],
+			FileLength: uint64(len(media)), MediaKeyTimestamp: now.Unix()}
+	}
+	out := func(typ message.Type, ct, caption, name string) driver.Outbound {
+		return driver.Outbound{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f02", To: sender, Type: typ,
+			Caption: caption, FileName: name, Media: media, ContentType: ct}
+	}
+	tests := []struct {
+		name  string
+		out   driver.Outbound
+		kind  whatsmeow.MediaType
+		check func(t *testing.T, m *waE2E.Message)
+	}{
+		{"image", out(message.Image, "image/png", "the picture", ""), whatsmeow.MediaImage, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetImageMessage()
+			require.Equal(t, wantFields("image/png"), fields{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetMediaKey(),
+				x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.GetMediaKeyTimestamp()})
+			require.Equal(t, "the picture", x.GetCaption())
+		}},
+		{"image without caption", out(message.Image, "image/jpeg", "", ""), whatsmeow.MediaImage, func(t *testing.T, m *waE2E.Message) {
+			require.Nil(t, m.GetImageMessage().Caption)
+			require.Equal(t, "image/jpeg", m.GetImageMessage().GetMimetype())
+		}},
+		{"video", out(message.Video, "video/mp4", "the clip", ""), whatsmeow.MediaVideo, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetVideoMessage()
+			require.Equal(t, wantFields("video/mp4"), fields{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetMediaKey(),
+				x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.GetMediaKeyTimestamp()})
+			require.Equal(t, "the clip", x.GetCaption())
+		}},
+		{"voice note (Ogg/Opus)", out(message.Audio, "audio/ogg; codecs=opus", "", ""), whatsmeow.MediaAudio, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetAudioMessage()
+			require.Equal(t, wantFields("audio/ogg; codecs=opus"), fields{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetMediaKey(),
+				x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.GetMediaKeyTimestamp()})
+			require.True(t, x.GetPTT())
+		}},
+		{"audio file (MP3)", out(message.Audio, "audio/mpeg", "", ""), whatsmeow.MediaAudio, func(t *testing.T, m *waE2E.Message) {
+			require.False(t, m.GetAudioMessage().GetPTT())
+			require.Equal(t, "audio/mpeg", m.GetAudioMessage().GetMimetype())
+		}},
+		{"Ogg Vorbis is no voice note", out(message.Audio, "audio/ogg", "", ""), whatsmeow.MediaAudio, func(t *testing.T, m *waE2E.Message) {
+			require.False(t, m.GetAudioMessage().GetPTT())
+		}},
+		{"document", out(message.Document, "application/pdf", "", "invoice 03.pdf"), whatsmeow.MediaDocument, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetDocumentMessage()
+			require.Equal(t, wantFields("application/pdf"), fields{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetMediaKey(),
+				x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.GetMediaKeyTimestamp()})
+			require.Equal(t, "invoice 03.pdf", x.GetFileName())
+			require.Equal(t, "invoice 03.pdf", x.GetTitle())
+			require.Nil(t, x.Caption)
+		}},
+		{"document with caption", out(message.Document, "application/pdf", "your invoice", "invoice.pdf"), whatsmeow.MediaDocument, func(t *testing.T, m *waE2E.Message) {
+			require.Nil(t, m.DocumentMessage, "a captioned document travels wrapped, as WhatsApp's clients send it")
+			x := m.GetDocumentWithCaptionMessage().GetMessage().GetDocumentMessage()
+			require.Equal(t, "your invoice", x.GetCaption())
+			require.Equal(t, "invoice.pdf", x.GetFileName())
+			require.Equal(t, wantFields("application/pdf").FileSHA256, x.GetFileSHA256())
+		}},
+		{"document without a name", out(message.Document, "application/pdf", "", ""), whatsmeow.MediaDocument, func(t *testing.T, m *waE2E.Message) {
+			require.Equal(t, "document", m.GetDocumentMessage().GetFileName())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := &recordingUploader{}
+			m, err := outboundMessage(context.Background(), up, tt.out, now)
+			require.NoError(t, err)
+			require.Equal(t, tt.kind, up.kind, "uploaded under the type's key domain")
+			require.Equal(t, media, up.data)
+			tt.check(t, m)
+			_, err = proto.Marshal(m)
+			require.NoError(t, err)
+		})
+	}
+
+	t.Run("text", func(t *testing.T) {
+		up := &recordingUploader{}
+		m, err := outboundMessage(context.Background(), up, driver.Outbound{Type: message.Text, Text: "Hola 👋"}, now)
+		require.NoError(t, err)
+		require.Equal(t, "Hola 👋", m.GetConversation())
+		require.Nil(t, up.data, "nothing uploaded for text")
+	})
+	t.Run("errors", func(t *testing.T) {
+		var se *driver.SendError
+		_, err := outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: message.Image}, now)
+		require.ErrorAs(t, err, &se, "no media")
+		_, err = outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: message.Text}, now)
+		require.ErrorAs(t, err, &se, "no text")
+		_, err = outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: "sticker", Media: media}, now)
+		require.ErrorAs(t, err, &se, "unknown type")
+		boom := errors.New("upload failed with status code 503")
+		_, err = outboundMessage(context.Background(), &recordingUploader{err: boom}, out(message.Video, "video/mp4", "", ""), now)
+		require.ErrorIs(t, err, boom)
+	})
+}
+
+func TestMessageID(t *testing.T) {
+	ours := "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f01"
+	id := MessageID(ours)
+	require.Regexp(t, `^3EB0[0-9A-F]{18}$`, id)
+	require.Equal(t, id, MessageID(ours), "stable: a resend reuses the id")
+	sum := sha256.Sum256([]byte(ours))
+	require.Equal(t, fmt.Sprintf("3EB0%X", sum[:9]), id)
+	require.NotEqual(t, id, MessageID("0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f02"))
+	seen := map[string]bool{}
+	for i := range 1000 {
+		seen[MessageID(fmt.Sprintf("id-%d", i))] = true
+	}
+	require.Len(t, seen, 1000)
+
+	for _, tt := range []struct {
+		wa   string
+		want string
+	}{
+		{"3EB0A1B2C3D4E5F6A7B8C9", "3EB0A1B2C3D4E5F6A7B8C9"},
+		{"", id},
+		{"3eb0a1b2c3d4e5f6a7b8c9", id},
+		{"3EB0A1B2C3D4E5F6A7B8C", id},
+		{"ABCDA1B2C3D4E5F6A7B8C9", id},
+		{"3EB0A1B2C3D4E5F6A7B8CG", id},
+	} {
+		require.Equal(t, tt.want, outboundID(driver.Outbound{MessageID: ours, WAMessageID: tt.wa}), "WAMessageID %q", tt.wa)
+	}
+}
+
+// lookupFunc is a lookup from a function.
+type lookupFunc func(phones []string) ([]types.IsOnWhatsAppResponse, error)
+
+func (f lookupFunc) IsOnWhatsApp(_ context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error) {
+	return f(phones)
+}
+
+func TestRecipient(t *testing.T) {
+	ctx := context.Background()
+	known := &memLIDs{byLID: map[types.JID]types.JID{lidJID(senderLID): pnJID(sender)}}
+	noQuery := lookupFunc(func([]string) ([]types.IsOnWhatsAppResponse, error) {
+		t.Fatal("a number with a known LID needs no query")
+		return nil, nil
+	})
+	to, err := recipient(ctx, known, noQuery, sender)
+	require.NoError(t, err)
+	require.Equal(t, pnJID(sender), to)
+
+	var asked []string
+	mexico := lookupFunc(func(phones []string) ([]types.IsOnWhatsAppResponse, error) {
+		asked = phones
+		return []types.IsOnWhatsAppResponse{{Query: phones[0], IsIn: true, JID: lidJID("99"), PhoneNumber: pnJID("5215512345678")}}, nil
+	})
+	to, err = recipient(ctx, known, mexico, "525512345678")
+	require.NoError(t, err)
+	require.Equal(t, []string{"+525512345678"}, asked)
+	require.Equal(t, pnJID("5215512345678"), to, "the number as WhatsApp knows it")
+
+	lidOnly := lookupFunc(func(phones []string) ([]types.IsOnWhatsAppResponse, error) {
+		return []types.IsOnWhatsAppResponse{{IsIn: true, JID: lidJID("77")}}, nil
+	})
+	to, err = recipient(ctx, nil, lidOnly, "5491100000002")
+	require.NoError(t, err)
+	require.Equal(t, lidJID("77"), to)
+
+	nobody := lookupFunc(func(phones []string) ([]types.IsOnWhatsAppResponse, error) {
+		return []types.IsOnWhatsAppResponse{{Query: phones[0], IsIn: false, JID: pnJID("5491100000003")}}, nil
+	})
+	_, err = recipient(ctx, known, nobody, "5491100000003")
+	var se *driver.SendError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, NotOnWhatsApp, se.Reason)
+
+	down := lookupFunc(func([]string) ([]types.IsOnWhatsAppResponse, error) { return nil, whatsmeow.ErrIQTimedOut })
+	_, err = recipient(ctx, known, down, "5491100000004")
+	require.ErrorIs(t, err, whatsmeow.ErrIQTimedOut)
+	require.False(t, errors.As(err, &se), "a failed lookup is retried, not failed")
+}
