@@ -125,3 +125,12 @@ func TestSecondConnectionReplacesFirst(t *testing.T) {
 	next[*events.StreamReplaced](t, first)
 	require.True(t, s.Connected(jid))
 }
+
+func TestClientLogout(t *testing.T) {
+	s := NewServer(t)
+	c, jid := link(t, s, phoneA)
+	require.NoError(t, c.Logout(t.Context()))
+	require.Empty(t, s.Devices(phoneA), "the server unlinked the device")
+	require.Eventually(t, func() bool { return !s.Connected(jid) }, wait, 10*time.Millisecond)
+	require.False(t, c.stored(t))
+}
