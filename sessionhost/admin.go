@@ -21,6 +21,8 @@ func runAdmin(ctx context.Context, cfg config.Local, args []string, out io.Write
 	if len(args) < 3 {
 		return errors.New(adminUsage)
 	}
+	// The admin commands touch tenants and keys only: no sessions.
+	cfg.Driver = config.DriverSandbox
 	app, err := openLocal(ctx, cfg, out, log)
 	if err != nil {
 		return err

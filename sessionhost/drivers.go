@@ -1,9 +1,16 @@
 package main
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
+	"net/http"
+	"net/url"
+
+	"go.mau.fi/whatsmeow/store/sqlstore"
+	waLog "go.mau.fi/whatsmeow/util/log"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/config"
@@ -15,26 +22,8 @@ import (
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sandbox"
 	"github.com/wagateway/wagateway/internal/sqlite"
+	"github.com/wagateway/wagateway/internal/whatsapp"
 )
-
-// eventsProxy breaks the construction cycle between a driver (which
-// reports to the host) and the host (which drives the driver).
-type eventsProxy struct {
-	once sync.Once
-	to   driver.Events
-	set  chan struct{}
-}
-
-func newEventsProxy() *eventsProxy { return &eventsProxy{set: make(chan struct{})} }
-
-func (p *eventsProxy) bind(to driver.Events) { p.once.Do(func() { p.to = to; close(p.set) }) }
-func (p *eventsProxy) target() driver.Events { <-p.set; return p.to }
-
-func (p *eventsProxy) QR(i, c string)                             { p.target().QR(i, c) }
-func (p *eventsProxy) Connected(i, ph string)                     { p.target().Connected(i, ph) }
-func (p *eventsProxy) Connecting(i string)                        { p.target().Connecting(i) }
-func (p *eventsProxy) Disconnected(i string, r driver.Reason)     { p.target().Disconnected(i, r) }
-func (p *eventsProxy) Received(i string, in driver.Inbound) error { return p.target().Received(i, in) }
 
 // sandboxPhone adapts the sandbox network to the API's sandbox routes.
 type sandboxPhone struct{ *sandbox.Network }
@@ -52,29 +41,72 @@ func (s sandboxPhone) Sent(inst string) []httpapi.SandboxSent {
 type sessionParts struct {
 	host    *host.Host
 	sandbox httpapi.Sandbox
+	close   func() // releases the driver's resources after the host stopped
 }
 
-// newSessions builds the session host for the configured driver. The real
-// WhatsApp driver is not built yet: with it the gateway serves the API and
-// queues messages, and the session routes answer 502.
-func newSessions(cfg config.Local, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue, clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
-	if cfg.Driver != config.DriverSandbox {
-		log.Warn("the whatsmeow driver is not built yet: messages are queued but not sent; set GATEWAY_DRIVER=sandbox to try the whole flow")
-		return &sessionParts{}, nil
+// newSessions builds the session host for the configured driver: the
+// sandbox network, or real WhatsApp with whatsmeow's device keys in its
+// own tables of the gateway's SQLite file (dbPath).
+func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPath string, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue,
+	clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
+	events := driver.NewDeferred()
+	parts := &sessionParts{close: func() {}}
+	var drv host.Driver
+	switch cfg.Driver {
+	case config.DriverSandbox:
+		network := sandbox.New(events, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+		drv, parts.sandbox = network, sandboxPhone{network}
+	default:
+		wa, closeDB, err := openWhatsmeow(ctx, dbPath, opts.whatsAppHTTPClient, events, clk, log)
+		if err != nil {
+			return nil, err
+		}
+		drv = wa
+		parts.close = func() { wa.Close(); closeDB() }
 	}
-	proxy := newEventsProxy()
-	network := sandbox.New(proxy, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 	recv := map[lane.Lane]host.Receiver{}
 	for l, q := range queues {
 		recv[l] = q
 	}
 	h, err := host.New(host.Config{
-		Driver: network, Store: store, Queues: recv, Clock: clk, Log: log, DelayScale: cfg.LaneDelayScale, OnEvent: onEvent,
+		Driver: drv, Store: store, Queues: recv, Clock: clk, Log: log, DelayScale: cfg.LaneDelayScale, OnEvent: onEvent,
 		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}}),
 	})
 	if err != nil {
+		parts.close()
 		return nil, err
 	}
-	proxy.bind(h)
-	return &sessionParts{host: h, sandbox: sandboxPhone{network}}, nil
+	events.Bind(h)
+	parts.host = h
+	return parts, nil
+}
+
+// openWhatsmeow opens the whatsmeow driver on the gateway's SQLite file:
+// whatsmeow's own SQL store (its whatsmeow_* tables) and the instance
+// bindings, through a connection pool of their own that waits for the
+// gateway's writer instead of failing on a busy database.
+func openWhatsmeow(ctx context.Context, dbPath string, httpClient *http.Client, events driver.Events, clk clock.Clock, log *slog.Logger) (*whatsapp.Driver, func(), error) {
+	dsn := "file:" + (&url.URL{Path: dbPath}).EscapedPath() +
+		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open the whatsmeow store: %w", err)
+	}
+	container := sqlstore.NewWithDB(db, "sqlite", waLog.Noop)
+	if err := container.Upgrade(ctx); err != nil {
+		_ = db.Close()
+		return nil, nil, fmt.Errorf("migrate the whatsmeow store: %w", err)
+	}
+	bindings, err := whatsapp.NewSQLiteBindings(ctx, db)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	drv, err := whatsapp.New(whatsapp.Config{Devices: container, Bindings: bindings, Events: events, Clock: clk, Log: log,
+		HTTPClient: httpClient})
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return drv, func() { _ = db.Close() }, nil
 }

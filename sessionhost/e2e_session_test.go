@@ -335,15 +335,3 @@ func TestSandboxInboundAndErrors(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, g.do("GET", "/sandbox/"+name+"/sent", nil, as(other)...).Status)
 	require.Equal(t, http.StatusForbidden, g.do("GET", "/instance/"+name+"/qr", nil, as(other)...).Status)
 }
-
-// TestWithoutDriver: with the (not yet built) whatsmeow driver the API
-// still queues, and the session and sandbox routes say what is missing.
-func TestWithoutDriver(t *testing.T) {
-	g := startGateway(t, func(c *config.Local) { c.Driver = config.DriverWhatsmeow })
-	key := g.demoKey
-	g.newInstance(key, "demo__c__main")
-	r := g.do("GET", "/instance/demo__c__main/qr", nil, as(key)...)
-	require.Equal(t, http.StatusBadGateway, r.Status)
-	require.Contains(t, r.JSON(t)["error"], "No WhatsApp driver")
-	require.Equal(t, http.StatusNotFound, g.do("GET", "/sandbox/demo__c__main/sent", nil, as(key)...).Status)
-}

@@ -39,12 +39,25 @@ type localApp struct {
 	host    *host.Host      // nil without a driver
 	sandbox httpapi.Sandbox // nil unless the sandbox driver runs
 
-	dispatcher *dispatch.Dispatcher
+	dispatcher  *dispatch.Dispatcher
+	closeDriver func() // after the host stopped
+}
+
+// localOptions are what tests inject beyond the configuration.
+type localOptions struct {
+	// whatsAppHTTPClient carries the whatsmeow driver's websocket and
+	// media traffic (tests point it at a fake WhatsApp server).
+	whatsAppHTTPClient *http.Client
 }
 
 // openLocal opens the data dir and wires the local adapters. out receives
 // the one-time secrets (generated operator key, demo API key).
 func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger) (*localApp, error) {
+	return openLocalWith(ctx, cfg, out, log, localOptions{})
+}
+
+// openLocalWith is openLocal with test injections.
+func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, opts localOptions) (*localApp, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -67,7 +80,7 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 	}
 	disp := dispatch.New(dispatch.Config{Store: store, Clock: clk, Log: log, RetryScale: scale,
 		Client: webhook.New(webhook.Options{Policy: netguard.Policy{AllowLoopback: true}})})
-	parts, err := newSessions(cfg, store, byLane, clk, log, disp.Wake)
+	parts, err := newSessions(ctx, cfg, opts, filepath.Join(cfg.DataDir, "gateway.db"), store, byLane, clk, log, disp.Wake)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -79,15 +92,17 @@ func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.L
 	}
 	svc, err := gateway.New(gc)
 	if err != nil {
+		parts.close()
 		_ = db.Close()
 		return nil, err
 	}
-	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp}
+	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close}
 	adminHash, err := app.adminKeyHash(ctx, cfg, out)
 	if err == nil {
 		err = app.seedDemo(ctx, out)
 	}
 	if err != nil {
+		parts.close()
 		_ = db.Close()
 		return nil, err
 	}
@@ -183,6 +198,7 @@ func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struc
 	}
 	go func() {
 		wg.Wait()
+		a.closeDriver()
 		close(done)
 	}()
 	return done
