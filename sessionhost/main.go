@@ -1,7 +1,10 @@
-// Command sessionhost is the gateway's long-running process. With no AWS
-// configuration it is the local all-in-one gateway: the public HTTP API,
-// state, lane queues and (later) sessions, in one process on one SQLite
-// file. `sessionhost admin ...` manages tenants and keys of that file.
+// Command sessionhost is the gateway's long-running process. With
+// GATEWAY_TABLE set it is the AWS session host (ECS Fargate): WhatsApp
+// sessions fed by the SQS lane queues, state in DynamoDB, events to
+// EventBridge, no inbound connections. Without it, it is the local
+// all-in-one gateway: the public HTTP API, state, lane queues, sessions
+// and webhooks in one process on one SQLite file. `sessionhost admin ...`
+// manages tenants and keys of that file.
 package main
 
 import (
@@ -17,13 +20,20 @@ import (
 )
 
 func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if config.AWSMode(os.Getenv) {
+		if err := runAWS(ctx, os.Getenv, os.Stderr); err != nil {
+			fmt.Fprintln(os.Stderr, "sessionhost:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	cfg, err := config.LocalFromEnv(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "configuration:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	log := newLogger(cfg, os.Stderr)
 	if len(os.Args) > 1 && os.Args[1] == "admin" {
 		err = runAdmin(ctx, cfg, os.Args[2:], os.Stdout, log)

@@ -1,0 +1,186 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/wagateway/wagateway/internal/lane"
+)
+
+// Role names a process of the AWS shape. Each needs only some of the
+// variables; AWSFromEnv requires exactly those of the roles it is given,
+// so the webhooks Lambda is not made to carry lane queue URLs.
+type Role uint8
+
+// The processes of the AWS shape; combine with | (the session host in
+// tests may play several).
+const (
+	// ForAPI is the API Lambda: table, lane queues, command queue,
+	// operator key.
+	ForAPI Role = 1 << iota
+	// ForHost is the Fargate session host: table, lane queues, command
+	// queue, event bus.
+	ForHost
+	// ForWebhooks is the webhooks Lambda: table, webhook queue.
+	ForWebhooks
+)
+
+// AWS configures the processes of the AWS shape (API.md, README "On
+// AWS"). Endpoints are not part of it: the AWS SDK reads AWS_REGION,
+// credentials and, for emulators, AWS_ENDPOINT_URL /
+// AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS /
+// AWS_ENDPOINT_URL_EVENTBRIDGE itself in config.LoadDefaultConfig.
+type AWS struct {
+	Table        string               // GATEWAY_TABLE
+	LaneQueues   map[lane.Lane]string // GATEWAY_QUEUE_URGENT / _NORMAL / _BULK (FIFO queue URLs)
+	CommandQueue string               // GATEWAY_COMMAND_QUEUE (queue URL)
+	WebhookQueue string               // GATEWAY_WEBHOOK_QUEUE (queue URL)
+	EventBus     string               // GATEWAY_EVENT_BUS (name or ARN)
+	// AdminKey is the operator key for /admin; callers keep only its
+	// tenant.Hash.
+	AdminKey      string  // GATEWAY_ADMIN_KEY
+	RatePerSecond float64 // GATEWAY_RATE_LIMIT, per tenant and execution environment; 0 = off
+	RateBurst     int     // GATEWAY_RATE_BURST
+	LogLevel      slog.Level
+	// Driver is the session host's WhatsApp driver (GATEWAY_DRIVER):
+	// whatsmeow, or sandbox for trials and tests.
+	Driver string
+	// DeviceTable keeps whatsmeow's device keys (GATEWAY_DEVICE_TABLE);
+	// the session host needs it with the whatsmeow driver.
+	DeviceTable string
+	// LaneDelayScale multiplies lane delays (GATEWAY_LANE_DELAY_SCALE);
+	// honoured only with the sandbox driver.
+	LaneDelayScale float64
+}
+
+// laneQueueVars are the variables of the lane queues.
+var laneQueueVars = map[lane.Lane]string{
+	lane.Urgent: "GATEWAY_QUEUE_URGENT",
+	lane.Normal: "GATEWAY_QUEUE_NORMAL",
+	lane.Bulk:   "GATEWAY_QUEUE_BULK",
+}
+
+// tableName is DynamoDB's rule for table names.
+var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// AWSMode reports whether the environment describes the AWS shape (a
+// table is configured); the session host uses it to choose its shape.
+func AWSMode(getenv func(string) string) bool { return getenv("GATEWAY_TABLE") != "" }
+
+// AWSFromEnv reads AWS from getenv (os.Getenv in main) for the given
+// roles and reports every invalid or missing value at once. A variable
+// no role requires is still checked when it is set, so a typo never
+// passes silently. Logs are always JSON on AWS (CloudWatch), so there is
+// no format setting.
+func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
+	if roles == 0 || roles&^(ForAPI|ForHost|ForWebhooks) != 0 {
+		return AWS{}, fmt.Errorf("config: invalid role set %d", roles)
+	}
+	c := AWS{
+		Table:          getenv("GATEWAY_TABLE"),
+		LaneQueues:     map[lane.Lane]string{},
+		CommandQueue:   getenv("GATEWAY_COMMAND_QUEUE"),
+		WebhookQueue:   getenv("GATEWAY_WEBHOOK_QUEUE"),
+		EventBus:       getenv("GATEWAY_EVENT_BUS"),
+		AdminKey:       getenv("GATEWAY_ADMIN_KEY"),
+		RatePerSecond:  50,
+		RateBurst:      100,
+		LogLevel:       slog.LevelInfo,
+		Driver:         or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
+		DeviceTable:    getenv("GATEWAY_DEVICE_TABLE"),
+		LaneDelayScale: 1,
+	}
+	var errs []error
+	required := func(name, v string, need Role) bool {
+		if v != "" {
+			return true
+		}
+		if roles&need != 0 {
+			errs = append(errs, fmt.Errorf("%s: required", name))
+		}
+		return false
+	}
+	queueURL := func(name, v string, fifo bool) {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path == "" {
+			errs = append(errs, fmt.Errorf("%s %q: want an SQS queue URL", name, v))
+			return
+		}
+		if fifo && !strings.HasSuffix(u.Path, ".fifo") {
+			errs = append(errs, fmt.Errorf("%s %q: want a FIFO queue (name ending in .fifo)", name, v))
+		}
+	}
+
+	if required("GATEWAY_TABLE", c.Table, ForAPI|ForHost|ForWebhooks) && !tableName.MatchString(c.Table) {
+		errs = append(errs, fmt.Errorf("GATEWAY_TABLE %q: want 3-255 letters, digits, '_', '-' or '.'", c.Table))
+	}
+	for _, l := range lane.All() {
+		name := laneQueueVars[l]
+		if v := getenv(name); required(name, v, ForAPI|ForHost) {
+			queueURL(name, v, true)
+			c.LaneQueues[l] = v
+		}
+	}
+	if required("GATEWAY_COMMAND_QUEUE", c.CommandQueue, ForAPI|ForHost) {
+		queueURL("GATEWAY_COMMAND_QUEUE", c.CommandQueue, false)
+	}
+	if required("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, ForWebhooks) {
+		queueURL("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, false)
+	}
+	if required("GATEWAY_EVENT_BUS", c.EventBus, ForHost) && (len(c.EventBus) > 1600 || strings.ContainsAny(c.EventBus, " \t\r\n")) {
+		errs = append(errs, fmt.Errorf("GATEWAY_EVENT_BUS %q: want an event bus name or ARN", c.EventBus))
+	}
+	// Never echo the key itself: error texts end up in logs.
+	if required("GATEWAY_ADMIN_KEY", c.AdminKey, ForAPI) && len(c.AdminKey) < 16 {
+		errs = append(errs, errors.New("GATEWAY_ADMIN_KEY: use at least 16 characters"))
+	}
+	if v := getenv("GATEWAY_RATE_LIMIT"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			errs = append(errs, fmt.Errorf("GATEWAY_RATE_LIMIT %q: want a number of at least 0", v))
+		} else {
+			c.RatePerSecond = f
+		}
+	}
+	if v := getenv("GATEWAY_RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("GATEWAY_RATE_BURST %q: want a whole number of at least 1", v))
+		} else {
+			c.RateBurst = n
+		}
+	}
+	if c.Driver != DriverWhatsmeow && c.Driver != DriverSandbox {
+		errs = append(errs, fmt.Errorf("GATEWAY_DRIVER %q: want %s or %s", c.Driver, DriverWhatsmeow, DriverSandbox))
+	}
+	needDevices := ForHost
+	if c.Driver != DriverWhatsmeow {
+		needDevices = 0
+	}
+	if required("GATEWAY_DEVICE_TABLE", c.DeviceTable, needDevices) && !tableName.MatchString(c.DeviceTable) {
+		errs = append(errs, fmt.Errorf("GATEWAY_DEVICE_TABLE %q: want 3-255 letters, digits, '_', '-' or '.'", c.DeviceTable))
+	}
+	if v := getenv("GATEWAY_LANE_DELAY_SCALE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		switch {
+		case err != nil || !(f > 0) || math.IsInf(f, 0):
+			errs = append(errs, fmt.Errorf("GATEWAY_LANE_DELAY_SCALE %q: want a number above 0", v))
+		case c.Driver != DriverSandbox:
+			errs = append(errs, errors.New("GATEWAY_LANE_DELAY_SCALE: only with GATEWAY_DRIVER=sandbox (real numbers keep the real delays)"))
+		default:
+			c.LaneDelayScale = f
+		}
+	}
+	if v := getenv("GATEWAY_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("GATEWAY_LOG_LEVEL %q: want debug, info, warn or error", v))
+		}
+	}
+	return c, errors.Join(errs...)
+}

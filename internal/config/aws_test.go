@@ -1,0 +1,189 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/lane"
+)
+
+const (
+	qURL    = "https://sqs.us-east-1.amazonaws.com/123456789012/"
+	testKey = "operator-key-0123456789"
+)
+
+// fullAWS is a complete environment for every role.
+func fullAWS() map[string]string {
+	return map[string]string{
+		"GATEWAY_TABLE":         "wagateway",
+		"GATEWAY_QUEUE_URGENT":  qURL + "lane-urgent.fifo",
+		"GATEWAY_QUEUE_NORMAL":  qURL + "lane-normal.fifo",
+		"GATEWAY_QUEUE_BULK":    qURL + "lane-bulk.fifo",
+		"GATEWAY_COMMAND_QUEUE": qURL + "commands.fifo",
+		"GATEWAY_WEBHOOK_QUEUE": qURL + "webhooks",
+		"GATEWAY_EVENT_BUS":     "wagateway",
+		"GATEWAY_ADMIN_KEY":     testKey,
+		"GATEWAY_DEVICE_TABLE":  "wagateway-devices",
+	}
+}
+
+// with returns fullAWS changed by kv (pairs; an empty value unsets).
+func with(kv ...string) map[string]string {
+	m := fullAWS()
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i+1] == "" {
+			delete(m, kv[i])
+		} else {
+			m[kv[i]] = kv[i+1]
+		}
+	}
+	return m
+}
+
+func only(keys ...string) map[string]string {
+	m := map[string]string{}
+	for _, k := range keys {
+		m[k] = fullAWS()[k]
+	}
+	return m
+}
+
+func TestAWSComplete(t *testing.T) {
+	c, err := AWSFromEnv(env(fullAWS()), ForAPI|ForHost|ForWebhooks)
+	require.NoError(t, err)
+	require.Equal(t, AWS{
+		Table: "wagateway",
+		LaneQueues: map[lane.Lane]string{lane.Urgent: qURL + "lane-urgent.fifo", lane.Normal: qURL + "lane-normal.fifo",
+			lane.Bulk: qURL + "lane-bulk.fifo"},
+		CommandQueue: qURL + "commands.fifo", WebhookQueue: qURL + "webhooks", EventBus: "wagateway",
+		AdminKey: testKey, RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo,
+		Driver: DriverWhatsmeow, DeviceTable: "wagateway-devices", LaneDelayScale: 1,
+	}, c)
+}
+
+func TestAWSRoles(t *testing.T) {
+	lanes := []string{"GATEWAY_QUEUE_URGENT", "GATEWAY_QUEUE_NORMAL", "GATEWAY_QUEUE_BULK"}
+	cases := []struct {
+		name    string
+		env     map[string]string
+		roles   Role
+		missing []string // variables the error must name; none: no error
+	}{
+		{"api minimal", only(append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_ADMIN_KEY")...), ForAPI, nil},
+		{"host minimal", only(append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_EVENT_BUS", "GATEWAY_DEVICE_TABLE")...), ForHost, nil},
+		{"webhooks minimal", only("GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE"), ForWebhooks, nil},
+		{"api empty", nil, ForAPI, append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_ADMIN_KEY")},
+		{"host empty", nil, ForHost, append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_EVENT_BUS", "GATEWAY_DEVICE_TABLE")},
+		{"sandbox host needs no device table", with("GATEWAY_DRIVER", "sandbox", "GATEWAY_DEVICE_TABLE", ""), ForHost, nil},
+		{"whatsmeow host needs its device table", with("GATEWAY_DEVICE_TABLE", ""), ForHost, []string{"GATEWAY_DEVICE_TABLE"}},
+		{"api needs no device table", with("GATEWAY_DEVICE_TABLE", ""), ForAPI, nil},
+		{"webhooks empty", nil, ForWebhooks, []string{"GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE"}},
+		{"api needs no bus or webhook queue", with("GATEWAY_EVENT_BUS", "", "GATEWAY_WEBHOOK_QUEUE", ""), ForAPI, nil},
+		{"host needs no admin key", with("GATEWAY_ADMIN_KEY", ""), ForHost, nil},
+		{"host needs its bus", with("GATEWAY_EVENT_BUS", ""), ForHost, []string{"GATEWAY_EVENT_BUS"}},
+		{"api and host together", with("GATEWAY_ADMIN_KEY", "", "GATEWAY_EVENT_BUS", ""), ForAPI | ForHost,
+			[]string{"GATEWAY_ADMIN_KEY", "GATEWAY_EVENT_BUS"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := AWSFromEnv(env(tc.env), tc.roles)
+			if tc.missing == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			for _, v := range tc.missing {
+				require.Contains(t, err.Error(), v+": required")
+			}
+			require.Equal(t, len(tc.missing), strings.Count(err.Error(), ": required"), err.Error())
+		})
+	}
+}
+
+func TestAWSValues(t *testing.T) {
+	all := ForAPI | ForHost | ForWebhooks
+	cases := []struct {
+		name string
+		env  map[string]string
+		bad  string // the variable the error must name; "": valid
+		want func(c AWS) bool
+	}{
+		{"rate and burst", with("GATEWAY_RATE_LIMIT", "2.5", "GATEWAY_RATE_BURST", "7"), "",
+			func(c AWS) bool { return c.RatePerSecond == 2.5 && c.RateBurst == 7 }},
+		{"rate off", with("GATEWAY_RATE_LIMIT", "0"), "", func(c AWS) bool { return c.RatePerSecond == 0 }},
+		{"log level", with("GATEWAY_LOG_LEVEL", "debug"), "", func(c AWS) bool { return c.LogLevel == slog.LevelDebug }},
+		{"event bus arn", with("GATEWAY_EVENT_BUS", "arn:aws:events:us-east-1:123456789012:event-bus/gw"), "",
+			func(c AWS) bool { return strings.HasPrefix(c.EventBus, "arn:") }},
+		{"emulator queue url", with("GATEWAY_QUEUE_BULK", "http://127.0.0.1:4100/000000000000/bulk.fifo"), "",
+			func(c AWS) bool { return c.LaneQueues[lane.Bulk] == "http://127.0.0.1:4100/000000000000/bulk.fifo" }},
+		{"negative rate", with("GATEWAY_RATE_LIMIT", "-1"), "GATEWAY_RATE_LIMIT", nil},
+		{"NaN rate", with("GATEWAY_RATE_LIMIT", "NaN"), "GATEWAY_RATE_LIMIT", nil},
+		{"zero burst", with("GATEWAY_RATE_BURST", "0"), "GATEWAY_RATE_BURST", nil},
+		{"bad level", with("GATEWAY_LOG_LEVEL", "loud"), "GATEWAY_LOG_LEVEL", nil},
+		{"short admin key", with("GATEWAY_ADMIN_KEY", "short"), "GATEWAY_ADMIN_KEY", nil},
+		{"table charset", with("GATEWAY_TABLE", "my table"), "GATEWAY_TABLE", nil},
+		{"table too short", with("GATEWAY_TABLE", "ab"), "GATEWAY_TABLE", nil},
+		{"lane queue not fifo", with("GATEWAY_QUEUE_NORMAL", qURL+"normal"), "GATEWAY_QUEUE_NORMAL", nil},
+		{"lane queue no scheme", with("GATEWAY_QUEUE_URGENT", "lane-urgent.fifo"), "GATEWAY_QUEUE_URGENT", nil},
+		{"command queue not a url", with("GATEWAY_COMMAND_QUEUE", "ftp://x/y"), "GATEWAY_COMMAND_QUEUE", nil},
+		{"webhook queue no path", with("GATEWAY_WEBHOOK_QUEUE", "https://sqs.example"), "GATEWAY_WEBHOOK_QUEUE", nil},
+		{"bus with spaces", with("GATEWAY_EVENT_BUS", "my bus"), "GATEWAY_EVENT_BUS", nil},
+		{"sandbox with delay scale", with("GATEWAY_DRIVER", "sandbox", "GATEWAY_LANE_DELAY_SCALE", "0.01"), "",
+			func(c AWS) bool { return c.Driver == DriverSandbox && c.LaneDelayScale == 0.01 }},
+		{"delay scale needs the sandbox", with("GATEWAY_LANE_DELAY_SCALE", "0.01"), "GATEWAY_LANE_DELAY_SCALE", nil},
+		{"zero delay scale", with("GATEWAY_DRIVER", "sandbox", "GATEWAY_LANE_DELAY_SCALE", "0"), "GATEWAY_LANE_DELAY_SCALE", nil},
+		{"unknown driver", with("GATEWAY_DRIVER", "baileys"), "GATEWAY_DRIVER", nil},
+		{"device table charset", with("GATEWAY_DEVICE_TABLE", "my devices"), "GATEWAY_DEVICE_TABLE", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := AWSFromEnv(env(tc.env), all)
+			if tc.bad != "" {
+				require.ErrorContains(t, err, tc.bad)
+				return
+			}
+			require.NoError(t, err)
+			require.True(t, tc.want(c), "%+v", c)
+		})
+	}
+}
+
+// A variable no role needs is still validated when set.
+func TestAWSUnneededVariableChecked(t *testing.T) {
+	m := only("GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE")
+	m["GATEWAY_QUEUE_URGENT"] = "not a url"
+	_, err := AWSFromEnv(env(m), ForWebhooks)
+	require.ErrorContains(t, err, "GATEWAY_QUEUE_URGENT")
+}
+
+func TestAWSAllErrorsAtOnce(t *testing.T) {
+	m := with("GATEWAY_TABLE", "x", "GATEWAY_RATE_BURST", "-3", "GATEWAY_ADMIN_KEY", "short", "GATEWAY_QUEUE_BULK", "")
+	_, err := AWSFromEnv(env(m), ForAPI)
+	require.Error(t, err)
+	for _, v := range []string{"GATEWAY_TABLE", "GATEWAY_RATE_BURST", "GATEWAY_ADMIN_KEY", "GATEWAY_QUEUE_BULK"} {
+		require.Contains(t, err.Error(), v)
+	}
+}
+
+func TestAWSNeverEchoesAdminKey(t *testing.T) {
+	secret := "0123456789abcde" // 15 characters: rejected
+	_, err := AWSFromEnv(env(with("GATEWAY_ADMIN_KEY", secret)), ForAPI)
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), secret)
+}
+
+func TestAWSInvalidRoles(t *testing.T) {
+	for _, r := range []Role{0, 1 << 5} {
+		_, err := AWSFromEnv(env(fullAWS()), r)
+		require.Error(t, err)
+	}
+}
+
+func TestAWSMode(t *testing.T) {
+	require.False(t, AWSMode(env(nil)))
+	require.False(t, AWSMode(env(map[string]string{"GATEWAY_QUEUE_URGENT": qURL + "u.fifo"})))
+	require.True(t, AWSMode(env(only("GATEWAY_TABLE"))))
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/cloud"
+	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/devicestore"
+	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/host"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sandbox"
+	"github.com/wagateway/wagateway/internal/whatsapp"
+)
+
+// runAWS runs the session host in its AWS shape (ECS Fargate) until ctx
+// ends: sessions fed by the shard's SQS lane queues, state and device keys
+// in DynamoDB, events relayed to EventBridge, session commands from the
+// command queue. It serves no HTTP at all.
+func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.AWSFromEnv(getenv, config.ForHost)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("AWS configuration: %w", err)
+	}
+	clients := cloud.NewClients(awsCfg)
+	clk := clock.Real{}
+	events := driver.NewDeferred()
+	var drv host.Driver
+	switch cfg.Driver {
+	case config.DriverSandbox:
+		log.Warn("the sandbox driver sends nothing to WhatsApp; use it for trials only")
+		drv = sandbox.New(events, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+	default:
+		devices := devicestore.New(clients.DynamoDB, cfg.DeviceTable, nil)
+		wa, err := whatsapp.New(whatsapp.Config{Devices: devices, Bindings: devices.Bindings(), Events: events, Clock: clk, Log: log})
+		if err != nil {
+			return err
+		}
+		defer wa.Close()
+		drv = wa
+	}
+	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
+		Options: cloud.Options{Clock: clk, Log: log, URLs: netguard.Policy{}},
+		Driver:  drv, DelayScale: cfg.LaneDelayScale,
+	})
+	if err != nil {
+		return err
+	}
+	events.Bind(sh.Host)
+	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table)
+	return sh.Run(ctx)
+}
