@@ -114,7 +114,7 @@ func TestSettleAfterInstanceDeleted(t *testing.T) {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(s.table), Key: k})
 	require.NoError(t, err)
 
-	ok, err := s.MarkSent(ctx, msgs[0].ID, t0, nil)
+	ok, err := s.MarkSent(ctx, msgs[0].ID, "3EB0A", t0, nil)
 	require.NoError(t, err)
 	require.True(t, ok)
 	ok, err = s.MarkFailed(ctx, msgs[1].ID, "bad", t0, nil)
@@ -150,7 +150,7 @@ func TestConcurrentSettles(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			ev := testEvent(0)
-			ok, err := s.MarkSent(ctx, m.ID, t0, &ev)
+			ok, err := s.MarkSent(ctx, m.ID, "3EB0"+m.ID, t0, &ev)
 			if err == nil && !ok {
 				err = fault.ErrConflict
 			}

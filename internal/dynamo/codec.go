@@ -99,6 +99,13 @@ func (u *update) set(attr string, v types.AttributeValue) *update {
 	return u
 }
 
+// setIfMissing sets attr to v only if the item has no attr yet.
+func (u *update) setIfMissing(attr string, v types.AttributeValue) *update {
+	u.values[":"+attr] = v
+	u.sets = append(u.sets, "#"+attr+" = if_not_exists(#"+attr+", :"+attr+")")
+	return u
+}
+
 func (u *update) remove(attrs ...string) *update {
 	for _, a := range attrs {
 		u.removes = append(u.removes, "#"+a)

@@ -18,7 +18,11 @@
 //	api key       K#{keyId}            KEY       tenantId, hash, createdAt
 //	message       M#{id}               MSG       tenantId, instance, lane, to, type, content (JSON), status,
 //	                                             error, createdAt, sentAt, updatedAt; pendingOf/pendingKey
-//	                                             while pending, sentOf once sent
+//	                                             while pending, sentOf once sent; deliveredAt, readAt
+//	                                             once a receipt said so
+//	WhatsApp id   W#{instance}#{waId}  WAID      messageId: put by MarkSent, so receipts (which name
+//	                                             messages by WhatsApp id) find the message; never expires,
+//	                                             like the message
 //	idempotency   ID#{tenant}#{key}    IDEM      statusCode, body, expiresAt, ttl
 //	event         D#{id}               DELIVERY  the event and its delivery record: tenantId, instance, event,
 //	                                             body, createdAt, status, attempts, nextAt, lastStatusCode,
@@ -84,7 +88,12 @@
 //	                     No counter is touched.
 //	AbandonMessage       1 RRU + transaction (message, failed counter, idempotency delete) 6 WRU + 1 index
 //	MarkSent, MarkFailed 1 RRU + transaction (message, counter, event) 6 WRU (+2 per KB of event body)
-//	                     + pending index delete + sent index put (MarkSent) + delivery and outbox index puts
+//	                     + pending index delete + sent index put (MarkSent) + delivery and outbox index puts;
+//	                     MarkSent also puts the WhatsApp id lookup item: +2 WRU
+//	RecordReceipt        one BatchGetItem of the lookup items (strongly consistent: 1 RRU per id), then per
+//	                     message found 1 conditional UpdateItem, priced by the message item's size (1 WRU per
+//	                     KB, ~1 for a typical message; a refused duplicate costs the same); no index write,
+//	                     as no index projects deliveredAt or readAt. A message usually gets two receipts
 //	SetConnection        1 WRU + 1 entity index; with its event a transaction: 4 WRU + 2 index puts
 //	AddEvent             1 WRU (+1 per KB of body) + delivery and outbox index puts
 //	FlushPending         per message 2 WRU (+ 2 for its event and 2 index puts) + 1 pending index delete;
@@ -124,6 +133,13 @@
 //   - Pending counts, flushes, delivery lists, the outbox and ListLinked
 //     read eventually consistent indexes: a write may show up there a
 //     moment later. Reads by key are strongly consistent.
+//   - A lookup item rather than a sparse index maps WhatsApp ids: an index
+//     is eventually consistent, and a delivery receipt can arrive within a
+//     second of the send, when the index might not list the message yet
+//     (and a receipt found unknown is acknowledged and lost). The lookup
+//     key includes the instance, so a receipt only reaches the messages
+//     of the instance that reported it. RecordReceipt updates message by
+//     message; an error on one does not stop the others (errors joined).
 //   - RecordAttempts and MarkPublished update one item per id; an unknown
 //     (or expired) id changes nothing and is no error, as in SQLite, and
 //     one failing id does not stop the others (the errors are joined).

@@ -32,6 +32,8 @@ func encodeMessage(m message.Message) (item, error) {
 	it[attrStatus], it[attrCreatedAt], it[attrUpdatedAt] = str(string(m.Status)), ms(m.CreatedAt), ms(m.CreatedAt)
 	setStr(it, attrError, m.Error)
 	setTime(it, attrSentAt, m.SentAt)
+	setTime(it, attrDeliveredAt, m.DeliveredAt)
+	setTime(it, attrReadAt, m.ReadAt)
 	switch m.Status {
 	case message.Pending:
 		it[attrPendingOf], it[attrPendingKey] = str(m.Instance), str(pendingKeyOf(m.Lane, m.CreatedAt, m.ID))
@@ -45,7 +47,8 @@ func decodeMessage(it item) (message.Message, error) {
 	m := message.Message{ID: idOf(it, "M#"), Tenant: getStr(it, attrTenantID), Instance: getStr(it, attrInstance),
 		Lane: lane.Lane(getStr(it, attrLane)), To: getStr(it, attrTo), Type: message.Type(getStr(it, attrType)),
 		Status: message.Status(getStr(it, attrStatus)), Error: getStr(it, attrError),
-		CreatedAt: getTime(it, attrCreatedAt), SentAt: getTime(it, attrSentAt)}
+		CreatedAt: getTime(it, attrCreatedAt), SentAt: getTime(it, attrSentAt),
+		DeliveredAt: getTime(it, attrDeliveredAt), ReadAt: getTime(it, attrReadAt)}
 	if err := json.Unmarshal([]byte(getStr(it, attrContent)), &m.Content); err != nil {
 		return message.Message{}, fmt.Errorf("decode message %s: %w", m.ID, err)
 	}

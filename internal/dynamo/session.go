@@ -69,24 +69,34 @@ func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
 }
 
 // MarkSent implements host.Store: the message becomes sent (leaving the
-// pending index for the sent one), its instance's sent counter grows and
-// ev is stored, in one transaction; false, writing nothing, if the message
-// was no longer pending.
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error) {
+// pending index for the sent one), its instance's sent counter grows, the
+// lookup item from its WhatsApp id to it is put (receipts name messages
+// by that id) and ev is stored, in one transaction; false, writing
+// nothing, if the message was no longer pending.
+func (s *Store) MarkSent(ctx context.Context, id, waID string, at time.Time, ev *outbox.Event) (bool, error) {
 	return s.finish(ctx, id, func(m message.Message) *update {
 		return newUpdate().set(attrStatus, str(string(message.Sent))).set(attrSentAt, ms(at)).set(attrUpdatedAt, ms(at)).
 			set(attrSentOf, str(m.Instance)).remove(attrPendingOf, attrPendingKey)
-	}, attrSentCount, ev)
+	}, attrSentCount, func(m message.Message) []types.TransactWriteItem {
+		if waID == "" {
+			return withEvent(s, nil, ev)
+		}
+		lookup := waKey(m.Instance, waID)
+		lookup[attrMessageID] = str(m.ID)
+		return withEvent(s, []types.TransactWriteItem{s.put(lookup, "", nil)}, ev)
+	})
 }
 
 // MarkFailed implements host.Store, like MarkSent.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error) {
-	return s.finish(ctx, id, func(message.Message) *update { return failUpdate(reason, at) }, attrFailedCount, ev)
+	return s.finish(ctx, id, func(message.Message) *update { return failUpdate(reason, at) }, attrFailedCount,
+		func(message.Message) []types.TransactWriteItem { return withEvent(s, nil, ev) })
 }
 
 // finish reads the message (its instance names the counter to bump) and
-// settles it if it is still pending.
-func (s *Store) finish(ctx context.Context, id string, change func(message.Message) *update, counter string, ev *outbox.Event) (bool, error) {
+// settles it, with the writes extra returns, if it is still pending.
+func (s *Store) finish(ctx context.Context, id string, change func(message.Message) *update, counter string,
+	extra func(message.Message) []types.TransactWriteItem) (bool, error) {
 	m, err := s.GetMessage(ctx, id)
 	if errors.Is(err, fault.ErrNotFound) {
 		return false, nil
@@ -97,7 +107,7 @@ func (s *Store) finish(ctx context.Context, id string, change func(message.Messa
 	if m.Status != message.Pending {
 		return false, nil
 	}
-	return s.settle(ctx, m, change(m), counter, withEvent(s, nil, ev))
+	return s.settle(ctx, m, change(m), counter, extra(m))
 }
 
 // AddEvent implements host.Store: an event with no other change (an

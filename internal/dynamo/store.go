@@ -39,6 +39,7 @@ func messageKey(id string) item          { return key("M#"+id, "MSG") }
 func idemKey(tenantID, k string) item    { return key("ID#"+tenantID+"#"+k, "IDEM") }
 func deliveryKey(id string) item         { return key("D#"+id, "DELIVERY") }
 func commandKey(id string) item          { return key("C#"+id, "RESULT") }
+func waKey(inst, waID string) item       { return key("W#"+inst+"#"+waID, "WAID") }
 func instanceSK(name string) string      { return "I#" + name }
 func instanceKeyOf(n instance.Name) item { return key("T#"+n.Tenant, instanceSK(n.String())) }
 func idOf(it item, prefix string) string { return strings.TrimPrefix(getStr(it, attrPK), prefix) }

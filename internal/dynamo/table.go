@@ -42,6 +42,8 @@ const (
 	attrPendingOf  = "pendingOf"
 	attrPendingKey = "pendingKey"
 	attrSentOf     = "sentOf"
+	attrReadAt     = "readAt"    // message: first read receipt (deliveredAt: first delivery receipt)
+	attrMessageID  = "messageId" // WhatsApp id lookup: the message it names
 
 	attrStatusCode = "statusCode"
 	attrBody       = "body"

@@ -100,7 +100,7 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	}
 	sentAt := h.cfg.Clock.Now()
 	ev := h.event(inst, events.MessageSent, sentEvent(msg, sentAt))
-	if ok, err := h.cfg.Store.MarkSent(context.WithoutCancel(ctx), m.id, sentAt, ev); err != nil {
+	if ok, err := h.cfg.Store.MarkSent(context.WithoutCancel(ctx), m.id, out.WAMessageID, sentAt, ev); err != nil {
 		// Sent but not recorded: the queue message stays, the redelivery
 		// resends with the same WhatsApp id, which WhatsApp deduplicates.
 		log.Error("record sent message", "err", err.Error())

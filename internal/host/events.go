@@ -18,7 +18,11 @@ const (
 	reconnectMax  = time.Minute
 )
 
-var _ driver.Events = (*Host)(nil)
+var (
+	_ driver.Events        = (*Host)(nil)
+	_ driver.BanEvents     = (*Host)(nil)
+	_ driver.ReceiptEvents = (*Host)(nil)
+)
 
 // QR implements driver.Events: the latest code is what GET /qr shows.
 func (h *Host) QR(inst, code string) {
@@ -38,6 +42,7 @@ func (h *Host) Connected(inst, phone string) {
 	h.mu.Lock()
 	delete(h.qr, inst)
 	h.mu.Unlock()
+	h.endBan(inst)
 	now := h.cfg.Clock.Now()
 	h.setState(inst, func(in *instance.Instance) {
 		in.State, in.PhoneNumber, in.ConnectedAt = instance.StateOpen, phone, now
@@ -51,8 +56,9 @@ func (h *Host) Connected(inst, phone string) {
 }
 
 // Disconnected implements driver.Events. A lost connection is retried
-// with backoff; a logout unlinks; replaced and banned stay closed (no
-// reconnect ping-pong with whoever replaced us).
+// with backoff; a logout unlinks; replaced stays closed (no reconnect
+// ping-pong with whoever replaced us); banned stays closed, its lanes
+// paused, until the end BannedUntil announced (see ban.go), if any.
 func (h *Host) Disconnected(inst string, reason driver.Reason) {
 	h.mu.Lock()
 	delete(h.qr, inst)
@@ -77,6 +83,11 @@ func (h *Host) Disconnected(inst string, reason driver.Reason) {
 	}, func() *outbox.Event {
 		return h.event(inst, events.InstanceDisconnected, connection(instance.StateClose, reason))
 	})
+	if reason == driver.Banned {
+		h.reconnectAfterBan(inst, phone)
+		return
+	}
+	h.endBan(inst)
 	if reason == driver.ConnectionLost && phone != "" {
 		h.reconnect(inst, phone, 0)
 	}

@@ -59,6 +59,8 @@ type Host struct {
 	mu       sync.Mutex
 	sessions map[string]*session
 	qr       map[string]string // current QR code per linking instance
+	bans     map[string]ban    // per banned instance (see ban.go)
+	banSeq   uint64            // numbers bans, so a stale reconnect knows it is stale
 	rnd      *rand.Rand
 	wg       sync.WaitGroup
 	ctx      context.Context
@@ -81,7 +83,7 @@ func New(cfg Config) (*Host, error) {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{},
+	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 

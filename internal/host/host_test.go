@@ -30,10 +30,12 @@ var _ host.Driver = drivertest.Driver(nil)
 
 // fakeDriver is a minimal phone network: enough to drive the host.
 type fakeDriver struct {
-	mu     sync.Mutex
-	events driver.Events
-	open   map[string]bool
-	sent   []driver.Outbound
+	mu       sync.Mutex
+	events   driver.Events
+	open     map[string]bool
+	sent     []driver.Outbound
+	connects int                  // Connect calls that returned
+	rebans   map[string]time.Time // instances still banned at their next Connect, until when
 }
 
 func (d *fakeDriver) Link(_ context.Context, inst string) error {
@@ -44,8 +46,40 @@ func (d *fakeDriver) PairingCode(context.Context, string, string) (string, error
 	return "ABCD-1234", nil
 }
 func (d *fakeDriver) Connect(_ context.Context, inst, phone string) error {
-	d.scan(inst, phone)
+	d.mu.Lock()
+	until, banned := d.rebans[inst]
+	delete(d.rebans, inst)
+	d.mu.Unlock()
+	if banned {
+		d.ban(inst, until)
+	} else {
+		d.scan(inst, phone)
+	}
+	d.mu.Lock()
+	d.connects++
+	d.mu.Unlock()
 	return nil
+}
+
+// ban is WhatsApp refusing the connection with a temporary ban, as the
+// whatsmeow driver reports it.
+func (d *fakeDriver) ban(inst string, until time.Time) {
+	d.Disconnect(inst)
+	d.events.(driver.BanEvents).BannedUntil(inst, until)
+	d.events.Disconnected(inst, driver.Banned)
+}
+
+// reban makes the next Connect of inst report a ban until until.
+func (d *fakeDriver) reban(inst string, until time.Time) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.rebans[inst] = until
+}
+
+func (d *fakeDriver) connectCount() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.connects
 }
 func (d *fakeDriver) scan(inst, phone string) {
 	d.mu.Lock()
@@ -100,6 +134,14 @@ func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{})
 // newScaledRig is newRig with the lane delays scaled by scale.
 func newScaledRig(t *testing.T, path string, scale float64) (*rig, context.CancelFunc, chan struct{}) {
 	t.Helper()
+	return newClockRig(t, path, scale, clock.Real{})
+}
+
+// newClockRig is newScaledRig with hostClock driving the host's waits
+// (lane delays, visibility extension, reconnects); the queues and the
+// service keep the real clock.
+func newClockRig(t *testing.T, path string, scale float64, hostClock clock.Clock) (*rig, context.CancelFunc, chan struct{}) {
+	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
 	require.NoError(t, err)
 	clk := clock.Real{}
@@ -114,8 +156,8 @@ func newScaledRig(t *testing.T, path string, scale float64) (*rig, context.Cance
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc, err := gateway.New(gateway.Config{Store: st, Queues: enq, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}})
 	require.NoError(t, err)
-	drv := &fakeDriver{open: map[string]bool{}}
-	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: clk, Log: log, DelayScale: scale, Seed: 7,
+	drv := &fakeDriver{open: map[string]bool{}, rebans: map[string]time.Time{}}
+	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: hostClock, Log: log, DelayScale: scale, Seed: 7,
 		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}})})
 	require.NoError(t, err)
 	drv.events = h

@@ -125,6 +125,7 @@ func (h *Host) Forget(ctx context.Context, name string) {
 	s := h.sessions[name]
 	delete(h.sessions, name)
 	delete(h.qr, name)
+	delete(h.bans, name)
 	h.mu.Unlock()
 	if s != nil {
 		s.setOpen(false)

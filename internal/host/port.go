@@ -33,10 +33,18 @@ type Store interface {
 	SetConnection(ctx context.Context, name string, st instance.State, phone string, connectedAt time.Time, ev *outbox.Event) error
 	ListLinked(ctx context.Context) ([]instance.Instance, error)
 	GetMessage(ctx context.Context, id string) (message.Message, error)
-	MarkSent(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error)
+	// MarkSent also records waID, the message's WhatsApp id, so that
+	// RecordReceipt finds the message by it.
+	MarkSent(ctx context.Context, id, waID string, at time.Time, ev *outbox.Event) (bool, error)
 	MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error)
 	AddEvent(ctx context.Context, ev outbox.Event) error
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
+	// RecordReceipt records that the messages instance sent with the
+	// WhatsApp ids waIDs were delivered or read at at, and reports how many
+	// messages changed. It is idempotent: each time only ever moves to an
+	// earlier one (a duplicate changes nothing), a read also sets a missing
+	// delivery time, and ids unknown for this instance are ignored.
+	RecordReceipt(ctx context.Context, instance string, waIDs []string, status driver.ReceiptStatus, at time.Time) (int, error)
 }
 
 // Receiver is the consumer side of a lane queue.

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/fault"
@@ -166,6 +167,8 @@ type messageView struct {
 	Status       string  `json:"status"`
 	CreatedAt    string  `json:"createdAt"`
 	SentAt       *string `json:"sentAt"`
+	DeliveredAt  *string `json:"deliveredAt"`
+	ReadAt       *string `json:"readAt"`
 	Error        *string `json:"error"`
 }
 
@@ -178,10 +181,16 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request, tenantID string
 		ID: m.ID, InstanceName: m.Instance, Lane: string(m.Lane), To: m.To, Type: string(m.Type),
 		Status: string(m.Status), CreatedAt: clock.Format(m.CreatedAt), Error: optional(m.Error),
 	}
-	if !m.SentAt.IsZero() {
-		s := clock.Format(m.SentAt)
-		v.SentAt = &s
-	}
+	v.SentAt, v.DeliveredAt, v.ReadAt = optionalTime(m.SentAt), optionalTime(m.DeliveredAt), optionalTime(m.ReadAt)
 	writeJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// optionalTime is t as the API writes it, or null when zero.
+func optionalTime(t time.Time) *string {
+	if t.IsZero() {
+		return nil
+	}
+	s := clock.Format(t)
+	return &s
 }

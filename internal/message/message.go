@@ -69,4 +69,9 @@ type Message struct {
 	Error     string
 	CreatedAt time.Time
 	SentAt    time.Time // zero unless sent
+	// DeliveredAt and ReadAt come from the recipient's receipts (zero
+	// until one arrives). They add to status sent rather than replace it,
+	// so clients that know only pending, sent and failed keep working.
+	DeliveredAt time.Time
+	ReadAt      time.Time
 }

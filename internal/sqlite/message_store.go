@@ -106,10 +106,10 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	var l, typ, content, status string
 	var errText sql.NullString
 	var created int64
-	var sent sql.NullInt64
+	var sent, delivered, read sql.NullInt64
 	err := s.db.queryRow(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
-		status, error, created_at, sent_at FROM messages WHERE id = ?`, id).
-		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent)
+		status, error, created_at, sent_at, delivered_at, read_at FROM messages WHERE id = ?`, id).
+		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent, &delivered, &read)
 	if errors.Is(err, sql.ErrNoRows) {
 		return message.Message{}, fmt.Errorf("message %s: %w", id, fault.ErrNotFound)
 	}
@@ -121,6 +121,7 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	}
 	m.Lane, m.Type, m.Status, m.Error = lane.Lane(l), message.Type(typ), message.Status(status), errText.String
 	m.CreatedAt, m.SentAt = time.UnixMilli(created).UTC(), fromMS(sent)
+	m.DeliveredAt, m.ReadAt = fromMS(delivered), fromMS(read)
 	return m, nil
 }
 

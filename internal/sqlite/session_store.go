@@ -37,12 +37,12 @@ func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
 	return s.instances(ctx, `SELECT `+instanceColumns+` FROM instances WHERE phone_number IS NOT NULL ORDER BY name`)
 }
 
-// MarkSent records that a pending message went out at at, with its event;
-// it reports false (and stores no event) if the message was no longer
-// pending (flushed meanwhile).
-func (s *Store) MarkSent(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error) {
-	return s.finish(ctx, ev, `UPDATE messages SET status = ?, sent_at = ?, updated_at = ? WHERE id = ? AND status = ?`,
-		string(message.Sent), ms(at), ms(at), id, string(message.Pending))
+// MarkSent records that a pending message went out at at with WhatsApp id
+// waID, with its event; it reports false (and stores no event) if the
+// message was no longer pending (flushed meanwhile).
+func (s *Store) MarkSent(ctx context.Context, id, waID string, at time.Time, ev *outbox.Event) (bool, error) {
+	return s.finish(ctx, ev, `UPDATE messages SET status = ?, sent_at = ?, wa_id = ?, updated_at = ? WHERE id = ? AND status = ?`,
+		string(message.Sent), ms(at), nullString(waID), ms(at), id, string(message.Pending))
 }
 
 // MarkFailed fails a pending message with reason, with its event; false if

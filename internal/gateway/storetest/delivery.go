@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/outbox"
@@ -37,7 +38,7 @@ func deliveries(t *testing.T, s SessionStore) {
 	connected := newEvent("acme__c__a", "instance.connected", time.Second)
 	require.NoError(t, s.SetConnection(ctx, "acme__c__a", instance.StateOpen, "5491100000001", t0, &connected))
 	sent := newEvent("acme__c__a", "message.sent", 2*time.Second)
-	ok, err := s.MarkSent(ctx, m.ID, t0, &sent)
+	ok, err := s.MarkSent(ctx, m.ID, host.WAMessageID(m.ID), t0, &sent)
 	require.NoError(t, err)
 	require.True(t, ok)
 	other := newEvent("acme__c__b", "message.received", 3*time.Second)

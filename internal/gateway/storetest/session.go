@@ -34,6 +34,10 @@ type SessionStore interface {
 //   - MarkSent and MarkFailed change a message only while it is pending
 //     (once), storing their event only then; SentSince reads the sends of
 //     one instance per lane, from a time on;
+//   - RecordReceipt finds sent messages by the WhatsApp id MarkSent
+//     recorded, within the receipt's instance only; delivery and read
+//     times only ever move earlier, a read fills a missing delivery time,
+//     and unknown ids are ignored;
 //   - every stored event is at once a retrying delivery with no attempt,
 //     listed newest first by instance and status; RecordAttempts makes it
 //     delivered, due again or dead and ignores unknown ids; Redeliver
@@ -44,6 +48,7 @@ func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 		"sent and failed":        sentAndFailed,
 		"deliveries":             deliveries,
 		"attempts and redeliver": attemptsAndRedeliver,
+		"receipts":               receipts,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })
@@ -126,11 +131,11 @@ func sentAndFailed(t *testing.T, s SessionStore) {
 	t1, early := t0.Add(time.Minute), t0.Add(-2*time.Hour)
 
 	ev := newEvent("acme__c__a", "message.sent", time.Minute)
-	ok, err := s.MarkSent(ctx, msgs["normal"].ID, t1, &ev)
+	ok, err := s.MarkSent(ctx, msgs["normal"].ID, host.WAMessageID(msgs["normal"].ID), t1, &ev)
 	require.NoError(t, err)
 	require.True(t, ok)
 	again := newEvent("acme__c__a", "message.sent", 2*time.Minute)
-	ok, err = s.MarkSent(ctx, msgs["normal"].ID, t1.Add(time.Minute), &again)
+	ok, err = s.MarkSent(ctx, msgs["normal"].ID, host.WAMessageID(msgs["normal"].ID), t1.Add(time.Minute), &again)
 	require.NoError(t, err)
 	require.False(t, ok, "only once")
 	requireNoDelivery(t, s, again.ID)
@@ -149,7 +154,7 @@ func sentAndFailed(t *testing.T, s SessionStore) {
 	ok, err = s.MarkFailed(ctx, msgs["bulk"].ID, "not on whatsapp", t1, &fev)
 	require.NoError(t, err)
 	require.True(t, ok)
-	ok, err = s.MarkSent(ctx, msgs["bulk"].ID, t1, nil)
+	ok, err = s.MarkSent(ctx, msgs["bulk"].ID, host.WAMessageID(msgs["bulk"].ID), t1, nil)
 	require.NoError(t, err)
 	require.False(t, ok, "a failed message cannot be sent")
 	got, err = s.GetMessage(ctx, msgs["bulk"].ID)
@@ -160,7 +165,7 @@ func sentAndFailed(t *testing.T, s SessionStore) {
 	_, err = s.GetDelivery(ctx, fev.ID)
 	require.NoError(t, err)
 
-	ok, err = s.MarkSent(ctx, uuid.NewString(), t1, nil)
+	ok, err = s.MarkSent(ctx, uuid.NewString(), "3EB0UNKNOWN", t1, nil)
 	require.NoError(t, err)
 	require.False(t, ok, "an unknown message is not pending")
 
@@ -168,13 +173,13 @@ func sentAndFailed(t *testing.T, s SessionStore) {
 		key string
 		at  time.Time
 	}{{"urgent", early}, {"other", t1}} {
-		ok, err = s.MarkSent(ctx, msgs[c.key].ID, c.at, nil)
+		ok, err = s.MarkSent(ctx, msgs[c.key].ID, host.WAMessageID(msgs[c.key].ID), c.at, nil)
 		require.NoError(t, err)
 		require.True(t, ok)
 	}
 	_, err = s.FlushPending(ctx, "acme__c__a", t1, nil)
 	require.NoError(t, err)
-	ok, err = s.MarkSent(ctx, msgs["flushed"].ID, t1, nil)
+	ok, err = s.MarkSent(ctx, msgs["flushed"].ID, host.WAMessageID(msgs["flushed"].ID), t1, nil)
 	require.NoError(t, err)
 	require.False(t, ok, "flushed while in flight")
 

@@ -1,0 +1,42 @@
+package host
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/wagateway/wagateway/internal/driver"
+)
+
+// receiptTimeout bounds how long a receipt waits for the store: the
+// driver's event goroutine waits on it, and an unacknowledged receipt
+// simply comes again.
+const receiptTimeout = 10 * time.Second
+
+// Receipt implements driver.ReceiptEvents: the delivery or read time is
+// recorded on the messages inst sent with those WhatsApp ids (ids of
+// other instances' messages, or unknown ones, are ignored). A store error
+// is returned, so the driver leaves the receipt unacknowledged and
+// WhatsApp sends it again; recording is idempotent, so duplicates are
+// harmless. Status stays sent: deliveredAt and readAt are added to it.
+func (h *Host) Receipt(inst string, r driver.Receipt) error {
+	if r.Status != driver.Delivered && r.Status != driver.Read {
+		h.log.Warn("receipt of unknown status ignored", "instance", inst, "status", string(r.Status))
+		return nil
+	}
+	if len(r.WAMessageIDs) == 0 {
+		return nil
+	}
+	at := r.At
+	if at.IsZero() {
+		at = h.cfg.Clock.Now()
+	}
+	ctx, cancel := context.WithTimeout(h.context(), receiptTimeout)
+	defer cancel()
+	n, err := h.cfg.Store.RecordReceipt(ctx, inst, r.WAMessageIDs, r.Status, at)
+	if err != nil {
+		return fmt.Errorf("record %s receipt of %d messages: %w", r.Status, len(r.WAMessageIDs), err)
+	}
+	h.log.Debug("receipt recorded", "instance", inst, "status", string(r.Status), "ids", len(r.WAMessageIDs), "changed", n)
+	return nil
+}
