@@ -1,0 +1,74 @@
+// Command webhooks is the webhooks Lambda of the AWS shape: SQS batches of
+// gateway events (fed by the EventBridge rule) become signed webhook
+// POSTs, with retries through the queue's visibility and a DLQ for what
+// is left (internal/webhookqueue). Built as `bootstrap` for the
+// provided.al2023 runtime (make build).
+//
+// Configuration: the GATEWAY_* variables of config.AWSFromEnv
+// (ForWebhooks); region, credentials and endpoints come from the AWS
+// SDK's own variables (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB,
+// AWS_ENDPOINT_URL_SQS, ...).
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/dynamo"
+	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/sqs"
+	"github.com/wagateway/wagateway/internal/webhook"
+	"github.com/wagateway/wagateway/internal/webhookqueue"
+)
+
+func main() {
+	fn, err := setup(context.Background(), os.Getenv)
+	if err != nil {
+		// Lambda reports the exit as Runtime.ExitError; the log says why.
+		fmt.Fprintln(os.Stderr, "webhooks:", err)
+		os.Exit(1)
+	}
+	lambda.Start(fn)
+}
+
+// lambdaFunc is what lambda.Start runs: one SQS batch in, the records to
+// keep (batch item failures) out.
+type lambdaFunc func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+
+// setup reads the configuration once and wires the function.
+func setup(ctx context.Context, getenv func(string) string) (lambdaFunc, error) {
+	cfg, err := config.AWSFromEnv(getenv, config.ForWebhooks)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS configuration: %w", err)
+	}
+	return newHandler(cfg, awsCfg, log).Handle, nil
+}
+
+// newHandler wires the deliverer on the AWS adapters. Receivers must be
+// public https endpoints: no loopback, no private addresses (netguard
+// checks every address after DNS resolution).
+func newHandler(cfg config.AWS, awsCfg aws.Config, log *slog.Logger) *webhookqueue.Handler {
+	return webhookqueue.New(webhookqueue.Config{
+		Store:  dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
+		Client: webhook.New(webhook.Options{Policy: netguard.Policy{}}),
+		Queue:  sqs.New(awssqs.NewFromConfig(awsCfg), cfg.WebhookQueue),
+		Clock:  clock.Real{},
+		Log:    log,
+	})
+}
