@@ -3,7 +3,8 @@
 // same http.Handler the local gateway serves, on DynamoDB (state), the
 // shard's SQS FIFO lane queues and its command queue (session operations,
 // run by the Fargate session host). Built as `bootstrap` for the
-// provided.al2023 runtime (make build).
+// provided.al2023 runtime (make build). The wiring is internal/cloud's,
+// shared with the end-to-end test of the AWS shape.
 //
 // Configuration: the GATEWAY_* variables of config.AWSFromEnv (ForAPI);
 // region, credentials and endpoints come from the AWS SDK's own variables
@@ -14,22 +15,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/wagateway/wagateway/internal/clock"
-	"github.com/wagateway/wagateway/internal/command"
+	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
-	"github.com/wagateway/wagateway/internal/dynamo"
-	"github.com/wagateway/wagateway/internal/gateway"
-	"github.com/wagateway/wagateway/internal/lane"
-	"github.com/wagateway/wagateway/internal/sqs"
 )
 
 func main() {
@@ -44,7 +37,7 @@ func main() {
 
 // setup reads the configuration once and wires the function: everything
 // the cold start does before the first event.
-func setup(ctx context.Context, getenv func(string) string) (lambdaFunc, error) {
+func setup(ctx context.Context, getenv func(string) string) (cloud.LambdaFunc, error) {
 	cfg, err := config.AWSFromEnv(getenv, config.ForAPI)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
@@ -54,27 +47,9 @@ func setup(ctx context.Context, getenv func(string) string) (lambdaFunc, error) 
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	h, err := newHandler(cfg, awsCfg, log)
+	h, err := cloud.API(cfg, cloud.NewClients(awsCfg), cloud.Options{Clock: clock.Real{}, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	return proxy(h, log), nil
-}
-
-// newHandler builds the API on the AWS adapters.
-func newHandler(cfg config.AWS, awsCfg aws.Config, log *slog.Logger) (http.Handler, error) {
-	clk := clock.Real{}
-	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table)
-	sqsClient := awssqs.NewFromConfig(awsCfg)
-	queues := map[lane.Lane]gateway.Enqueuer{}
-	for l, url := range cfg.LaneQueues {
-		queues[l] = sqs.New(sqsClient, url)
-	}
-	sessions, err := command.NewClient(command.ClientConfig{
-		Queue: sqs.New(sqsClient, cfg.CommandQueue), Results: store, Clock: clk, Log: log,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("command client: %w", err)
-	}
-	return assemble(cfg, adapters{store: store, queues: queues, sessions: sessions}, clk, log)
+	return cloud.Proxy(h, log), nil
 }

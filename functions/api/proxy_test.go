@@ -1,14 +1,14 @@
 package main
 
 // The tests in this file feed API Gateway HTTP API events (payload format
-// 2.0) for every route of API.md through proxy(assemble(...)), in
+// 2.0) for every route of API.md through cloud.Proxy(cloud.AssembleAPI(...)), in
 // process, and check status codes, headers, bodies (each response also
 // against the OpenAPI document), base64 bodies, path parameters, query
 // strings and the 1 MiB body limit.
 //
 // For speed the API runs here on the local adapters (SQLite state and lane
 // queues, the sandbox driver's session host), wired as sessionhost/local.go
-// wires them: the Lambda proxy layer and assemble's AWS configuration are
+// wires them: the Lambda proxy layer and AssembleAPI's AWS configuration are
 // what is under test. The AWS adapters have their own tests, and
 // lambda_test.go runs the real bootstrap binary on DynamoDB Local and SQS.
 
@@ -33,6 +33,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/gateway"
@@ -51,7 +52,7 @@ const testAdminKey = "test-operator-key-0123456789"
 // localFixture is the API behind the Lambda proxy, on local adapters.
 type localFixture struct {
 	t       *testing.T
-	fn      lambdaFunc
+	fn      cloud.LambdaFunc
 	network *sandbox.Network
 	checker *openapicheck.Checker
 }
@@ -102,11 +103,11 @@ func newLocalFixture(t *testing.T, tweak func(*config.AWS)) *localFixture {
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	handler, err := assemble(cfg, adapters{store: store, queues: queues, sessions: h}, clk, log)
+	handler, err := cloud.AssembleAPI(cfg, cloud.APIAdapters{Store: store, Queues: queues, Sessions: h}, cloud.Options{Clock: clk, Log: log})
 	require.NoError(t, err)
 	checker, err := openapicheck.New(httpapi.OpenAPI())
 	require.NoError(t, err)
-	return &localFixture{t: t, fn: proxy(handler, log), network: network, checker: checker}
+	return &localFixture{t: t, fn: cloud.Proxy(handler, log), network: network, checker: checker}
 }
 
 // req is one request as a client sends it to API Gateway.

@@ -18,18 +18,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
-	"github.com/wagateway/wagateway/internal/dynamo"
-	"github.com/wagateway/wagateway/internal/netguard"
-	"github.com/wagateway/wagateway/internal/sqs"
-	"github.com/wagateway/wagateway/internal/webhook"
-	"github.com/wagateway/wagateway/internal/webhookqueue"
 )
 
 func main() {
@@ -57,18 +50,9 @@ func setup(ctx context.Context, getenv func(string) string) (lambdaFunc, error) 
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration: %w", err)
 	}
-	return newHandler(cfg, awsCfg, log).Handle, nil
-}
-
-// newHandler wires the deliverer on the AWS adapters. Receivers must be
-// public https endpoints: no loopback, no private addresses (netguard
-// checks every address after DNS resolution).
-func newHandler(cfg config.AWS, awsCfg aws.Config, log *slog.Logger) *webhookqueue.Handler {
-	return webhookqueue.New(webhookqueue.Config{
-		Store:  dynamo.New(dynamodb.NewFromConfig(awsCfg), cfg.Table),
-		Client: webhook.New(webhook.Options{Policy: netguard.Policy{}}),
-		Queue:  sqs.New(awssqs.NewFromConfig(awsCfg), cfg.WebhookQueue),
-		Clock:  clock.Real{},
-		Log:    log,
-	})
+	h, err := cloud.Webhooks(cfg, cloud.NewClients(awsCfg), cloud.Options{Clock: clock.Real{}, Log: log})
+	if err != nil {
+		return nil, err
+	}
+	return h.Handle, nil
 }

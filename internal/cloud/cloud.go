@@ -71,10 +71,17 @@ func (o Options) check() error {
 	return nil
 }
 
+// APIAdapters are what the API runs on: on AWS, DynamoDB, the shard's
+// SQS lane queues and the command client (API builds them); tests may
+// pass local ones to exercise the Lambda layer alone.
+type APIAdapters struct {
+	Store    gateway.Store
+	Queues   map[lane.Lane]gateway.Enqueuer
+	Sessions httpapi.Sessions
+}
+
 // API builds the public HTTP API on DynamoDB, the shard's lane queues and
-// the command queue. The operator key is kept only as its hash; the
-// per-tenant rate limit holds per execution environment. There are no
-// sandbox routes on AWS.
+// the command queue.
 func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	if err := o.check(); err != nil {
 		return nil, err
@@ -86,19 +93,32 @@ func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	}
 	sessions, err := command.NewClient(command.ClientConfig{
 		Queue: sqs.New(c.SQS, cfg.CommandQueue), Results: store, Clock: o.Clock, Log: o.Log, Timeout: o.CommandTimeout,
-		// DELETE /instance logs the device out first, as locally.
+		// DELETE /instance logs the device out before the keys go, as
+		// locally; the deletion goes ahead if the host does not answer.
 		ForgetWait: 10 * time.Second,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("command client: %w", err)
 	}
-	svc, err := gateway.New(gateway.Config{Store: store, Queues: queues, Clock: o.Clock, Log: o.Log, URLs: o.URLs})
+	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions}, o)
+}
+
+// AssembleAPI builds the public API on a, configured as on AWS:
+// tenant-chosen URLs follow o.URLs (public https only in production), the
+// operator key is kept only as its hash, and the per-tenant rate limit
+// holds per execution environment (each concurrent Lambda instance keeps
+// its own buckets). There are no sandbox routes on AWS.
+func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	svc, err := gateway.New(gateway.Config{Store: a.Store, Queues: a.Queues, Clock: o.Clock, Log: o.Log, URLs: o.URLs})
 	if err != nil {
 		return nil, fmt.Errorf("gateway service: %w", err)
 	}
 	return httpapi.New(httpapi.Config{
 		Service: svc, AdminKeyHash: tenant.Hash(cfg.AdminKey), Clock: o.Clock, Log: o.Log,
-		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: sessions,
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: a.Sessions,
 	}), nil
 }
 

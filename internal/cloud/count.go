@@ -1,8 +1,12 @@
 package cloud
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -17,6 +21,7 @@ type Doer interface {
 type RequestCounter struct {
 	mu     sync.Mutex
 	counts map[string]int
+	items  map[string]int // items written by TransactWriteItems and BatchWriteItem
 	next   Doer
 }
 
@@ -26,7 +31,7 @@ func (c *RequestCounter) Wrap(next Doer) Doer {
 	defer c.mu.Unlock()
 	c.next = next
 	if c.counts == nil {
-		c.counts = map[string]int{}
+		c.counts, c.items = map[string]int{}, map[string]int{}
 	}
 	return c
 }
@@ -37,11 +42,52 @@ func (c *RequestCounter) Do(r *http.Request) (*http.Response, error) {
 	if op == "" {
 		op = r.Method + " " + r.URL.Path
 	}
+	n := 0
+	if strings.HasSuffix(op, ".TransactWriteItems") || strings.HasSuffix(op, ".BatchWriteItem") {
+		var err error
+		if n, err = countItems(r); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	c.counts[op]++
+	c.items[op] += n
 	next := c.next
 	c.mu.Unlock()
 	return next.Do(r)
+}
+
+// countItems reads the items a multi-item write carries, and puts the
+// (already signed) body back unchanged.
+func countItems(r *http.Request) (int, error) {
+	if r.Body == nil {
+		return 0, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return 0, err
+	}
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		TransactItems []json.RawMessage
+		RequestItems  map[string][]json.RawMessage
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return 0, nil // not ours to judge; the service will answer
+	}
+	n := len(in.TransactItems)
+	for _, reqs := range in.RequestItems {
+		n += len(reqs)
+	}
+	return n, nil
+}
+
+// Items returns, per multi-item write operation, the items written so far.
+func (c *RequestCounter) Items() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.items)
 }
 
 // Snapshot returns the counts so far.
@@ -56,4 +102,5 @@ func (c *RequestCounter) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	clear(c.counts)
+	clear(c.items)
 }

@@ -22,17 +22,9 @@ func TestAWSShape(t *testing.T) {
 	good, bad := newReceiver(t), newReceiver(t)
 	bad.down.Store(true)
 
-	code, _, _ := s.call(http.MethodPost, "/admin/tenants", `{"tenantId":"acme"}`, map[string]string{"x-admin-key": adminKey})
-	require.Equal(t, http.StatusCreated, code)
-	code, key, _ := s.call(http.MethodPost, "/admin/tenants/acme/keys", "", map[string]string{"x-admin-key": adminKey})
-	require.Equal(t, http.StatusCreated, code)
-	s.apiKey = key["apikey"].(string)
-
-	for name, r := range map[string]*receiver{"acme__sales__main": good, "acme__sales__down": bad} {
-		code, body, _ := s.call(http.MethodPost, "/instance/create",
-			fmt.Sprintf(`{"instanceName":%q,"webhookUrl":%q,"webhookSecret":%q}`, name, r.URL+"/hook", secret), nil)
-		require.Equal(t, http.StatusCreated, code, body)
-	}
+	s.tenant()
+	s.instance("acme__sales__main", good)
+	s.instance("acme__sales__down", bad)
 
 	// Messages queued before the phone is linked wait in their lanes:
 	// bulk first, then urgent; once open, urgent goes out first anyway,
@@ -46,12 +38,8 @@ func TestAWSShape(t *testing.T) {
 	}
 	// Linking: the API's command reaches the host holding the sessions;
 	// the QR comes back within the request.
-	for i, name := range []string{"acme__sales__main", "acme__sales__down"} {
-		code, body, _ := s.call(http.MethodGet, "/instance/"+name+"/qr", "", nil)
-		require.Equal(t, http.StatusOK, code, body)
-		require.Contains(t, body["qrcode"], "data:image/png;base64,")
-		require.NoError(t, s.sandbox.Scan(name, fmt.Sprintf("549110000000%d", i+1)))
-	}
+	s.link("acme__sales__main", "5491100000001")
+	s.link("acme__sales__down", "5491100000002")
 	connected := good.await(t, 20*time.Second, func(d delivery) bool { return d.Event == "instance.connected" })
 	require.Equal(t, "acme__sales__main", connected.Body["instanceName"])
 	require.Equal(t, map[string]any{"state": "open", "reason": nil}, connected.Body["data"])

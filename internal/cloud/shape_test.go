@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -55,17 +56,20 @@ const (
 // driver, and the webhooks Lambda's handler fed by a poller that plays
 // the SQS event source mapping.
 type shape struct {
-	t        *testing.T
-	api      cloud.LambdaFunc
-	sandbox  *sandbox.Network
-	dlq      *sqs.Queue
-	counter  *cloud.RequestCounter
-	ctx      context.Context
-	apiKey   string
-	lambdaMu sync.Mutex
+	t       testing.TB
+	api     cloud.LambdaFunc
+	sandbox *sandbox.Network
+	dlq     *sqs.Queue
+	// AWS requests made by each process: the API Lambda, the session
+	// host (with its relay), the webhooks Lambda (with the poller that
+	// plays its event source mapping).
+	apiCalls, hostCalls, hookCalls *cloud.RequestCounter
+	ctx                            context.Context
+	apiKey                         string
+	lambdaMu                       sync.Mutex
 }
 
-func newShape(t *testing.T) *shape {
+func newShape(t testing.TB) *shape {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -74,15 +78,22 @@ func newShape(t *testing.T) *shape {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
-	counter := &cloud.RequestCounter{}
-	httpClient := counter.Wrap(http.DefaultClient)
-
 	dynamoEP := emulator.DynamoDB(t)
-	ddb := dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(dynamoEP), Credentials: creds, HTTPClient: httpClient})
-	table := "shape-" + uuid.NewString()[:8]
-	require.NoError(t, dynamo.CreateTable(ctx, ddb, table))
-
 	sqsEP := emulator.SQS(t)
+	var busEP string
+	// clients builds one process's AWS clients, counting its requests.
+	clients := func(c *cloud.RequestCounter) cloud.Clients {
+		hc := c.Wrap(http.DefaultClient)
+		return cloud.Clients{
+			DynamoDB:    dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(dynamoEP), Credentials: creds, HTTPClient: hc}),
+			SQS:         awssqs.New(awssqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEP), Credentials: creds, HTTPClient: hc}),
+			EventBridge: eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(busEP), Credentials: creds, HTTPClient: hc}),
+		}
+	}
+	setup := clients(&cloud.RequestCounter{})
+	table := "shape-" + uuid.NewString()[:8]
+	require.NoError(t, dynamo.CreateTable(ctx, setup.DynamoDB, table))
+
 	prefix := "shape-" + uuid.NewString()[:8]
 	lanes := map[lane.Lane]string{}
 	for _, l := range lane.All() {
@@ -91,38 +102,41 @@ func newShape(t *testing.T) *shape {
 	commandURL := emulator.CreateQueue(t, sqsEP, prefix+"-command", true, "", 0)
 	webhookURL := emulator.CreateQueue(t, sqsEP, prefix+"-webhooks", false, prefix+"-webhooks-dlq", 4)
 	sqsClient := emulator.SQSClient(sqsEP)
-	countedSQS := awssqs.New(awssqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEP), Credentials: creds, HTTPClient: httpClient})
-	webhookQueue := sqs.New(sqsClient, webhookURL)
+	rule := sqs.New(sqsClient, webhookURL)
 	dlqURL := strings.TrimSuffix(webhookURL, prefix+"-webhooks") + prefix + "-webhooks-dlq"
 
 	// The rule: every event of the bus goes to the webhook queue.
-	busEP := eventbustest.New(t, func(ctx context.Context, ev []byte) error {
-		return webhookQueue.Send(ctx, "", "", ev)
+	busEP = eventbustest.New(t, func(ctx context.Context, ev []byte) error {
+		return rule.Send(ctx, "", "", ev)
 	})
-	eb := eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(busEP), Credentials: creds, HTTPClient: httpClient})
+	s := &shape{t: t, dlq: sqs.New(sqsClient, dlqURL), ctx: ctx,
+		apiCalls: &cloud.RequestCounter{}, hostCalls: &cloud.RequestCounter{}, hookCalls: &cloud.RequestCounter{}}
+	apiClients, hostClients, hookClients := clients(s.apiCalls), clients(s.hostCalls), clients(s.hookCalls)
 
 	cfg := config.AWS{Table: table, LaneQueues: lanes, CommandQueue: commandURL, WebhookQueue: webhookURL,
 		EventBus: "gateway", AdminKey: adminKey, RateBurst: 1, LogLevel: slog.LevelInfo}
-	clients := cloud.Clients{DynamoDB: ddb, SQS: countedSQS, EventBridge: eb}
 	opts := cloud.Options{Clock: clock.Real{}, Log: log, URLs: netguard.Policy{AllowLoopback: true},
 		CommandTimeout: 15 * time.Second, WebhookRetryScale: 0.1}
 
-	handler, err := cloud.API(cfg, clients, opts)
+	handler, err := cloud.API(cfg, apiClients, opts)
 	require.NoError(t, err)
-	s := &shape{t: t, api: cloud.Proxy(handler, log), dlq: sqs.New(sqsClient, dlqURL), counter: counter, ctx: ctx}
+	s.api = cloud.Proxy(handler, log)
 
 	deferred := driver.NewDeferred()
 	s.sandbox = sandbox.New(deferred, clock.Real{}, rand.New(rand.NewPCG(1, 2)))
-	host, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01})
+	host, err := cloud.NewSessionHost(cfg, hostClients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01})
 	require.NoError(t, err)
 	deferred.Bind(host.Host)
 	hostDone := make(chan struct{})
 	go func() { defer close(hostDone); _ = host.Run(ctx) }()
 
-	hooks, err := cloud.Webhooks(cfg, clients, opts)
+	hooks, err := cloud.Webhooks(cfg, hookClients, opts)
 	require.NoError(t, err)
 	pollDone := make(chan struct{})
-	go func() { defer close(pollDone); eventSourceMapping(ctx, webhookQueue, hooks.Handle) }()
+	go func() {
+		defer close(pollDone)
+		eventSourceMapping(ctx, sqs.New(hookClients.SQS, webhookURL), hooks.Handle)
+	}()
 	t.Cleanup(func() { cancel(); <-hostDone; <-pollDone })
 	return s
 }
@@ -199,7 +213,7 @@ type delivery struct {
 	Body      map[string]any
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{hits: map[string]int{}}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		raw, _ := io.ReadAll(req.Body)
@@ -228,7 +242,7 @@ func newReceiver(t *testing.T) *receiver {
 }
 
 // await waits for a delivered event matching match.
-func (r *receiver) await(t *testing.T, limit time.Duration, match func(delivery) bool) delivery {
+func (r *receiver) await(t testing.TB, limit time.Duration, match func(delivery) bool) delivery {
 	t.Helper()
 	var found delivery
 	require.Eventually(t, func() bool {
@@ -249,4 +263,32 @@ func (r *receiver) attempts(id string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.hits[id]
+}
+
+// tenant creates tenant acme and an API key through the admin routes.
+func (s *shape) tenant() {
+	s.t.Helper()
+	code, _, _ := s.call(http.MethodPost, "/admin/tenants", `{"tenantId":"acme"}`, map[string]string{"x-admin-key": adminKey})
+	require.Equal(s.t, http.StatusCreated, code)
+	code, key, _ := s.call(http.MethodPost, "/admin/tenants/acme/keys", "", map[string]string{"x-admin-key": adminKey})
+	require.Equal(s.t, http.StatusCreated, code)
+	s.apiKey = key["apikey"].(string)
+}
+
+// instance creates an instance whose webhooks go to r.
+func (s *shape) instance(name string, r *receiver) {
+	s.t.Helper()
+	code, body, _ := s.call(http.MethodPost, "/instance/create",
+		fmt.Sprintf(`{"instanceName":%q,"webhookUrl":%q,"webhookSecret":%q}`, name, r.URL+"/hook", secret), nil)
+	require.Equal(s.t, http.StatusCreated, code, body)
+}
+
+// link asks the API for a QR (a command to the session host, answered
+// within the request) and lets the sandbox phone scan it.
+func (s *shape) link(name, phone string) {
+	s.t.Helper()
+	code, body, _ := s.call(http.MethodGet, "/instance/"+name+"/qr", "", nil)
+	require.Equal(s.t, http.StatusOK, code, body)
+	require.Contains(s.t, body["qrcode"], "data:image/png;base64,")
+	require.NoError(s.t, s.sandbox.Scan(name, phone))
 }
