@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-
-	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
 	"github.com/wagateway/wagateway/internal/devicestore"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/host"
-	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sandbox"
 	"github.com/wagateway/wagateway/internal/whatsapp"
 )
@@ -25,17 +19,11 @@ import (
 // in DynamoDB, events relayed to EventBridge, session commands from the
 // command queue. It serves no HTTP at all.
 func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.AWSFromEnv(getenv, config.ForHost)
+	p, err := cloud.Load(ctx, getenv, config.ForHost, stderr)
 	if err != nil {
-		return fmt.Errorf("configuration: %w", err)
+		return err
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return fmt.Errorf("AWS configuration: %w", err)
-	}
-	clients := cloud.NewClients(awsCfg)
-	clk := clock.Real{}
+	cfg, clients, log, clk := p.Config, p.Clients, p.Options.Log, p.Options.Clock
 	events := driver.NewDeferred()
 	var drv host.Driver
 	switch cfg.Driver {
@@ -52,7 +40,7 @@ func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) e
 		drv = wa
 	}
 	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
-		Options: cloud.Options{Clock: clk, Log: log, URLs: netguard.Policy{}},
+		Options: p.Options,
 		Driver:  drv, DelayScale: cfg.LaneDelayScale,
 	})
 	if err != nil {

@@ -14,13 +14,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
 )
@@ -38,18 +35,13 @@ func main() {
 // setup reads the configuration once and wires the function: everything
 // the cold start does before the first event.
 func setup(ctx context.Context, getenv func(string) string) (cloud.LambdaFunc, error) {
-	cfg, err := config.AWSFromEnv(getenv, config.ForAPI)
-	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	h, err := cloud.API(cfg, cloud.NewClients(awsCfg), cloud.Options{Clock: clock.Real{}, Log: log})
+	p, err := cloud.Load(ctx, getenv, config.ForAPI, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	return cloud.Proxy(h, log), nil
+	h, err := cloud.API(p.Config, p.Clients, p.Options)
+	if err != nil {
+		return nil, err
+	}
+	return cloud.Proxy(h, p.Options.Log), nil
 }

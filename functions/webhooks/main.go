@@ -13,14 +13,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
 )
@@ -41,16 +38,11 @@ type lambdaFunc func(context.Context, events.SQSEvent) (events.SQSEventResponse,
 
 // setup reads the configuration once and wires the function.
 func setup(ctx context.Context, getenv func(string) string) (lambdaFunc, error) {
-	cfg, err := config.AWSFromEnv(getenv, config.ForWebhooks)
+	p, err := cloud.Load(ctx, getenv, config.ForWebhooks, os.Stderr)
 	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
+		return nil, err
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %w", err)
-	}
-	h, err := cloud.Webhooks(cfg, cloud.NewClients(awsCfg), cloud.Options{Clock: clock.Real{}, Log: log})
+	h, err := cloud.Webhooks(p.Config, p.Clients, p.Options)
 	if err != nil {
 		return nil, err
 	}
