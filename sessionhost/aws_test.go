@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/dynamo"
+	"github.com/wagateway/wagateway/internal/emulator"
+)
+
+// TestAWSModeStartsAndStops runs the session host as ECS would start it
+// (GATEWAY_TABLE set, endpoints from the SDK's variables) against the
+// emulators: it starts, logs JSON, and stops cleanly on its context. The
+// whole AWS shape is exercised end to end in internal/cloud.
+func TestAWSModeStartsAndStops(t *testing.T) {
+	dynamoEP, sqsEP := emulator.DynamoDB(t), emulator.SQS(t)
+	prefix := "host-" + uuid.NewString()[:8]
+	table := prefix + "-state"
+	require.NoError(t, dynamo.CreateTable(context.Background(), dynamoClient(dynamoEP), table))
+	env := map[string]string{
+		"GATEWAY_TABLE":         table,
+		"GATEWAY_QUEUE_URGENT":  emulator.CreateQueue(t, sqsEP, prefix+"-urgent", true, "", 0),
+		"GATEWAY_QUEUE_NORMAL":  emulator.CreateQueue(t, sqsEP, prefix+"-normal", true, "", 0),
+		"GATEWAY_QUEUE_BULK":    emulator.CreateQueue(t, sqsEP, prefix+"-bulk", true, "", 0),
+		"GATEWAY_COMMAND_QUEUE": emulator.CreateQueue(t, sqsEP, prefix+"-command", true, "", 0),
+		"GATEWAY_EVENT_BUS":     "gateway",
+		"GATEWAY_DRIVER":        "sandbox",
+	}
+	// The SDK reads these from the process environment itself.
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	t.Setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamoEP)
+	t.Setenv("AWS_ENDPOINT_URL_SQS", sqsEP)
+	t.Setenv("AWS_ENDPOINT_URL_EVENTBRIDGE", "http://127.0.0.1:9") // unused: no event is published
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() { done <- runAWS(ctx, func(k string) string { return env[k] }, &logs) }()
+	time.Sleep(1500 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the session host did not stop")
+	}
+	require.Contains(t, logs.String(), `"msg":"session host started"`)
+
+	// A configuration error names every bad variable and starts nothing.
+	delete(env, "GATEWAY_EVENT_BUS")
+	env["GATEWAY_DRIVER"] = "whatsmeow"
+	err := runAWS(context.Background(), func(k string) string { return env[k] }, &logs)
+	require.Error(t, err)
+	require.True(t, strings.Contains(err.Error(), "GATEWAY_EVENT_BUS") && strings.Contains(err.Error(), "GATEWAY_DEVICE_TABLE"), err.Error())
+}
+
+func dynamoClient(endpoint string) *dynamodb.Client {
+	return dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(endpoint),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+}
+
+// TestMain stops the emulators the tests of this package started.
+func TestMain(m *testing.M) { os.Exit(emulator.Main(m)) }
