@@ -84,10 +84,14 @@ func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPat
 // openWhatsmeow opens the whatsmeow driver on the gateway's SQLite file:
 // whatsmeow's own SQL store (its whatsmeow_* tables) and the instance
 // bindings, through a connection pool of their own that waits for the
-// gateway's writer instead of failing on a busy database.
+// gateway's writer instead of failing on a busy database. Its transactions
+// take the write lock when they begin (_txlock=immediate): whatsmeow's
+// read-then-write transactions (decrypting a message saves the session)
+// would otherwise fail at once with SQLITE_BUSY, busy_timeout or not,
+// whenever another connection wrote since their first read.
 func openWhatsmeow(ctx context.Context, dbPath string, httpClient *http.Client, events driver.Events, clk clock.Clock, log *slog.Logger) (*whatsapp.Driver, func(), error) {
 	dsn := "file:" + (&url.URL{Path: dbPath}).EscapedPath() +
-		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, nil, fmt.Errorf("open the whatsmeow store: %w", err)

@@ -41,6 +41,13 @@ var demoKeyLine = regexp.MustCompile(`(?m)^\s+(wgk_\S+)$`)
 // cfg tweaks) and serves it on 127.0.0.1:0.
 func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 	t.Helper()
+	return startGatewayWith(t, tweak, localOptions{})
+}
+
+// startGatewayWith is startGateway with test injections (the whatsmeow
+// driver's HTTP client).
+func startGatewayWith(t *testing.T, tweak func(*config.Local), opts localOptions) *gw {
+	t.Helper()
 	cfg, err := config.LocalFromEnv(func(string) string { return "" })
 	require.NoError(t, err)
 	cfg.DataDir = t.TempDir()
@@ -53,7 +60,7 @@ func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 	}
 	var out bytes.Buffer
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := openLocal(context.Background(), cfg, &out, log)
+	app, err := openLocalWith(context.Background(), cfg, &out, log, opts)
 	require.NoError(t, err)
 	m := demoKeyLine.FindStringSubmatch(out.String())
 	if m == nil { // a restart on an existing data dir prints nothing

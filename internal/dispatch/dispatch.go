@@ -79,42 +79,70 @@ func (d *Dispatcher) Wake() {
 }
 
 // Run delivers until ctx ends, then waits for the attempts in flight.
+//
+// Claims overlap the attempts in flight: as soon as enough workers are
+// free, their number of deliveries is claimed and started while the
+// others are still out. A claim never takes more than the free workers,
+// so a claimed delivery starts at once and its lease only has to cover
+// its own attempt.
 func (d *Dispatcher) Run(ctx context.Context) {
-	sem := make(chan struct{}, d.cfg.Workers)
-	outcomes := make(chan outbox.Outcome, d.cfg.Workers)
+	workers := d.cfg.Workers
+	outcomes := make(chan outbox.Outcome, workers)
 	recorded := make(chan struct{})
 	go func() {
 		defer close(recorded)
 		d.record(outcomes)
 	}()
+	// ended receives one value per finished attempt; its room for every
+	// worker means a finishing attempt never waits for the loop.
+	ended := make(chan struct{}, workers)
+	inFlight := 0
 	var wg sync.WaitGroup
 	defer func() {
 		wg.Wait()
 		close(outcomes)
 		<-recorded
 	}()
+	// Under load, waiting for a few free workers makes each claim (a
+	// write) worth its cost; when idle every worker is free anyway.
+	minClaim := max(1, min(batch, workers/4))
 	for ctx.Err() == nil {
-		due, err := d.cfg.Store.ClaimDue(ctx, d.cfg.Clock.Now(), claimLease, batch)
+	reap:
+		for {
+			select {
+			case <-ended:
+				inFlight--
+			default:
+				break reap
+			}
+		}
+		free := workers - inFlight
+		if free < minClaim {
+			select {
+			case <-ended:
+				inFlight--
+			case <-ctx.Done():
+			}
+			continue
+		}
+		limit := min(free, batch)
+		due, err := d.cfg.Store.ClaimDue(ctx, d.cfg.Clock.Now(), claimLease, limit)
 		if err != nil && ctx.Err() == nil {
 			d.cfg.Log.Warn("claim due deliveries", "err", err.Error())
 		}
 		targets := d.targets(ctx, due)
+		inFlight += len(due)
 		for _, dl := range due {
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
 			wg.Add(1)
 			go func() {
-				defer func() { <-sem; wg.Done() }()
+				defer func() { ended <- struct{}{}; wg.Done() }()
 				if o, ok := d.attempt(ctx, dl, targets[dl.Instance]); ok {
 					outcomes <- o
 				}
 			}()
 		}
-		if len(due) == batch {
-			continue
+		if err == nil && len(due) == limit {
+			continue // there may be more due
 		}
 		select {
 		case <-ctx.Done():
@@ -170,7 +198,11 @@ func (d *Dispatcher) record(outcomes <-chan outbox.Outcome) {
 // attempt delivers one event to its instance's webhook and returns the
 // outcome to record; ok is false when there is nothing to record.
 func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) (o outbox.Outcome, ok bool) {
-	log := d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
+	// Built only when something is logged: With formats its attributes
+	// at once, a cost every attempt would pay.
+	log := func() *slog.Logger {
+		return d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
+	}
 	n := dl.Attempts + 1
 	var res webhook.Result
 	switch {
@@ -178,7 +210,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) 
 		res = webhook.Result{Error: "instance deleted"}
 		n = webhook.MaxAttempts // nothing to retry against
 	case t.err != nil:
-		log.Warn("read instance for delivery", "err", t.err.Error())
+		log().Warn("read instance for delivery", "err", t.err.Error())
 		return o, false // the claim ends and the delivery comes back
 	default:
 		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: t.inst.WebhookURL,
@@ -193,7 +225,7 @@ func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) 
 		if delay, dead := webhook.Next(n); !dead {
 			next = now.Add(time.Duration(float64(delay) * d.cfg.RetryScale))
 		} else {
-			log.Warn("delivery dead-lettered", "attempts", n, "lastError", res.Error)
+			log().Warn("delivery dead-lettered", "attempts", n, "lastError", res.Error)
 		}
 	}
 	return outbox.Outcome{ID: dl.ID, Attempts: n, StatusCode: res.StatusCode, LastError: res.Error,

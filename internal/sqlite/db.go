@@ -32,14 +32,18 @@ type DB struct {
 	readStmts  *stmtCache
 	writeStmts *stmtCache
 	ops        chan writeOp
+	// relaxed is whether the write connection currently commits without
+	// fsync (synchronous=NORMAL); only the writer goroutine touches it.
+	relaxed    bool
 	closing    chan struct{} // closed by Close
 	done       chan struct{} // closed when the writer has stopped
 	close      sync.Once
 }
 
 type writeOp struct {
-	fn   func(tx *Tx) error
-	errc chan error
+	fn      func(tx *Tx) error
+	errc    chan error
+	relaxed bool // see WriteRelaxed
 }
 
 // Open opens (creating if needed) the database at path and migrates it to
@@ -105,7 +109,22 @@ func (db *DB) Close() error {
 // may run more than once (a batch is retried with savepoints when one of
 // its writes fails), so it must not act outside tx except to set results.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	op := writeOp{fn: fn, errc: make(chan error, 1)}
+	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1)})
+}
+
+// WriteRelaxed is Write for changes whose loss in a power failure is
+// harmless, because the state they leave behind is one the system already
+// recovers from: a batch made only of such writes commits without waiting
+// for fsync (synchronous=NORMAL in WAL mode). The database stays
+// consistent whatever happens, a relaxed write is still atomic and
+// isolated, and the next durable commit's fsync covers it, since the WAL
+// is synced as a whole; only the last relaxed batches before a power cut
+// can be undone. A batch that holds any durable write commits with fsync.
+func (db *DB) WriteRelaxed(ctx context.Context, fn func(tx *Tx) error) error {
+	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1), relaxed: true})
+}
+
+func (db *DB) submit(ctx context.Context, op writeOp) error {
 	select {
 	case db.ops <- op:
 	case <-db.closing:
@@ -166,6 +185,16 @@ func (db *DB) writer() {
 // the attempt is rolled back whole and the batch runs again with a
 // savepoint per write, so the failing write is undone alone.
 func (db *DB) commit(batch []writeOp) {
+	relaxed := true
+	for _, op := range batch {
+		relaxed = relaxed && op.relaxed
+	}
+	if err := db.setRelaxed(relaxed); err != nil {
+		for _, op := range batch {
+			op.errc <- err
+		}
+		return
+	}
 	errs, ok := db.run(batch, false)
 	if !ok {
 		errs, _ = db.run(batch, true)
@@ -173,6 +202,26 @@ func (db *DB) commit(batch []writeOp) {
 	for i, op := range batch {
 		op.errc <- errs[i]
 	}
+}
+
+// setRelaxed switches the write connection's synchronous mode when the
+// batch about to commit needs the other one.
+func (db *DB) setRelaxed(relaxed bool) error {
+	if relaxed == db.relaxed {
+		return nil
+	}
+	mode := "FULL"
+	if relaxed {
+		mode = "NORMAL"
+	}
+	if _, err := db.write.ExecContext(context.Background(), "PRAGMA synchronous = "+mode); err != nil {
+		if relaxed {
+			return nil // staying durable is always allowed
+		}
+		return fmt.Errorf("set synchronous %s: %w", mode, err)
+	}
+	db.relaxed = relaxed
+	return nil
 }
 
 // run executes batch in one transaction. Without isolate, the first failing

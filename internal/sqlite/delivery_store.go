@@ -53,9 +53,13 @@ func scanDelivery(row rowScanner) (outbox.Delivery, error) {
 // ClaimDue hands out up to limit deliveries whose next attempt is due,
 // pushing their due time lease ahead so that no other dispatcher (or this
 // one, if it crashes mid-attempt) takes them before the lease ends.
+//
+// The claim is a relaxed write: a power cut can only undo it together
+// with the process that held it, and then the deliveries are simply due
+// again, which at-least-once delivery already allows.
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
 	var out []outbox.Delivery
-	err := s.db.Write(ctx, func(tx *Tx) error {
+	err := s.db.WriteRelaxed(ctx, func(tx *Tx) error {
 		// One statement claims and returns the batch.
 		rows, err := tx.Query(`UPDATE deliveries SET next_at = ? WHERE id IN
 			(SELECT id FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?)
@@ -77,8 +81,13 @@ func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration
 
 // RecordAttempts stores the outcomes of attempts, in one write: each
 // delivery becomes delivered, due again at its Next, or dead (zero Next).
+//
+// A relaxed write: if a power cut undoes it, the deliveries are claimed
+// again once their lease ends and attempted once more — a duplicate that
+// at-least-once delivery allows (receivers deduplicate on the delivery
+// id), never a lost event.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error {
-	return s.db.Write(ctx, func(tx *Tx) error {
+	return s.db.WriteRelaxed(ctx, func(tx *Tx) error {
 		for _, o := range outcomes {
 			status, deliveredAt := outbox.Retrying, sql.NullInt64{}
 			switch {

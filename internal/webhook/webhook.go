@@ -44,9 +44,12 @@ const (
 	maxDrain       = 64 << 10
 	maxHeaderBytes = 64 << 10
 	// Pool sizes: one receiver often gets bursts of events (a busy
-	// instance), so several connections per host stay warm; the total is
-	// bounded because a gateway serves many tenants' receivers.
-	maxIdlePerHost  = 16
+	// instance), so as many connections per host stay warm as a
+	// dispatcher has attempts in flight (32 by default): with fewer, every
+	// burst closes the surplus and dials it again, a TCP (and TLS)
+	// handshake per event. The total is bounded because a gateway serves
+	// many tenants' receivers.
+	maxIdlePerHost  = 64
 	maxIdleTotal    = 256
 	idleConnTimeout = 30 * time.Second
 )

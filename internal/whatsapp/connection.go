@@ -207,7 +207,10 @@ func (d *Driver) onConnection(a *attempt, c change) {
 			d.mu.Unlock()
 			return
 		}
-		a.phase = open
+		if a.phase != open {
+			a.phase = open
+			close(a.opened)
+		}
 		d.enqueue(s, report{kind: connectedReport, text: a.jid.User})
 		d.mu.Unlock()
 		d.flush(s)

@@ -166,14 +166,15 @@ type slot struct {
 // until the driver lets go of it. Events of an attempt that is no longer
 // its slot's current one are ignored.
 type attempt struct {
-	slot  *slot
-	cli   waClient
-	dev   *store.Device
-	jid   types.JID // the device's, once known: whatsmeow clears dev.ID when it deletes the keys
-	phase phase
-	link  *rotation     // while linking, once the first codes came
-	ready chan struct{} // closed when the first QR code came (linking)
-	ended chan struct{} // closed when the attempt stops being current
+	slot   *slot
+	cli    waClient
+	dev    *store.Device
+	jid    types.JID // the device's, once known: whatsmeow clears dev.ID when it deletes the keys
+	phase  phase
+	link   *rotation     // while linking, once the first codes came
+	ready  chan struct{} // closed when the first QR code came (linking)
+	opened chan struct{} // closed when it logged in (open)
+	ended  chan struct{} // closed when the attempt stops being current
 }
 
 // slot returns the instance's slot, creating it. Call with mu held.
@@ -227,5 +228,6 @@ func (d *Driver) install(name string, a *attempt) *attempt {
 }
 
 func newAttempt(dev *store.Device, p phase) *attempt {
-	return &attempt{dev: dev, jid: dev.GetJID(), phase: p, ready: make(chan struct{}), ended: make(chan struct{})}
+	return &attempt{dev: dev, jid: dev.GetJID(), phase: p, ready: make(chan struct{}), opened: make(chan struct{}),
+		ended: make(chan struct{})}
 }

@@ -1,9 +1,11 @@
 package whatsapp
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -378,4 +380,16 @@ func TestLoginAfterPairingIsBounded(t *testing.T) {
 	f.clk.Advance(time.Second)
 	require.Equal(t, driver.ConnectionLost, f.ev.Expect(t, inst, drivertest.Disconnected).Reason, "the host reconnects")
 	require.Equal(t, jid.String(), f.bound(t), "the device stays bound for that reconnect")
+}
+
+// TestLoginWatchEndsWithTheLogin: the watch on the login after pairing
+// ends when the login succeeds, not at its timeout, so an idle linked
+// instance keeps no goroutine of the driver's.
+func TestLoginWatchEndsWithTheLogin(t *testing.T) {
+	f := newFixture(t)
+	f.link(t)
+	require.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		return !bytes.Contains(buf[:runtime.Stack(buf, true)], []byte("whatsapp.(*Driver).awaitLogin"))
+	}, 5*time.Second, time.Millisecond)
 }

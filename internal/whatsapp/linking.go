@@ -251,11 +251,15 @@ func (d *Driver) onPaired(a *attempt) {
 }
 
 // awaitLogin reports a lost connection if the login after pairing does
-// not succeed in time; the host then reconnects the new device.
+// not succeed in time; the host then reconnects the new device. It ends
+// as soon as the login succeeded: an idle linked instance keeps no
+// goroutine of its own.
 func (d *Driver) awaitLogin(a *attempt) {
 	defer d.recoverPanic(a.slot.name, "login after pairing")
 	select {
 	case <-a.ended:
+		return
+	case <-a.opened:
 		return
 	case <-d.cfg.Clock.After(loginTimeout):
 	}

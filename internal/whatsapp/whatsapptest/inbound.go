@@ -156,6 +156,7 @@ func deviceBundle(d *device) (*prekey.Bundle, error) {
 
 // stanzaType is the message stanza's type and the enc mediatype.
 func stanzaType(m *waE2E.Message) (typ, mediaType string) {
+	m = unwrap(m)
 	switch {
 	case m.GetImageMessage() != nil:
 		return "media", "image"

@@ -1,6 +1,7 @@
 package whatsapptest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -61,6 +62,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 
 // attachment decrypts the attachment m refers to, if any: nil without one.
 func (s *Server) attachment(m *waE2E.Message) ([]byte, error) {
+	m = unwrap(m)
 	var media whatsmeow.DownloadableMessage
 	var kind whatsmeow.MediaType
 	switch {
@@ -110,5 +112,31 @@ func decryptMedia(blob, mediaKey []byte, kind whatsmeow.MediaType) ([]byte, erro
 	if !hmac.Equal(h.Sum(nil)[:10], mac) {
 		return nil, errors.New("attachment MAC mismatch")
 	}
-	return cbcutil.Decrypt(cipherKey, iv, ciphertext)
+	// cbcutil decrypts in place: work on a copy, the stored blob is
+	// downloaded and decrypted again later.
+	return cbcutil.Decrypt(cipherKey, iv, bytes.Clone(ciphertext))
+}
+
+// unwrap returns the message inside the wrappers WhatsApp clients put
+// around some content: a document with a caption travels as a
+// documentWithCaptionMessage, view-once and disappearing messages inside
+// their own envelopes.
+func unwrap(m *waE2E.Message) *waE2E.Message {
+	for {
+		var inner *waE2E.Message
+		switch {
+		case m.GetDocumentWithCaptionMessage() != nil:
+			inner = m.GetDocumentWithCaptionMessage().GetMessage()
+		case m.GetEphemeralMessage() != nil:
+			inner = m.GetEphemeralMessage().GetMessage()
+		case m.GetViewOnceMessage() != nil:
+			inner = m.GetViewOnceMessage().GetMessage()
+		case m.GetViewOnceMessageV2() != nil:
+			inner = m.GetViewOnceMessageV2().GetMessage()
+		}
+		if inner == nil {
+			return m
+		}
+		m = inner
+	}
 }

@@ -63,6 +63,16 @@ func TestSendMedia(t *testing.T) {
 	require.Equal(t, "invoice 03.pdf", sent[0].Message.GetDocumentMessage().GetFileName())
 	require.Equal(t, "application/pdf", sent[0].Message.GetDocumentMessage().GetMimetype())
 	require.Equal(t, doc, sent[0].Media)
+
+	// WhatsApp's clients wrap a captioned document; the attachment is found inside.
+	wrapped := &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: msg}}
+	_, err = c.SendMessage(ctx, types.NewJID(phoneB, types.DefaultUserServer), wrapped)
+	require.NoError(t, err)
+	sent = s.Sent(jid)
+	require.Len(t, sent, 2)
+	require.NoError(t, sent[1].Err)
+	require.Equal(t, "document", sent[1].MediaType)
+	require.Equal(t, doc, sent[1].Media)
 }
 
 func TestDirectory(t *testing.T) {
