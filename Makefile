@@ -20,7 +20,7 @@ run:
 	$(GO) run ./sessionhost
 
 ## test: every check and test; what CI runs
-test: fmt-check vet unit
+test: fmt-check vet unit infra-test
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
@@ -91,3 +91,27 @@ fuzz:
 
 clean:
 	rm -rf ./data $(BENCHOUT)
+
+# The CDK app (infra/, its own module so the app's tests never compile CDK)
+# and its CLI, installed under .cache on first use.
+CDK_VERSION := 2.1148.1
+CDK         := .cache/cdk/node_modules/.bin/cdk
+SHARDS      ?= 1
+CDKENV      := JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_DISABLE_CLI_TELEMETRY=true
+.PHONY: synth deploy infra-test
+
+$(CDK):
+	mkdir -p .cache/cdk && cd .cache/cdk && echo '{"private":true}' > package.json \
+	  && npm install --silent --no-audit --no-fund aws-cdk@$(CDK_VERSION)
+
+## synth: the CloudFormation template of the AWS shape (offline), SHARDS=1
+synth: build $(CDK)
+	$(CDKENV) $(CDK) synth --quiet --no-notices -c shards=$(SHARDS)
+
+## deploy: deploy to the current AWS account (needs `cdk bootstrap` once and Docker)
+deploy: build $(CDK)
+	$(CDKENV) $(CDK) deploy --no-notices -c shards=$(SHARDS) --require-approval broadening
+
+## infra-test: CDK assertions on the synthesized template
+infra-test:
+	cd infra && $(CDKENV) $(GO) vet ./... && $(CDKENV) $(GO) test -count=1 ./...

@@ -1,0 +1,24 @@
+package main
+
+// Environment variables the gateway's processes read. They duplicate the
+// names in internal/config/aws.go on purpose: this module must not import
+// the application module, so that the app's tests never compile the CDK.
+// Keep both sides in step.
+const (
+	envTable        = "GATEWAY_TABLE"
+	envQueueUrgent  = "GATEWAY_QUEUE_URGENT"
+	envQueueNormal  = "GATEWAY_QUEUE_NORMAL"
+	envQueueBulk    = "GATEWAY_QUEUE_BULK"
+	envCommandQueue = "GATEWAY_COMMAND_QUEUE"
+	envWebhookQueue = "GATEWAY_WEBHOOK_QUEUE"
+	envEventBus     = "GATEWAY_EVENT_BUS"
+	envAdminKey     = "GATEWAY_ADMIN_KEY"
+	envDriver       = "GATEWAY_DRIVER"
+	envDeviceTable  = "GATEWAY_DEVICE_TABLE" // whatsmeow's device keys (internal/devicestore)
+
+	driverWhatsmeow = "whatsmeow"
+)
+
+// eventSource is the EventBridge source of every gateway event (events/,
+// ARCHITECTURE.md "Events"): events.Source in the application module.
+const eventSource = "whatsapp.gateway"

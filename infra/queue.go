@@ -1,0 +1,72 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Queue settings. Every queue keeps SQS-managed encryption (the default)
+// and refuses plain-HTTP access.
+const (
+	// laneVisibilitySeconds is the lane queues' default; the session host sets
+	// its own on every receive and extends it while it holds a message
+	// (internal/host: holdFor = 60 s).
+	laneVisibilitySeconds = 60
+	// laneMaxReceives: a held message is received again after every host
+	// restart or deployment (the host releases what it holds on a clean
+	// stop), so a message waiting out its lane limits may count several
+	// receives without being faulty. Unreadable bodies are deleted by the
+	// host, not retried.
+	laneMaxReceives = 10
+	// commandMaxReceives: redelivered commands are dropped as stale by the
+	// worker (internal/command), except forget, which is idempotent.
+	commandMaxReceives = 5
+	// retentionDays is SQS's longest: a message may wait days in the bulk
+	// lane under its daily limit, and a DLQ must keep what it gets at
+	// least as long as the source queue.
+	retentionDays = 14
+)
+
+// queueOptions is what differs between the gateway's queues.
+type queueOptions struct {
+	fifo              bool
+	visibilitySeconds float64
+	maxReceives       float64
+	retentionDays     float64 // 0: SQS's default (4 days)
+}
+
+// queuePair is a queue and its dead-letter queue.
+type queuePair struct {
+	queue, dlq awssqs.Queue
+}
+
+// newQueuePair makes queue id with its DLQ (id+"Dlq") under scope. FIFO
+// queues deduplicate on the sender's deduplication id only
+// (content-based deduplication off: two identical texts are two
+// messages), per message group (the gateway's group is the instance),
+// which allows SQS's high-throughput FIFO mode.
+func newQueuePair(scope constructs.Construct, id string, o queueOptions) queuePair {
+	common := func(p *awssqs.QueueProps) *awssqs.QueueProps {
+		p.EnforceSSL = jsii.Bool(true)
+		if o.fifo {
+			p.Fifo = jsii.Bool(true)
+			p.ContentBasedDeduplication = jsii.Bool(false)
+			p.DeduplicationScope = awssqs.DeduplicationScope_MESSAGE_GROUP
+			p.FifoThroughputLimit = awssqs.FifoThroughputLimit_PER_MESSAGE_GROUP_ID
+		}
+		return p
+	}
+	dlq := awssqs.NewQueue(scope, jsii.String(id+"Dlq"), common(&awssqs.QueueProps{
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+	}))
+	props := common(&awssqs.QueueProps{
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(o.visibilitySeconds)),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(o.maxReceives)},
+	})
+	if o.retentionDays > 0 {
+		props.RetentionPeriod = awscdk.Duration_Days(jsii.Number(o.retentionDays))
+	}
+	return queuePair{queue: awssqs.NewQueue(scope, jsii.String(id), props), dlq: dlq}
+}

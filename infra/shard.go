@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Size of a session host task. An idle linked instance costs ~140 KiB
+// (TOOLCHAIN.md), so memory is not what bounds a shard.
+const (
+	hostCPU       = 512
+	hostMemoryMiB = 1024
+)
+
+// shardDeps is what every shard shares.
+type shardDeps struct {
+	cluster     awsecs.Cluster
+	hostSG      awsec2.ISecurityGroup
+	image       awsecs.ContainerImage
+	table       awsdynamodb.Table
+	deviceTable awsdynamodb.Table
+	bus         awsevents.EventBus
+	logs        awslogs.LogGroup
+}
+
+// shard is {three lane FIFO queues, one command queue, one Fargate
+// service with one task} (ARCHITECTURE.md "Scaling out").
+type shard struct {
+	urgent, normal, bulk, command queuePair
+	service                       awsecs.FargateService
+}
+
+// lanes are the lane queues, most urgent first.
+func (s *shard) lanes() []queuePair { return []queuePair{s.urgent, s.normal, s.bulk} }
+
+// dlqs are the shard's dead-letter queues.
+func (s *shard) dlqs() []awssqs.Queue {
+	return []awssqs.Queue{s.urgent.dlq, s.normal.dlq, s.bulk.dlq, s.command.dlq}
+}
+
+// queueEnv is the shard's queue URLs under the variables the API and the
+// session host read.
+func (s *shard) queueEnv() map[string]*string {
+	return map[string]*string{
+		envQueueUrgent:  s.urgent.queue.QueueUrl(),
+		envQueueNormal:  s.normal.queue.QueueUrl(),
+		envQueueBulk:    s.bulk.queue.QueueUrl(),
+		envCommandQueue: s.command.queue.QueueUrl(),
+	}
+}
+
+// newShard makes shard number n under its own construct ("Shard<n>").
+func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
+	sc := constructs.NewConstruct(scope, jsii.String(fmt.Sprintf("Shard%d", n)))
+	lane := queueOptions{fifo: true, visibilitySeconds: laneVisibilitySeconds, maxReceives: laneMaxReceives, retentionDays: retentionDays}
+	s := &shard{
+		urgent: newQueuePair(sc, "UrgentQueue", lane),
+		normal: newQueuePair(sc, "NormalQueue", lane),
+		bulk:   newQueuePair(sc, "BulkQueue", lane),
+		// The worker sets its own visibility on every receive (the
+		// client's timeout plus a margin, under 60 s).
+		command: newQueuePair(sc, "CommandQueue", queueOptions{fifo: true, visibilitySeconds: 60, maxReceives: commandMaxReceives}),
+	}
+
+	task := awsecs.NewFargateTaskDefinition(sc, jsii.String("HostTask"), &awsecs.FargateTaskDefinitionProps{
+		Cpu:            jsii.Number(hostCPU),
+		MemoryLimitMiB: jsii.Number(hostMemoryMiB),
+		RuntimePlatform: &awsecs.RuntimePlatform{
+			CpuArchitecture:       awsecs.CpuArchitecture_ARM64(),
+			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
+		},
+	})
+	env := s.queueEnv()
+	env[envTable] = d.table.TableName()
+	env[envDeviceTable] = d.deviceTable.TableName()
+	env[envEventBus] = d.bus.EventBusName()
+	env[envDriver] = jsii.String(driverWhatsmeow)
+	// No port mappings: the host accepts no inbound connections; its
+	// work arrives on the queues.
+	task.AddContainer(jsii.String("sessionhost"), &awsecs.ContainerDefinitionOptions{
+		Image:       d.image,
+		Essential:   jsii.Bool(true),
+		Environment: &env,
+		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{
+			LogGroup:     d.logs,
+			StreamPrefix: jsii.String(fmt.Sprintf("shard%d", n)),
+		}),
+		// The host releases the messages it holds on SIGTERM.
+		StopTimeout: awscdk.Duration_Seconds(jsii.Number(30)),
+	})
+
+	// Least privilege: the host reads and writes both tables, consumes
+	// (receive, change visibility, delete) its own shard's queues and
+	// publishes on the bus; it sends to no queue.
+	role := task.TaskRole()
+	grantData(d.table, role)
+	grantData(d.deviceTable, role)
+	for _, q := range append(s.lanes(), s.command) {
+		q.queue.GrantConsumeMessages(role)
+	}
+	d.bus.GrantPutEventsTo(role, nil)
+
+	s.service = awsecs.NewFargateService(sc, jsii.String("HostService"), &awsecs.FargateServiceProps{
+		Cluster:        d.cluster,
+		TaskDefinition: task,
+		DesiredCount:   jsii.Number(1),
+		// One task, replaced start-first during a deployment: the new
+		// task waits for the old one's leases (ARCHITECTURE.md "Sessions,
+		// leases and commands"), so the overlap is safe.
+		MinHealthyPercent: jsii.Number(100),
+		MaxHealthyPercent: jsii.Number(200),
+		CircuitBreaker:    &awsecs.DeploymentCircuitBreaker{Enable: jsii.Bool(true), Rollback: jsii.Bool(true)},
+		SecurityGroups:    &[]awsec2.ISecurityGroup{d.hostSG},
+		// Public subnets without a NAT gateway: a public address is the
+		// task's way out (WhatsApp, AWS APIs); the security group lets
+		// nothing in.
+		AssignPublicIp: jsii.Bool(true),
+		VpcSubnets:     &awsec2.SubnetSelection{SubnetType: awsec2.SubnetType_PUBLIC},
+	})
+	return s
+}

@@ -1,0 +1,445 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/stretchr/testify/require"
+)
+
+// TestStack synthesizes the stack with one and two shards (a synthesis
+// takes seconds, so each is shared by its subtests) and checks the
+// template.
+func TestStack(t *testing.T) {
+	checks := []struct {
+		name string
+		fn   func(*testing.T, *fixture)
+	}{
+		{"resource counts", checkCounts},
+		{"tables mirror the adapters", checkTables},
+		{"lane and command queues", checkShardQueues},
+		{"webhook queue and event rule", checkWebhookPath},
+		{"lambdas", checkFunctions},
+		{"session hosts", checkHosts},
+		{"least privilege", checkPrivileges},
+		{"no secret values", checkNoSecrets},
+		{"dlq alarms", checkAlarms},
+		{"outputs", checkOutputs},
+		{"image asset", checkImageAsset},
+	}
+	for _, shards := range []int{1, 2} {
+		t.Run(fmt.Sprintf("shards=%d", shards), func(t *testing.T) {
+			f := synth(t, shards)
+			for _, c := range checks {
+				t.Run(c.name, func(t *testing.T) { c.fn(t, f) })
+			}
+		})
+	}
+}
+
+// shardQueueNames are the construct names of a shard's queues.
+var shardQueueNames = []string{"UrgentQueue", "NormalQueue", "BulkQueue", "CommandQueue"}
+
+func checkCounts(t *testing.T, f *fixture) {
+	n := float64(f.shards)
+	counts := map[string]float64{
+		"AWS::SQS::Queue":                 8*n + 2, // 4 queues + 4 DLQs per shard, webhook queue + DLQ
+		"AWS::ECS::Service":               n,
+		"AWS::ECS::TaskDefinition":        n,
+		"AWS::ECS::Cluster":               1,
+		"AWS::CloudWatch::Alarm":          4*n + 1,
+		"AWS::Lambda::Function":           2, // no custom resource Lambdas
+		"AWS::Lambda::EventSourceMapping": 1,
+		"AWS::DynamoDB::Table":            2,
+		"AWS::Events::EventBus":           1,
+		"AWS::Events::Rule":               1,
+		"AWS::SecretsManager::Secret":     1,
+		"AWS::ApiGatewayV2::Api":          1,
+		"AWS::ApiGatewayV2::Route":        1,
+	}
+	cdkAssert(t, func() {
+		for typ, c := range counts {
+			f.tpl.ResourceCountIs(jsii.String(typ), jsii.Number(c))
+		}
+	})
+	// maxShards must keep the template under CloudFormation's limit.
+	perShard := 0
+	for path := range f.byPath {
+		if strings.HasPrefix(path, "Shard0") {
+			perShard++
+		}
+	}
+	shared := len(f.res) - f.shards*perShard
+	require.Positive(t, perShard)
+	require.LessOrEqualf(t, shared+maxShards*perShard, 500,
+		"maxShards=%d would exceed 500 resources (%d shared + %d per shard)", maxShards, shared, perShard)
+}
+
+func checkTables(t *testing.T, f *fixture) {
+	checkTable(t, f.props(t, "GatewayTable/Resource"), gatewayTableSpec(t))
+	checkTable(t, f.props(t, "DeviceTable/Resource"), deviceTableSpec(t))
+	// The mirror in table.go names the same indexes as the adapter.
+	var names []string
+	for _, ix := range gatewayTableSpec(t).indexes {
+		names = append(names, ix.name)
+	}
+	var ours []string
+	for _, ix := range gatewayIndexes() {
+		ours = append(ours, ix.name)
+	}
+	require.Equal(t, names, ours)
+	// State survives the stack.
+	for _, p := range []string{"GatewayTable/Resource", "DeviceTable/Resource"} {
+		require.Equal(t, "Retain", jsonField(t, f, f.id(t, p), "DeletionPolicy"), p)
+	}
+}
+
+// jsonField is a top-level attribute (DeletionPolicy, ...) of a resource.
+func jsonField(t *testing.T, f *fixture, id, key string) any {
+	t.Helper()
+	return f.template["Resources"].(map[string]any)[id].(map[string]any)[key]
+}
+
+func checkShardQueues(t *testing.T, f *fixture) {
+	cdkAssert(t, func() {
+		f.tpl.ResourcePropertiesCountIs(jsii.String("AWS::SQS::Queue"), &map[string]any{
+			"FifoQueue": true, "ContentBasedDeduplication": false,
+		}, jsii.Number(float64(8*f.shards)))
+	})
+	for s := range f.shards {
+		for _, name := range shardQueueNames {
+			path := fmt.Sprintf("Shard%d/%s", s, name)
+			q := f.props(t, path+"/Resource")
+			dlqID := f.id(t, path+"Dlq/Resource")
+			dlq := f.res[dlqID].Properties
+			require.Equal(t, true, q["FifoQueue"], path)
+			require.Equal(t, false, q["ContentBasedDeduplication"], path)
+			require.Equal(t, "messageGroup", q["DeduplicationScope"], path)
+			require.EqualValues(t, 60, q["VisibilityTimeout"], path)
+			require.Equal(t, true, dlq["FifoQueue"], path+": a FIFO queue needs a FIFO DLQ")
+			require.Nil(t, dlq["RedrivePolicy"], path+"Dlq")
+			want := laneMaxReceives
+			if name == "CommandQueue" {
+				want = commandMaxReceives
+			} else {
+				require.EqualValues(t, 14*24*3600, q["MessageRetentionPeriod"], path)
+			}
+			require.Equal(t, map[string]any{"deadLetterTargetArn": getAtt(dlqID, "Arn"), "maxReceiveCount": float64(want)},
+				q["RedrivePolicy"], path)
+		}
+	}
+	// Every queue refuses plain HTTP.
+	for _, id := range f.ofType("AWS::SQS::Queue") {
+		found := false
+		for _, pid := range f.ofType("AWS::SQS::QueuePolicy") {
+			p := f.res[pid].Properties
+			b, _ := json.Marshal(p)
+			if strings.Contains(string(b), `"`+id+`"`) && strings.Contains(string(b), `"aws:SecureTransport":"false"`) {
+				found = true
+			}
+		}
+		require.Truef(t, found, "queue %s has no TLS-only policy", id)
+	}
+}
+
+func checkWebhookPath(t *testing.T, f *fixture) {
+	qID := f.id(t, "WebhookQueue/Resource")
+	dlqID := f.id(t, "WebhookQueueDlq/Resource")
+	q := f.res[qID].Properties
+	require.Nil(t, q["FifoQueue"], "the webhook queue is a standard queue")
+	require.Equal(t, map[string]any{"deadLetterTargetArn": getAtt(dlqID, "Arn"), "maxReceiveCount": float64(4)}, q["RedrivePolicy"])
+	timeout := f.props(t, "WebhooksFunction/Resource")["Timeout"].(float64)
+	require.GreaterOrEqual(t, q["VisibilityTimeout"].(float64), 6*timeout, "visibility at least 6 × the function timeout")
+
+	busID := f.id(t, "EventBus/Resource")
+	cdkAssert(t, func() {
+		f.tpl.HasResourceProperties(jsii.String("AWS::Events::Rule"), &map[string]any{
+			"EventBusName": ref(busID),
+			"EventPattern": assertions.Match_ObjectEquals(&map[string]any{"source": []any{"whatsapp.gateway"}}),
+			"State":        "ENABLED",
+			"Targets": []any{assertions.Match_ObjectLike(&map[string]any{
+				"Arn":              getAtt(qID, "Arn"),
+				"DeadLetterConfig": map[string]any{"Arn": getAtt(dlqID, "Arn")},
+			})},
+		})
+	})
+	// EventBridge may send to the queue (and its DLQ), only for this rule.
+	ruleID := f.id(t, "WebhookRule/Resource")
+	for _, target := range []string{qID, dlqID} {
+		found := false
+		for _, pid := range f.ofType("AWS::SQS::QueuePolicy") {
+			p := f.res[pid].Properties
+			b, _ := json.Marshal(p["Queues"])
+			if !strings.Contains(string(b), `"`+target+`"`) {
+				continue
+			}
+			for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+				sm := s.(map[string]any)
+				if sm["Principal"] == nil || fmt.Sprint(sm["Principal"]) != fmt.Sprint(map[string]any{"Service": "events.amazonaws.com"}) {
+					continue
+				}
+				acts := actionList(sm["Action"])
+				require.Contains(t, acts, "sqs:SendMessage")
+				require.Subset(t, []string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}, acts)
+				cond, _ := json.Marshal(sm["Condition"])
+				require.Contains(t, string(cond), `"aws:SourceArn"`)
+				require.Contains(t, string(cond), ruleID)
+				found = true
+			}
+		}
+		require.Truef(t, found, "EventBridge may not send to %s", target)
+	}
+
+	cdkAssert(t, func() {
+		f.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), &map[string]any{
+			"EventSourceArn":        getAtt(qID, "Arn"),
+			"FunctionName":          ref(f.id(t, "WebhooksFunction/Resource")),
+			"BatchSize":             10,
+			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+		})
+	})
+}
+
+func checkFunctions(t *testing.T, f *fixture) {
+	for _, p := range []string{"ApiFunction/Resource", "WebhooksFunction/Resource"} {
+		fn := f.props(t, p)
+		require.Equal(t, "provided.al2023", fn["Runtime"], p)
+		require.Equal(t, []any{"arm64"}, fn["Architectures"], p)
+		require.Equal(t, "bootstrap", fn["Handler"], p)
+		_, ok := fn["LoggingConfig"].(map[string]any)["LogGroup"]
+		require.True(t, ok, "%s: own log group", p)
+	}
+	api := f.props(t, "ApiFunction/Resource")
+	require.Less(t, api["Timeout"].(float64), 30.0, "API Gateway gives up at 30 s")
+
+	s0 := func(q string) any { return ref(f.id(t, "Shard0/"+q+"/Resource")) }
+	env := envOf(t, api)
+	require.Equal(t, ref(f.id(t, "GatewayTable/Resource")), env[envTable])
+	require.Equal(t, s0("UrgentQueue"), env[envQueueUrgent])
+	require.Equal(t, s0("NormalQueue"), env[envQueueNormal])
+	require.Equal(t, s0("BulkQueue"), env[envQueueBulk])
+	require.Equal(t, s0("CommandQueue"), env[envCommandQueue])
+	require.Contains(t, env, envAdminKey)
+	require.Len(t, env, 6, "API environment: %v", env)
+
+	hooks := envOf(t, f.props(t, "WebhooksFunction/Resource"))
+	require.Equal(t, map[string]any{
+		envTable:        ref(f.id(t, "GatewayTable/Resource")),
+		envWebhookQueue: ref(f.id(t, "WebhookQueue/Resource")),
+	}, hooks)
+
+	// $default route, payload format 2.0, to the API function.
+	cdkAssert(t, func() {
+		f.tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), &map[string]any{"RouteKey": "$default"})
+		f.tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Integration"), &map[string]any{
+			"IntegrationType":      "AWS_PROXY",
+			"PayloadFormatVersion": "2.0",
+			"IntegrationUri":       getAtt(f.id(t, "ApiFunction/Resource"), "Arn"),
+		})
+		f.tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Api"), &map[string]any{"ProtocolType": "HTTP"})
+	})
+}
+
+func checkHosts(t *testing.T, f *fixture) {
+	sgID := f.id(t, "HostSecurityGroup/Resource")
+	require.Nil(t, f.res[sgID].Properties["SecurityGroupIngress"], "no inbound rule")
+	require.Empty(t, f.ofType("AWS::EC2::SecurityGroupIngress"))
+	for s := range f.shards {
+		sh := fmt.Sprintf("Shard%d/", s)
+		task := f.props(t, sh+"HostTask/Resource")
+		require.Equal(t, map[string]any{"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}, task["RuntimePlatform"])
+		require.Equal(t, []any{"FARGATE"}, task["RequiresCompatibilities"])
+		c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
+		require.Nil(t, c["PortMappings"], "the session host listens on nothing")
+		require.Equal(t, map[string]any{
+			envTable:        ref(f.id(t, "GatewayTable/Resource")),
+			envDeviceTable:  ref(f.id(t, "DeviceTable/Resource")),
+			envQueueUrgent:  ref(f.id(t, sh+"UrgentQueue/Resource")),
+			envQueueNormal:  ref(f.id(t, sh+"NormalQueue/Resource")),
+			envQueueBulk:    ref(f.id(t, sh+"BulkQueue/Resource")),
+			envCommandQueue: ref(f.id(t, sh+"CommandQueue/Resource")),
+			envEventBus:     ref(f.id(t, "EventBus/Resource")),
+			envDriver:       "whatsmeow",
+		}, containerEnv(t, task))
+		svc := f.props(t, sh+"HostService/Service")
+		require.EqualValues(t, 1, svc["DesiredCount"])
+		require.Equal(t, "FARGATE", svc["LaunchType"])
+		require.Equal(t, ref(f.id(t, sh+"HostTask/Resource")), svc["TaskDefinition"])
+		vpc := svc["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)
+		require.Equal(t, []any{getAtt(sgID, "GroupId")}, vpc["SecurityGroups"])
+	}
+}
+
+func checkPrivileges(t *testing.T, f *fixture) {
+	table := f.id(t, "GatewayTable/Resource")
+	devices := f.id(t, "DeviceTable/Resource")
+	bus := f.id(t, "EventBus/Resource")
+	send := []string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+	consume := []string{"sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl", "sqs:DeleteMessage", "sqs:GetQueueAttributes"}
+
+	// No role anywhere gets a wildcard action.
+	for _, id := range f.ofType("AWS::IAM::Policy") {
+		b, _ := json.Marshal(f.res[id].Properties["PolicyDocument"])
+		require.NotRegexp(t, regexp.MustCompile(`"[a-z0-9-]+:\*"|"Action":"\*"`), string(b), id)
+	}
+
+	api := f.policies(t, "ApiFunction/ServiceRole/Resource")
+	for _, q := range shardQueueNames {
+		require.ElementsMatch(t, send, keys(actionsOn(api, f.id(t, "Shard0/"+q+"/Resource"))), "API on %s", q)
+		for s := 1; s < f.shards; s++ {
+			require.Empty(t, actionsOn(api, f.id(t, fmt.Sprintf("Shard%d/%s/Resource", s, q))), "the API is given shard 0's queues only")
+		}
+	}
+	require.Empty(t, actionsOn(api, devices), "the API never touches device keys")
+	require.NotContains(t, allActions(api), "events:PutEvents")
+	require.NotContains(t, allActions(api), "dynamodb:GetRecords", "no stream access")
+	require.Contains(t, actionsOn(api, table), "dynamodb:ConditionCheckItem", "transactions need it")
+
+	hooks := f.policies(t, "WebhooksFunction/ServiceRole/Resource")
+	require.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, keys(actionsOn(hooks, table)))
+	require.ElementsMatch(t, consume, keys(actionsOn(hooks, f.id(t, "WebhookQueue/Resource"))))
+	for a := range allActions(hooks) {
+		require.Truef(t, strings.HasPrefix(a, "sqs:") || a == "dynamodb:GetItem" || a == "dynamodb:UpdateItem", "webhooks: %s", a)
+	}
+
+	for s := range f.shards {
+		role := fmt.Sprintf("Shard%d/HostTask/TaskRole/Resource", s)
+		host := f.policies(t, role)
+		for _, q := range shardQueueNames {
+			require.ElementsMatch(t, consume, keys(actionsOn(host, f.id(t, fmt.Sprintf("Shard%d/%s/Resource", s, q)))), "%s on %s", role, q)
+			for o := range f.shards {
+				if o != s {
+					require.Empty(t, actionsOn(host, f.id(t, fmt.Sprintf("Shard%d/%s/Resource", o, q))), "%s on shard %d", role, o)
+				}
+			}
+		}
+		require.NotContains(t, allActions(host), "sqs:SendMessage", "the host sends to no queue")
+		require.Equal(t, map[string]bool{"events:PutEvents": true}, actionsOn(host, bus))
+		require.Contains(t, actionsOn(host, devices), "dynamodb:PutItem")
+		require.NotContains(t, allActions(host), "dynamodb:DeleteTable")
+	}
+}
+
+func checkNoSecrets(t *testing.T, f *fixture) {
+	secret := f.id(t, "AdminKey/Resource")
+	props := f.res[secret].Properties
+	require.Nil(t, props["SecretString"], "the key is generated at deployment, never written in the template")
+	require.NotNil(t, props["GenerateSecretString"])
+
+	// The API's key is a dynamic reference CloudFormation resolves.
+	b, _ := json.Marshal(envOf(t, f.props(t, "ApiFunction/Resource"))[envAdminKey])
+	require.Equal(t, `{"Fn::Join":["",["{{resolve:secretsmanager:",{"Ref":"`+secret+`"},":SecretString:::}}"]]}`, string(b))
+
+	// No variable that names a secret holds a literal anywhere.
+	secretish := regexp.MustCompile(`(?i)KEY|SECRET|PASSWORD|TOKEN`)
+	check := func(where string, env map[string]any) {
+		for name, v := range env {
+			if secretish.MatchString(name) {
+				_, literal := v.(string)
+				require.Falsef(t, literal, "%s: %s is a literal", where, name)
+			}
+		}
+	}
+	for _, id := range f.ofType("AWS::Lambda::Function") {
+		if e, ok := f.res[id].Properties["Environment"].(map[string]any); ok {
+			check(id, e["Variables"].(map[string]any))
+		}
+	}
+	for _, id := range f.ofType("AWS::ECS::TaskDefinition") {
+		check(id, containerEnv(t, f.res[id].Properties))
+	}
+	raw, _ := json.Marshal(f.template)
+	require.NotContains(t, string(raw), "SecretString\":\"", "no literal secret string")
+}
+
+func checkAlarms(t *testing.T, f *fixture) {
+	dlqs := []string{f.id(t, "WebhookQueueDlq/Resource")}
+	for s := range f.shards {
+		for _, q := range shardQueueNames {
+			dlqs = append(dlqs, f.id(t, fmt.Sprintf("Shard%d/%sDlq/Resource", s, q)))
+		}
+	}
+	for _, dlq := range dlqs {
+		cdkAssert(t, func() {
+			f.tpl.ResourcePropertiesCountIs(jsii.String("AWS::CloudWatch::Alarm"), &map[string]any{
+				"Namespace":          "AWS/SQS",
+				"MetricName":         "ApproximateNumberOfMessagesVisible",
+				"Dimensions":         []any{map[string]any{"Name": "QueueName", "Value": getAtt(dlq, "QueueName")}},
+				"ComparisonOperator": "GreaterThanThreshold",
+				"Threshold":          0,
+				"EvaluationPeriods":  1,
+				"TreatMissingData":   "notBreaching",
+			}, jsii.Number(1))
+		})
+	}
+}
+
+func checkOutputs(t *testing.T, f *fixture) {
+	outs := f.template["Outputs"].(map[string]any)
+	api := outs["ApiUrl"].(map[string]any)["Value"]
+	b, _ := json.Marshal(api)
+	require.Contains(t, string(b), f.id(t, "HttpApi/Resource"))
+	require.Equal(t, ref(f.id(t, "EventBus/Resource")), outs["EventBusName"].(map[string]any)["Value"])
+}
+
+// checkImageAsset reads the cloud assembly: the session host image is
+// built for linux/arm64 from sessionhost/Dockerfile, and the staged build
+// context is the Go module without what .dockerignore leaves out, yet
+// with the Dockerfile the build names.
+func checkImageAsset(t *testing.T, f *fixture) {
+	raw, err := os.ReadFile(filepath.Join(f.outdir, testStack+".assets.json"))
+	require.NoError(t, err)
+	var manifest struct {
+		DockerImages map[string]struct {
+			Source struct {
+				Directory  string `json:"directory"`
+				DockerFile string `json:"dockerFile"`
+				Platform   string `json:"platform"`
+			} `json:"source"`
+		} `json:"dockerImages"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &manifest))
+	require.Len(t, manifest.DockerImages, 1, "one image for every shard")
+	for _, img := range manifest.DockerImages {
+		require.Equal(t, "sessionhost/Dockerfile", img.Source.DockerFile)
+		require.Equal(t, "linux/arm64", img.Source.Platform)
+		dir := filepath.Join(f.outdir, img.Source.Directory)
+		for _, p := range []string{"sessionhost/Dockerfile", "go.mod", "go.sum", "sessionhost/main.go"} {
+			require.FileExists(t, filepath.Join(dir, p))
+		}
+		for _, p := range []string{".git", ".cache", "infra", "dist", "cdk.out"} {
+			require.NoFileExists(t, filepath.Join(dir, p))
+			require.NoDirExists(t, filepath.Join(dir, p))
+		}
+	}
+}
+
+func TestStackPropsValidation(t *testing.T) {
+	code := placeholderCode(t)
+	tests := []struct {
+		name  string
+		props GatewayStackProps
+		want  string
+	}{
+		{"no shard", GatewayStackProps{Shards: 0, SourceDir: "..", APICode: code, WebhooksCode: code}, "shards: want 1 to"},
+		{"too many shards", GatewayStackProps{Shards: maxShards + 1, SourceDir: "..", APICode: code, WebhooksCode: code}, "shards: want 1 to"},
+		{"no Dockerfile", GatewayStackProps{Shards: 1, SourceDir: t.TempDir(), APICode: code, WebhooksCode: code}, "no sessionhost/Dockerfile"},
+		{"no zips", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: "nope/api.zip", WebhooksCode: "nope/webhooks.zip"}, "run `make build`"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Validation fails before any construct is made, so no app
+			// is needed.
+			_, err := NewGatewayStack(nil, "x", tt.props)
+			require.ErrorContains(t, err, tt.want)
+		})
+	}
+	require.NoError(t, GatewayStackProps{Shards: maxShards, SourceDir: "..", APICode: code, WebhooksCode: code}.validate())
+}
