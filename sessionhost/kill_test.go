@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/testbin"
 )
 
 // process is the gateway binary running as a child process.
@@ -74,10 +76,7 @@ func TestKill9LosesNoEvent(t *testing.T) {
 		t.Skip("builds and runs the gateway binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "sessionhost")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := testbin.Build(t, ".", dir, "sessionhost")
 	dataDir := filepath.Join(dir, "data")
 
 	h := newHook(t, "a-secret-of-16-chars")

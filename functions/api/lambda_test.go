@@ -11,11 +11,9 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -38,6 +36,8 @@ import (
 	"github.com/wagateway/wagateway/internal/lambdafake"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/sqs"
+
+	"github.com/wagateway/wagateway/internal/testbin"
 )
 
 func TestMain(m *testing.M) {
@@ -65,12 +65,7 @@ func buildBootstrap(tb testing.TB) string {
 		if bootstrapErr != nil {
 			return
 		}
-		bin := filepath.Join(bootstrapDir, "bootstrap")
-		cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			bootstrapErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
+		testbin.Build(tb, ".", bootstrapDir, "bootstrap", "lambda.norpc")
 	})
 	if bootstrapErr != nil {
 		tb.Fatal(bootstrapErr)

@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -37,18 +35,15 @@ import (
 	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/sqs"
 	"github.com/wagateway/wagateway/internal/tenant"
+
+	"github.com/wagateway/wagateway/internal/testbin"
 )
 
 func TestMain(m *testing.M) { os.Exit(emulator.Main(m)) }
 
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return bin
+	return testbin.Build(t, ".", t.TempDir(), "bootstrap", "lambda.norpc")
 }
 
 // busEvent is an event as the EventBridge rule puts it on the queue.

@@ -6,15 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/testbin"
 )
 
 func newRuntime(t *testing.T, o Options) *Runtime {
@@ -192,12 +191,7 @@ func TestFirstNextTimesOut(t *testing.T) {
 // buildEcho compiles testdata/echo as a provided.al2023 bootstrap.
 func buildEcho(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, "./testdata/echo")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	return bin
+	return testbin.Build(t, "./testdata/echo", t.TempDir(), "bootstrap", "lambda.norpc")
 }
 
 // A real aws-lambda-go function through the fake, from cold start to a
