@@ -438,7 +438,8 @@ func TestNewDetailRejects(t *testing.T) {
 		{"delivery id with a newline", "deliveryId", body, "acme", "a\nb"},
 		{"delivery id too long", "deliveryId", body, "acme", strings.Repeat("a", 129)},
 		{"body breaking its schema", "'/data/to'", bytes.Replace(body, []byte(`"to":"5491112345678"`), []byte(`"to":"+5491112345678"`), 1), "acme", deliveryID},
-		{"body already a detail", "'tenantId', 'deliveryId' not allowed", withTenant(body, "acme"), "acme", deliveryID},
+		// The validator lists extra properties in no fixed order.
+		{"body already a detail", "additional properties", withTenant(body, "acme"), "acme", deliveryID},
 		{"not JSON", "invalid JSON", []byte(`{`), "acme", deliveryID},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
