@@ -22,7 +22,10 @@ import (
 
 // Store is what the dispatcher needs of the state.
 type Store interface {
-	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error)
+	// SettleAndClaim records outcomes (as RecordAttempts does), then
+	// claims up to limit due deliveries, leasing them until now+lease,
+	// in one write.
+	SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error)
 	RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error
 	GetInstance(ctx context.Context, name string) (instance.Instance, error)
 }
@@ -37,7 +40,8 @@ const (
 	// a crash, claimed deliveries come back when it ends.
 	claimLease = 15 * time.Second
 	batch      = 64
-	// poll bounds how long a due retry waits when nothing wakes us.
+	// poll bounds how long a due retry waits when nothing wakes us, and
+	// how long an outcome waits to be recorded with the next claim.
 	poll = 100 * time.Millisecond
 )
 
@@ -47,7 +51,7 @@ type Config struct {
 	Client  Deliverer
 	Clock   clock.Clock
 	Log     *slog.Logger
-	Workers int // attempts in flight at once; default 32
+	Workers int // attempts in flight at once; default 64
 	// RetryScale multiplies the retry delays (sandbox only: tests and
 	// demos); 0 means 1.
 	RetryScale float64
@@ -62,7 +66,7 @@ type Dispatcher struct {
 // New returns a Dispatcher.
 func New(cfg Config) *Dispatcher {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 32
+		cfg.Workers = 64
 	}
 	if cfg.RetryScale <= 0 {
 		cfg.RetryScale = 1
@@ -78,68 +82,97 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Run delivers until ctx ends, then waits for the attempts in flight.
+// Run delivers until ctx ends, then waits for the attempts in flight and
+// records their outcomes.
 //
 // Claims overlap the attempts in flight: as soon as enough workers are
-// free, their number of deliveries is claimed and started while the
-// others are still out. A claim never takes more than the free workers,
-// so a claimed delivery starts at once and its lease only has to cover
-// its own attempt.
+// free, the outcomes of the attempts that ended are recorded and as many
+// deliveries as there are free workers are claimed, in one write, while
+// the other workers are still busy. A claim never takes more than the
+// free workers, so a claimed delivery starts at once and its lease only
+// has to cover its own attempt.
 func (d *Dispatcher) Run(ctx context.Context) {
 	workers := d.cfg.Workers
-	outcomes := make(chan outbox.Outcome, workers)
-	recorded := make(chan struct{})
-	go func() {
-		defer close(recorded)
-		d.record(outcomes)
-	}()
-	// ended receives one value per finished attempt; its room for every
-	// worker means a finishing attempt never waits for the loop.
-	ended := make(chan struct{}, workers)
-	inFlight := 0
+	// Room for every worker in both channels: handing out a claimed
+	// delivery and reporting a finished attempt never wait.
+	jobs := make(chan job, workers)
+	ended := make(chan ending, workers)
 	var wg sync.WaitGroup
+	// Long-lived workers: an HTTP attempt needs a deep stack, which a
+	// fresh goroutine per attempt would grow again every time.
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				o, ok := d.attempt(ctx, j.dl, j.t)
+				ended <- ending{o: o, ok: ok}
+			}
+		}()
+	}
+	var pending []outbox.Outcome // ended attempts not yet recorded
+	inFlight := 0
+	end := func(e ending) {
+		inFlight--
+		if e.ok {
+			pending = append(pending, e.o)
+		}
+	}
 	defer func() {
+		close(jobs)
 		wg.Wait()
-		close(outcomes)
-		<-recorded
+		close(ended)
+		for e := range ended {
+			end(e)
+		}
+		d.recordNow(pending)
 	}()
 	// Under load, waiting for a few free workers makes each claim (a
 	// write) worth its cost; when idle every worker is free anyway.
 	minClaim := max(1, min(batch, workers/4))
+	var flush <-chan time.Time // runs while outcomes wait for a claim
 	for ctx.Err() == nil {
 	reap:
 		for {
 			select {
-			case <-ended:
-				inFlight--
+			case e := <-ended:
+				end(e)
 			default:
 				break reap
 			}
 		}
-		free := workers - inFlight
-		if free < minClaim {
+		if workers-inFlight < minClaim {
+			if len(pending) > 0 && flush == nil {
+				flush = d.cfg.Clock.After(poll)
+			}
 			select {
-			case <-ended:
-				inFlight--
+			case e := <-ended:
+				end(e)
+			case <-flush:
+				flush = nil
+				d.recordNow(pending)
+				pending = pending[:0]
 			case <-ctx.Done():
 			}
 			continue
 		}
-		limit := min(free, batch)
-		due, err := d.cfg.Store.ClaimDue(ctx, d.cfg.Clock.Now(), claimLease, limit)
-		if err != nil && ctx.Err() == nil {
-			d.cfg.Log.Warn("claim due deliveries", "err", err.Error())
+		flush = nil
+		limit := min(workers-inFlight, batch)
+		due, err := d.cfg.Store.SettleAndClaim(ctx, pending, d.cfg.Clock.Now(), claimLease, limit)
+		switch {
+		case err == nil:
+			pending = pending[:0]
+		case ctx.Err() != nil:
+			continue // stopping: the outcomes are recorded on the way out
+		default:
+			// Not recorded: the claims end and the deliveries come back.
+			d.cfg.Log.Warn("record and claim deliveries", "outcomes", len(pending), "err", err.Error())
+			pending = pending[:0]
 		}
 		targets := d.targets(ctx, due)
 		inFlight += len(due)
 		for _, dl := range due {
-			wg.Add(1)
-			go func() {
-				defer func() { ended <- struct{}{}; wg.Done() }()
-				if o, ok := d.attempt(ctx, dl, targets[dl.Instance]); ok {
-					outcomes <- o
-				}
-			}()
+			jobs <- job{dl: dl, t: targets[dl.Instance]}
 		}
 		if err == nil && len(due) == limit {
 			continue // there may be more due
@@ -148,7 +181,33 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-ctx.Done():
 		case <-d.wake:
 		case <-d.cfg.Clock.After(poll):
+		case e := <-ended:
+			end(e)
 		}
+	}
+}
+
+// job is one claimed delivery handed to a worker.
+type job struct {
+	dl outbox.Delivery
+	t  target
+}
+
+// ending is a finished attempt: its outcome, if there is one to record.
+type ending struct {
+	o  outbox.Outcome
+	ok bool
+}
+
+// recordNow records outcomes on their own, when no claim is coming to
+// carry them (shutdown, or every worker busy for a while).
+func (d *Dispatcher) recordNow(outcomes []outbox.Outcome) {
+	if len(outcomes) == 0 {
+		return
+	}
+	if err := d.cfg.Store.RecordAttempts(context.Background(), outcomes); err != nil {
+		// Not recorded: the claims end and the deliveries come back.
+		d.cfg.Log.Error("record delivery attempts", "count", len(outcomes), "err", err.Error())
 	}
 }
 
@@ -170,29 +229,6 @@ func (d *Dispatcher) targets(ctx context.Context, due []outbox.Delivery) map[str
 		}
 	}
 	return out
-}
-
-// record stores outcomes as they come, as many per write as are waiting.
-func (d *Dispatcher) record(outcomes <-chan outbox.Outcome) {
-	for o := range outcomes {
-		batch := []outbox.Outcome{o}
-	more:
-		for len(batch) < 256 {
-			select {
-			case o, ok := <-outcomes:
-				if !ok {
-					break more
-				}
-				batch = append(batch, o)
-			default:
-				break more
-			}
-		}
-		if err := d.cfg.Store.RecordAttempts(context.Background(), batch); err != nil {
-			// Not recorded: the claims end and the deliveries come back.
-			d.cfg.Log.Error("record delivery attempts", "count", len(batch), "err", err.Error())
-		}
-	}
 }
 
 // attempt delivers one event to its instance's webhook and returns the

@@ -3,10 +3,12 @@
 // (modernc.org/sqlite, no cgo) in WAL mode with foreign keys on.
 //
 // Writes go through a single writer goroutine that commits concurrent
-// writes together (group commit): each write runs in its own savepoint, so
-// one failing write does not undo its neighbours, and one fsync covers the
-// whole batch. Reads use a separate pool of read-only connections, which WAL
-// lets run alongside the writer.
+// writes together (group commit): one fsync covers the whole batch, and
+// writes that arrive while a batch runs join it. A failing write does not
+// undo its neighbours: the batch then runs again with a savepoint per
+// write. Writes of one kind (a Group, such as sends) can share statements.
+// Reads use a separate pool of read-only connections, which WAL lets run
+// alongside the writer.
 package sqlite
 
 import (
@@ -34,16 +36,13 @@ type DB struct {
 	ops        chan writeOp
 	// relaxed is whether the write connection currently commits without
 	// fsync (synchronous=NORMAL); only the writer goroutine touches it.
-	relaxed    bool
-	closing    chan struct{} // closed by Close
-	done       chan struct{} // closed when the writer has stopped
-	close      sync.Once
-}
-
-type writeOp struct {
-	fn      func(tx *Tx) error
-	errc    chan error
-	relaxed bool // see WriteRelaxed
+	relaxed bool
+	// carry is a write taken from ops that did not fit the batch then
+	// running; it starts the next one. Writer goroutine only.
+	carry   *writeOp
+	closing chan struct{} // closed by Close
+	done    chan struct{} // closed when the writer has stopped
+	close   sync.Once
 }
 
 // Open opens (creating if needed) the database at path and migrates it to
@@ -124,6 +123,14 @@ func (db *DB) WriteRelaxed(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1), relaxed: true})
 }
 
+// WriteGrouped is Write for a write of kind g, which the writer may run
+// together with its neighbours of the same kind through g.Run (given
+// item); fn is what the write does on its own. fn may then not run at all,
+// so the caller must not rely on fn to learn results.
+func (db *DB) WriteGrouped(ctx context.Context, g *Group, item any, fn func(tx *Tx) error) error {
+	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1), group: g, item: item})
+}
+
 func (db *DB) submit(ctx context.Context, op writeOp) error {
 	select {
 	case db.ops <- op:
@@ -153,120 +160,3 @@ var errClosed = errors.New("sqlite: database closed")
 
 // Read returns the read-only pool.
 func (db *DB) Read() *sql.DB { return db.read }
-
-// writer commits batches until Close. The ops channel is never closed, so
-// a Write racing Close cannot send on a closed channel; ops still queued
-// when it stops are answered errClosed by their callers (db.done).
-func (db *DB) writer() {
-	defer close(db.done)
-	batch := make([]writeOp, 0, maxBatch)
-	for {
-		select {
-		case <-db.closing:
-			return
-		case op := <-db.ops:
-			batch = append(batch[:0], op)
-		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case more := <-db.ops:
-				batch = append(batch, more)
-			default:
-				break fill
-			}
-		}
-		db.commit(batch)
-	}
-}
-
-// commit runs one batch in one transaction. It first runs every write
-// without savepoints, which is the common, cheap case; if any write fails
-// the attempt is rolled back whole and the batch runs again with a
-// savepoint per write, so the failing write is undone alone.
-func (db *DB) commit(batch []writeOp) {
-	relaxed := true
-	for _, op := range batch {
-		relaxed = relaxed && op.relaxed
-	}
-	if err := db.setRelaxed(relaxed); err != nil {
-		for _, op := range batch {
-			op.errc <- err
-		}
-		return
-	}
-	errs, ok := db.run(batch, false)
-	if !ok {
-		errs, _ = db.run(batch, true)
-	}
-	for i, op := range batch {
-		op.errc <- errs[i]
-	}
-}
-
-// setRelaxed switches the write connection's synchronous mode when the
-// batch about to commit needs the other one.
-func (db *DB) setRelaxed(relaxed bool) error {
-	if relaxed == db.relaxed {
-		return nil
-	}
-	mode := "FULL"
-	if relaxed {
-		mode = "NORMAL"
-	}
-	if _, err := db.write.ExecContext(context.Background(), "PRAGMA synchronous = "+mode); err != nil {
-		if relaxed {
-			return nil // staying durable is always allowed
-		}
-		return fmt.Errorf("set synchronous %s: %w", mode, err)
-	}
-	db.relaxed = relaxed
-	return nil
-}
-
-// run executes batch in one transaction. Without isolate, the first failing
-// write aborts the attempt (ok false, nothing committed) unless it is the
-// only write, whose error is then final. With isolate, each write runs in
-// a savepoint and a failing one is rolled back alone.
-func (db *DB) run(batch []writeOp, isolate bool) (errs []error, ok bool) {
-	errs = make([]error, len(batch))
-	fail := func(err error) ([]error, bool) {
-		for i := range errs {
-			errs[i] = err
-		}
-		return errs, true
-	}
-	tx, err := db.write.BeginTx(context.Background(), nil)
-	if err != nil {
-		return fail(fmt.Errorf("begin: %w", err))
-	}
-	wtx := &Tx{tx: tx, cache: db.writeStmts}
-	defer wtx.promote()
-	single := len(batch) == 1
-	for i, op := range batch {
-		if !isolate || single {
-			if errs[i] = op.fn(wtx); errs[i] != nil {
-				_ = tx.Rollback()
-				return errs, single
-			}
-			continue
-		}
-		if _, err := wtx.Exec("SAVEPOINT op"); err != nil {
-			errs[i] = fmt.Errorf("savepoint: %w", err)
-			continue
-		}
-		errs[i] = op.fn(wtx)
-		if errs[i] != nil {
-			if _, err := wtx.Exec("ROLLBACK TO op"); err != nil {
-				errs[i] = errors.Join(errs[i], fmt.Errorf("rollback to savepoint: %w", err))
-			}
-		}
-		if _, err := wtx.Exec("RELEASE op"); err != nil {
-			errs[i] = errors.Join(errs[i], fmt.Errorf("release savepoint: %w", err))
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fail(fmt.Errorf("commit: %w", err))
-	}
-	return errs, true
-}

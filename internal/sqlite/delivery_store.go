@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/fault"
@@ -50,61 +51,161 @@ func scanDelivery(row rowScanner) (outbox.Delivery, error) {
 	return d, nil
 }
 
-// ClaimDue hands out up to limit deliveries whose next attempt is due,
-// pushing their due time lease ahead so that no other dispatcher (or this
-// one, if it crashes mid-attempt) takes them before the lease ends.
-//
-// The claim is a relaxed write: a power cut can only undo it together
-// with the process that held it, and then the deliveries are simply due
-// again, which at-least-once delivery already allows.
-func (s *Store) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
-	var out []outbox.Delivery
-	err := s.db.WriteRelaxed(ctx, func(tx *Tx) error {
-		// One statement claims and returns the batch.
-		rows, err := tx.Query(`UPDATE deliveries SET next_at = ? WHERE id IN
-			(SELECT id FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT ?)
-			RETURNING `+deliveryColumns, ms(now.Add(lease)), ms(now), limit)
-		if err != nil {
-			return err
-		}
-		out, err = scanAll(rows, scanDelivery)
-		for i := range out {
-			out[i].NextAt = time.Time{} // RETURNING shows the lease, not the due time
-		}
-		return err
-	})
+// claimTx claims in one statement, by rowid: the due index holds the
+// rowid, so neither finding nor updating a row goes through the id index.
+// The limit is a CAST, not a bare parameter: see the note on LIMIT in
+// stmt.go. A claim carries what an attempt needs — the event, its
+// instance and the attempts so far; its status is retrying and its due
+// time is now the lease, and its last outcome is not read back.
+func claimTx(tx *Tx, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
+	rows, err := tx.Query(`UPDATE OR FAIL deliveries SET next_at = ? WHERE rowid IN
+		(SELECT rowid FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT CAST(? AS INTEGER))
+		RETURNING id, tenant_id, instance_name, event, body, attempts, created_at`,
+		ms(now.Add(lease)), ms(now), limit)
 	if err != nil {
-		return nil, fmt.Errorf("claim due deliveries: %w", err)
+		return nil, err
 	}
-	return out, nil
+	return scanAll(rows, func(row rowScanner) (outbox.Delivery, error) {
+		d := outbox.Delivery{Status: outbox.Retrying}
+		var created int64
+		if err := row.Scan(&d.ID, &d.TenantID, &d.Instance, &d.Name, &d.Body, &d.Attempts, &created); err != nil {
+			return outbox.Delivery{}, err
+		}
+		d.CreatedAt = time.UnixMilli(created).UTC()
+		return d, nil
+	})
 }
 
 // RecordAttempts stores the outcomes of attempts, in one write: each
 // delivery becomes delivered, due again at its Next, or dead (zero Next).
+// Unknown ids are ignored; of several outcomes for one id the last wins.
 //
 // A relaxed write: if a power cut undoes it, the deliveries are claimed
 // again once their lease ends and attempted once more — a duplicate that
 // at-least-once delivery allows (receivers deduplicate on the delivery
 // id), never a lost event.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error {
-	return s.db.WriteRelaxed(ctx, func(tx *Tx) error {
-		for _, o := range outcomes {
-			status, deliveredAt := outbox.Retrying, sql.NullInt64{}
+	return s.db.WriteRelaxed(ctx, func(tx *Tx) error { return recordTx(tx, outcomes) })
+}
+
+// SettleAndClaim records outcomes as RecordAttempts does, then hands out
+// up to limit deliveries whose next attempt is due, pushing their due time
+// lease ahead so that no other dispatcher (or this one, if it crashes
+// mid-attempt) takes them before the lease ends — in one write, so that a
+// dispatcher settling the attempts that just ended while it claims the
+// next ones pays for one transaction instead of two.
+//
+// The write is relaxed: a power cut can only undo it together with the
+// process that made it; the claimed deliveries are then simply due again,
+// and the recorded ones are attempted once more (see RecordAttempts),
+// which at-least-once delivery allows.
+func (s *Store) SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
+	var out []outbox.Delivery
+	err := s.db.WriteRelaxed(ctx, func(tx *Tx) error {
+		if err := recordTx(tx, outcomes); err != nil {
+			return err
+		}
+		var err error
+		out, err = claimTx(tx, now, lease, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("settle and claim deliveries: %w", err)
+	}
+	return out, nil
+}
+
+// recordChunk is the most outcomes one statement records; a batch is
+// split into power-of-two chunks, so at most a handful of statement texts
+// (one per size) are ever prepared.
+const recordChunk = 64
+
+// recordTx updates every outcome's delivery with one statement per chunk
+// rather than one per outcome: the per-statement cost of the driver is
+// most of a one-row update's.
+func recordTx(tx *Tx, outcomes []outbox.Outcome) error {
+	outcomes = lastPerID(outcomes)
+	for len(outcomes) > 0 {
+		n := recordChunk
+		for n > len(outcomes) {
+			n /= 2
+		}
+		// Plain values and nil, not sql.Null*: the driver converts those
+		// without reflection.
+		args := make([]any, 0, 7*n)
+		for _, o := range outcomes[:n] {
+			var status string
+			var next, code, lastErr, deliveredAt any
 			switch {
 			case o.Delivered:
-				status, deliveredAt = outbox.Delivered, nullMS(o.At)
+				status, deliveredAt = string(outbox.Delivered), msOrNil(o.At)
 			case o.Next.IsZero():
-				status = outbox.Dead
+				status = string(outbox.Dead)
+			default:
+				status, next = string(outbox.Retrying), msOrNil(o.Next)
 			}
-			if _, err := tx.Exec(`UPDATE deliveries SET status = ?, attempts = ?, next_at = ?, last_status_code = ?,
-				last_error = ?, delivered_at = ? WHERE id = ?`, string(status), o.Attempts, nullMS(o.Next),
-				sql.NullInt64{Int64: int64(o.StatusCode), Valid: o.StatusCode != 0}, nullString(o.LastError),
-				deliveredAt, o.ID); err != nil {
-				return err
+			if o.StatusCode != 0 {
+				code = int64(o.StatusCode)
 			}
+			if o.LastError != "" {
+				lastErr = o.LastError
+			}
+			args = append(args, o.ID, status, int64(o.Attempts), next, code, lastErr, deliveredAt)
 		}
+		if _, err := tx.Exec(recordQuery(n), args...); err != nil {
+			return err
+		}
+		outcomes = outcomes[n:]
+	}
+	return nil
+}
+
+// recordQuery is the update of n outcomes, each bound as (id, status,
+// attempts, next_at, last_status_code, last_error, delivered_at).
+func recordQuery(n int) string {
+	var b strings.Builder
+	b.WriteString(`WITH o(id, status, attempts, next_at, code, err, delivered_at) AS (VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+	}
+	b.WriteString(`) UPDATE OR FAIL deliveries SET status = o.status, attempts = o.attempts, next_at = o.next_at,
+		last_status_code = o.code, last_error = o.err, delivered_at = o.delivered_at
+		FROM o WHERE deliveries.id = o.id`)
+	return b.String()
+}
+
+// msOrNil is t in Unix milliseconds, or NULL for the zero time.
+func msOrNil(t time.Time) any {
+	if t.IsZero() {
 		return nil
-	})
+	}
+	return t.UnixMilli()
+}
+
+// lastPerID drops every outcome that a later one for the same delivery
+// overrides, as one update per outcome in order would have. Batches
+// almost never repeat an id, so the common case allocates nothing.
+func lastPerID(outcomes []outbox.Outcome) []outbox.Outcome {
+	if len(outcomes) < 2 {
+		return outcomes
+	}
+	last := make(map[string]int, len(outcomes))
+	for i, o := range outcomes {
+		last[o.ID] = i
+	}
+	if len(last) == len(outcomes) {
+		return outcomes
+	}
+	out := make([]outbox.Outcome, 0, len(last))
+	for i, o := range outcomes {
+		if last[o.ID] == i {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // ListDeliveries returns an instance's deliveries, newest first; status ""
@@ -116,7 +217,7 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 		q += ` AND status = ?`
 		args = append(args, string(status))
 	}
-	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT ?`, append(args, limit)...)
+	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT CAST(? AS INTEGER)`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}

@@ -43,7 +43,7 @@ const headsQuery = `
 SELECT seq, group_id, dedup_id, body, receive_count FROM queue_messages
 WHERE queue = ?1 AND is_head = 1 AND visible_at <= ?2
 ORDER BY visible_at, seq
-LIMIT ?3`
+LIMIT CAST(?3 AS INTEGER)` // see the note on LIMIT in stmt.go
 
 // Queue is one lane queue stored in the gateway database, so that the local
 // gateway needs no SQS: same semantics, checked by the same conformance
@@ -117,7 +117,7 @@ func (q *Queue) sendTx(tx *Tx, groupID, dedupID string, body []byte, dedup bool)
 	// (an expired row counts as expired), only the table size does.
 	if last := q.lastSweep.Load(); now-last >= sweepEvery.Milliseconds() || now < last {
 		if _, err := tx.Exec(`DELETE FROM queue_dedup WHERE rowid IN
-			(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT ?)`, now, dedupSweep); err != nil {
+			(SELECT rowid FROM queue_dedup WHERE expires_at <= ? LIMIT CAST(? AS INTEGER))`, now, dedupSweep); err != nil {
 			return false, fmt.Errorf("sweep dedup ids: %w", err)
 		}
 		q.lastSweep.Store(now)

@@ -16,8 +16,9 @@ import (
 
 // Store is the SQLite adapter of the gateway's state port.
 type Store struct {
-	db     *DB
-	queues map[lane.Lane]*Queue
+	db       *DB
+	queues   map[lane.Lane]*Queue
+	enqueues *Group // see CreateAndEnqueue
 }
 
 var (
@@ -28,7 +29,9 @@ var (
 // NewStore returns the state store on db. queues are the lane queues (on
 // the same db) that CreateAndEnqueue writes to; nil is fine for a store
 // that never enqueues.
-func NewStore(db *DB, queues map[lane.Lane]*Queue) *Store { return &Store{db: db, queues: queues} }
+func NewStore(db *DB, queues map[lane.Lane]*Queue) *Store {
+	return &Store{db: db, queues: queues, enqueues: newEnqueueGroup()}
+}
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 

@@ -22,11 +22,13 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -52,6 +54,8 @@ const (
 	maxIdlePerHost  = 64
 	maxIdleTotal    = 256
 	idleConnTimeout = 30 * time.Second
+	// maxCheckedURLs bounds the remembered URL verdicts (see checkURL).
+	maxCheckedURLs = 4096
 )
 
 // Sign returns the lowercase hex HMAC-SHA256 of body keyed with secret —
@@ -104,6 +108,21 @@ type Client struct {
 	// dial is what the transport calls; a field so tests can log dials.
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 	client *http.Client
+
+	// checked remembers CheckURL's verdict per URL: a verdict depends on
+	// the URL and the policy only, and a receiver gets many events.
+	mu      sync.Mutex
+	checked map[string]error
+	// signers keeps keyed HMAC states, so that events to one receiver do
+	// not key a new HMAC (two digests, a hashed block per pad) each time.
+	signers sync.Pool
+}
+
+// signer is an HMAC-SHA256 keyed with secret.
+type signer struct {
+	secret string
+	mac    hash.Hash
+	sum    [sha256.Size]byte
 }
 
 // New returns a Client. The transport is its own, never
@@ -119,6 +138,7 @@ func New(o Options) *Client {
 	}
 	c := &Client{
 		policy:    o.Policy,
+		checked:   map[string]error{},
 		timeout:   o.Timeout,
 		userAgent: o.UserAgent,
 		// The attempt's context bounds every phase; the dialer and
@@ -175,7 +195,7 @@ func (c *Client) Deliver(ctx context.Context, a Attempt) Result {
 }
 
 func (c *Client) deliver(ctx context.Context, a Attempt, start time.Time) Result {
-	if err := c.policy.CheckURL(a.URL); err != nil {
+	if err := c.checkURL(a.URL); err != nil {
 		return Result{Error: urlError(err)}
 	}
 	if !validHeaderValue(a.Event) || !validHeaderValue(a.DeliveryID) {
@@ -192,7 +212,7 @@ func (c *Client) deliver(ctx context.Context, a Attempt, start time.Time) Result
 	h.Set("User-Agent", c.userAgent)
 	// Spelled as in API.md. HTTP/2 lowercases header names anyway, so this
 	// way receivers see the same spelling over either protocol.
-	h["x-gateway-signature"] = []string{Sign(a.Secret, a.Body)}
+	h["x-gateway-signature"] = []string{c.sign(a.Secret, a.Body)}
 	h["x-gateway-event"] = []string{a.Event}
 	h["x-gateway-delivery"] = []string{a.DeliveryID}
 	// An empty Idempotency-Key is not sent; it tells the transport the POST
@@ -209,6 +229,38 @@ func (c *Client) deliver(ctx context.Context, a Attempt, start time.Time) Result
 		return Result{Delivered: true, StatusCode: resp.StatusCode}
 	}
 	return Result{StatusCode: resp.StatusCode, Error: "HTTP " + strconv.Itoa(resp.StatusCode)}
+}
+
+// checkURL is the policy's CheckURL, remembered per URL.
+func (c *Client) checkURL(raw string) error {
+	c.mu.Lock()
+	err, ok := c.checked[raw]
+	c.mu.Unlock()
+	if ok {
+		return err
+	}
+	err = c.policy.CheckURL(raw)
+	c.mu.Lock()
+	if len(c.checked) >= maxCheckedURLs {
+		clear(c.checked)
+	}
+	c.checked[raw] = err
+	c.mu.Unlock()
+	return err
+}
+
+// sign is Sign with a kept HMAC state when one for secret is at hand.
+func (c *Client) sign(secret string, body []byte) string {
+	s, _ := c.signers.Get().(*signer)
+	if s == nil || s.secret != secret {
+		s = &signer{secret: secret, mac: hmac.New(sha256.New, []byte(secret))}
+	} else {
+		s.mac.Reset()
+	}
+	s.mac.Write(body)
+	sig := hex.EncodeToString(s.mac.Sum(s.sum[:0]))
+	c.signers.Put(s)
+	return sig
 }
 
 // drain reads and discards a small response so its connection can be
