@@ -71,6 +71,14 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		return
 	}
 	s, err := h.session(ctx, body.InstanceName)
+	if err != nil && ctx.Err() != nil {
+		// Received just as the host stops: hand it to the next host at
+		// once instead of after its visibility timeout.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = q.ChangeVisibility(rctx, d.Receipt, 0)
+		return
+	}
 	if err != nil {
 		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
 		return // the message reappears after its visibility timeout
