@@ -66,15 +66,23 @@ func startDialLogged(t *testing.T) (*waGateway, *dialLog) {
 	return g, dl
 }
 
+// linkedWhatsApp is startDialLogged with demo's instance waInst created,
+// its events going to webhook receiver h, and linked to waPhone as device
+// jid: open, and connected at the fake server.
+func linkedWhatsApp(t *testing.T) (g *waGateway, dials *dialLog, h *hook, jid types.JID) {
+	t.Helper()
+	g, dials = startDialLogged(t)
+	h = newHook(t, "a-secret-of-16-chars")
+	g.instanceWithHook(g.demoKey, waInst, h)
+	return g, dials, h, g.link(g.demoKey, waInst, waPhone)
+}
+
 // TestWhatsAppStreamReplaced: another connection took the device's place;
 // the instance closes with `replaced` and does not dial again (that would
 // ping-pong with whoever replaced it), until the tenant restarts it.
 func TestWhatsAppStreamReplaced(t *testing.T) {
-	g, dials := startDialLogged(t)
+	g, dials, h, jid := linkedWhatsApp(t)
 	key := g.demoKey
-	h := newHook(t, "a-secret-of-16-chars")
-	g.instanceWithHook(key, waInst, h)
-	jid := g.link(key, waInst, waPhone)
 	h.nth("instance.connected", 1)
 	before := len(dials.times())
 
@@ -104,11 +112,8 @@ func TestWhatsAppStreamReplaced(t *testing.T) {
 // the tenant restarting it; the host's own reconnect at the ban's end
 // comes 24-36 s after it, too late for this test).
 func TestWhatsAppTemporaryBan(t *testing.T) {
-	g, dials := startDialLogged(t)
+	g, dials, h, jid := linkedWhatsApp(t)
 	key := g.demoKey
-	h := newHook(t, "a-secret-of-16-chars")
-	g.instanceWithHook(key, waInst, h)
-	jid := g.link(key, waInst, waPhone)
 	h.nth("instance.connected", 1)
 	before := len(dials.times())
 
@@ -146,11 +151,8 @@ func TestWhatsAppTemporaryBan(t *testing.T) {
 // instance closes with `logged_out`, its keys are deleted, queued
 // messages wait, and a new linking sends them.
 func TestWhatsAppLoggedOut(t *testing.T) {
-	g, dials := startDialLogged(t)
+	g, dials, h, jid := linkedWhatsApp(t)
 	key := g.demoKey
-	h := newHook(t, "a-secret-of-16-chars")
-	g.instanceWithHook(key, waInst, h)
-	jid := g.link(key, waInst, waPhone)
 	require.Equal(t, 1, g.devices())
 	before := len(dials.times())
 
@@ -185,11 +187,8 @@ func TestWhatsAppLoggedOut(t *testing.T) {
 // and 2 s while the network is down, and messages sent meanwhile go out
 // once the instance is open again.
 func TestWhatsAppReconnectsWithBackoff(t *testing.T) {
-	g, dials := startDialLogged(t)
+	g, dials, h, jid := linkedWhatsApp(t)
 	key := g.demoKey
-	h := newHook(t, "a-secret-of-16-chars")
-	g.instanceWithHook(key, waInst, h)
-	jid := g.link(key, waInst, waPhone)
 	h.nth("instance.connected", 1)
 	before := len(dials.times())
 

@@ -54,45 +54,39 @@ const (
 	kindInternal   = "internal"
 )
 
+// faultKinds pairs each fault sentinel with its stable wire name. Both
+// directions read it, so a new kind is added here and nowhere else. Order
+// matters only for a kind that wraps more than one sentinel: the first
+// match names it.
+var faultKinds = []struct {
+	name string
+	kind error
+}{
+	{"unauthorized", fault.ErrUnauthorized},
+	{"forbidden", fault.ErrForbidden},
+	{"not-found", fault.ErrNotFound},
+	{"conflict", fault.ErrConflict},
+	{"too-large", fault.ErrTooLarge},
+	{"rate-limited", fault.ErrRateLimited},
+	{"session", fault.ErrSession},
+}
+
 // faultName is the stable wire name of a fault sentinel, "" for others.
 func faultName(kind error) string {
-	switch {
-	case kind == nil:
-		return ""
-	case errors.Is(kind, fault.ErrUnauthorized):
-		return "unauthorized"
-	case errors.Is(kind, fault.ErrForbidden):
-		return "forbidden"
-	case errors.Is(kind, fault.ErrNotFound):
-		return "not-found"
-	case errors.Is(kind, fault.ErrConflict):
-		return "conflict"
-	case errors.Is(kind, fault.ErrTooLarge):
-		return "too-large"
-	case errors.Is(kind, fault.ErrRateLimited):
-		return "rate-limited"
-	case errors.Is(kind, fault.ErrSession):
-		return "session"
+	for _, k := range faultKinds {
+		if errors.Is(kind, k.kind) {
+			return k.name
+		}
 	}
 	return ""
 }
 
+// faultKind is the sentinel of a wire name, nil for others.
 func faultKind(name string) error {
-	switch name {
-	case "unauthorized":
-		return fault.ErrUnauthorized
-	case "forbidden":
-		return fault.ErrForbidden
-	case "not-found":
-		return fault.ErrNotFound
-	case "conflict":
-		return fault.ErrConflict
-	case "too-large":
-		return fault.ErrTooLarge
-	case "rate-limited":
-		return fault.ErrRateLimited
-	case "session":
-		return fault.ErrSession
+	for _, k := range faultKinds {
+		if k.name == name {
+			return k.kind
+		}
 	}
 	return nil
 }

@@ -2,22 +2,11 @@ package sandbox
 
 import "github.com/wagateway/wagateway/internal/driver"
 
-// eventKind names the driver.Events method an event goes to.
-type eventKind uint8
-
-const (
-	qrEvent eventKind = iota
-	connectingEvent
-	connectedEvent
-	disconnectedEvent
-	receivedEvent
-)
-
-// event is one report waiting in an instance's outbox.
+// event is one report waiting in an instance's outbox: a connection
+// change, or an inbound message when reply is set. Both share one outbox,
+// so the host hears them in the order they happened.
 type event struct {
-	kind   eventKind
-	text   string        // the QR code, or the phone of Connected
-	reason driver.Reason // Disconnected; "" when linking expired
+	change driver.Change
 	in     driver.Inbound
 	reply  chan<- error // Received: the host's answer, for the phone side
 }
@@ -51,16 +40,9 @@ func (n *Network) flush(c *conn) {
 }
 
 func (n *Network) deliver(instance string, e event) {
-	switch e.kind {
-	case qrEvent:
-		n.events.QR(instance, e.text)
-	case connectingEvent:
-		n.events.Connecting(instance)
-	case connectedEvent:
-		n.events.Connected(instance, e.text)
-	case disconnectedEvent:
-		n.events.Disconnected(instance, e.reason)
-	case receivedEvent:
+	if e.reply != nil {
 		e.reply <- n.events.Received(instance, e.in)
+		return
 	}
+	e.change.Deliver(n.events, instance)
 }

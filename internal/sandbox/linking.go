@@ -50,7 +50,7 @@ func (n *Network) startLinking(c *conn) {
 	c.stopLinking()
 	s := &session{stop: make(chan struct{}), ref: n.qrRef(), keys: n.qrKeys()}
 	c.link, c.state = s, linking
-	c.outbox = append(c.outbox, event{kind: qrEvent, text: s.qr()})
+	c.outbox = append(c.outbox, event{change: driver.QRChange(s.qr())})
 	go n.rotate(c, s)
 }
 
@@ -115,7 +115,7 @@ func (n *Network) Scan(instance, number string) error {
 	}
 	c.stopLinking()
 	c.state, c.phone = open, number
-	c.outbox = append(c.outbox, event{kind: connectingEvent}, event{kind: connectedEvent, text: number})
+	c.outbox = append(c.outbox, event{change: driver.ConnectingChange()}, event{change: driver.ConnectedChange(number)})
 	n.mu.Unlock()
 	n.flush(c)
 	return nil
@@ -141,11 +141,11 @@ func (n *Network) rotate(c *conn, s *session) {
 		if s.rotations == qrRotations {
 			c.stopLinking()
 			c.state = unlinked
-			c.outbox = append(c.outbox, event{kind: disconnectedEvent})
+			c.outbox = append(c.outbox, event{change: driver.DisconnectedChange("")})
 		} else {
 			s.rotations++
 			s.ref = n.qrRef()
-			c.outbox = append(c.outbox, event{kind: qrEvent, text: s.qr()})
+			c.outbox = append(c.outbox, event{change: driver.QRChange(s.qr())})
 		}
 		n.mu.Unlock()
 		n.flush(c)

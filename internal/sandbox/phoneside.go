@@ -46,7 +46,7 @@ func (n *Network) Inbound(instance string, in driver.Inbound) error {
 		in.Timestamp = n.clk.Now().Truncate(time.Second)
 	}
 	reply := make(chan error, 1)
-	c.outbox = append(c.outbox, event{kind: receivedEvent, in: in, reply: reply})
+	c.outbox = append(c.outbox, event{in: in, reply: reply})
 	n.mu.Unlock()
 	n.flush(c)
 	if err := <-reply; err != nil {
@@ -72,7 +72,7 @@ func (n *Network) Drop(instance string, reason driver.Reason) error {
 	} else {
 		c.state = offline
 	}
-	c.outbox = append(c.outbox, event{kind: disconnectedEvent, reason: reason})
+	c.outbox = append(c.outbox, event{change: driver.DisconnectedChange(reason)})
 	n.mu.Unlock()
 	n.flush(c)
 	return nil

@@ -141,7 +141,7 @@ func (n *Network) Connect(ctx context.Context, instance, number string) error {
 		return fmt.Errorf("sandbox: connect %s: %w", instance, driver.ErrNotLinked)
 	}
 	c.state = open
-	c.outbox = append(c.outbox, event{kind: connectingEvent}, event{kind: connectedEvent, text: c.phone})
+	c.outbox = append(c.outbox, event{change: driver.ConnectingChange()}, event{change: driver.ConnectedChange(c.phone)})
 	n.mu.Unlock()
 	n.flush(c)
 	return nil
@@ -175,7 +175,7 @@ func (n *Network) Logout(ctx context.Context, instance string) error {
 		return fmt.Errorf("sandbox: log out %s: %w", instance, driver.ErrNotLinked)
 	}
 	c.state, c.phone = unlinked, ""
-	c.outbox = append(c.outbox, event{kind: disconnectedEvent, reason: driver.LoggedOut})
+	c.outbox = append(c.outbox, event{change: driver.DisconnectedChange(driver.LoggedOut)})
 	n.mu.Unlock()
 	n.flush(c)
 	return nil

@@ -41,7 +41,7 @@ func (d *Driver) Connect(ctx context.Context, instance, _ string) error {
 		return nil
 	}
 	d.install(instance, a)
-	d.enqueue(a.slot, report{kind: connectingReport})
+	d.enqueue(a.slot, driver.ConnectingChange())
 	s := a.slot
 	d.mu.Unlock()
 	d.flush(s)
@@ -71,7 +71,7 @@ func (d *Driver) reconfirm(instance string, a *attempt) error {
 		d.mu.Unlock()
 		return fmt.Errorf("whatsapp: connect %s: %w", instance, driver.ErrNotLinked)
 	case a.phase == open:
-		d.enqueue(a.slot, report{kind: connectingReport}, report{kind: connectedReport, text: a.jid.User})
+		d.enqueue(a.slot, driver.ConnectingChange(), driver.ConnectedChange(a.jid.User))
 	}
 	s := a.slot
 	d.mu.Unlock()
@@ -145,7 +145,7 @@ func (d *Driver) loggedOut(ctx context.Context, instance string, a *attempt, jid
 		d.retire(a)
 	}
 	s := d.slot(instance)
-	d.enqueue(s, report{kind: disconnectedReport, reason: driver.LoggedOut})
+	d.enqueue(s, driver.DisconnectedChange(driver.LoggedOut))
 	d.mu.Unlock()
 	d.flush(s)
 	return nil
@@ -211,7 +211,7 @@ func (d *Driver) onConnection(a *attempt, c change) {
 			a.phase = open
 			close(a.opened)
 		}
-		d.enqueue(s, report{kind: connectedReport, text: a.jid.User})
+		d.enqueue(s, driver.ConnectedChange(a.jid.User))
 		d.mu.Unlock()
 		d.flush(s)
 		d.log.Info("connected to WhatsApp", "instance", s.name)
@@ -222,15 +222,15 @@ func (d *Driver) onConnection(a *attempt, c change) {
 	d.retire(a)
 	switch {
 	case wasLinking:
-		d.enqueue(s, report{kind: disconnectedReport})
+		d.enqueue(s, driver.DisconnectedChange(""))
 	case c.reason == driver.Banned:
 		var until time.Time // zero: WhatsApp did not say
 		if c.banFor > 0 {
 			until = d.cfg.Clock.Now().Add(c.banFor)
 		}
-		d.enqueue(s, report{kind: bannedReport, until: until}, report{kind: disconnectedReport, reason: c.reason})
+		d.enqueue(s, driver.BanChange(until), driver.DisconnectedChange(c.reason))
 	default:
-		d.enqueue(s, report{kind: disconnectedReport, reason: c.reason})
+		d.enqueue(s, driver.DisconnectedChange(c.reason))
 	}
 	d.mu.Unlock()
 	go a.cli.Disconnect() // runs inside whatsmeow's handler: do not wait on it

@@ -158,7 +158,7 @@ const (
 type slot struct {
 	name     string
 	cur      *attempt
-	queue    []report
+	queue    []driver.Change
 	draining bool
 }
 

@@ -169,7 +169,7 @@ func (d *Driver) onQR(a *attempt, codes []string) {
 	a.stopRotation()
 	r := &rotation{codes: append([]string(nil), codes...), stop: make(chan struct{})}
 	a.link = r
-	d.enqueue(a.slot, report{kind: qrReport, text: r.codes[0]})
+	d.enqueue(a.slot, driver.QRChange(r.codes[0]))
 	select {
 	case <-a.ready:
 	default:
@@ -201,14 +201,14 @@ func (d *Driver) rotate(a *attempt, r *rotation) {
 		r.i++
 		if r.i == len(r.codes) {
 			d.retire(a)
-			d.enqueue(s, report{kind: disconnectedReport})
+			d.enqueue(s, driver.DisconnectedChange(""))
 			d.mu.Unlock()
 			a.cli.Disconnect() // before the host hears of it: nothing can scan a dead code
 			d.flush(s)
 			d.log.Info("linking expired: no code was scanned", "instance", s.name)
 			return
 		}
-		d.enqueue(s, report{kind: qrReport, text: r.codes[r.i]})
+		d.enqueue(s, driver.QRChange(r.codes[r.i]))
 		d.mu.Unlock()
 		d.flush(s)
 		life = nextQRLife
@@ -227,7 +227,7 @@ func (d *Driver) onRotateSecret(a *attempt, e *events.RotateADVSecret) {
 	for i := range r.codes {
 		r.codes[i] = strings.Replace(r.codes[i], e.OldSecret, e.NewSecret, 1)
 	}
-	d.enqueue(a.slot, report{kind: qrReport, text: r.codes[min(r.i, len(r.codes)-1)]})
+	d.enqueue(a.slot, driver.QRChange(r.codes[min(r.i, len(r.codes)-1)]))
 	s := a.slot
 	d.mu.Unlock()
 	d.flush(s)
@@ -243,7 +243,7 @@ func (d *Driver) onPaired(a *attempt) {
 	}
 	a.phase = connecting
 	a.stopRotation()
-	d.enqueue(a.slot, report{kind: connectingReport})
+	d.enqueue(a.slot, driver.ConnectingChange())
 	s := a.slot
 	d.mu.Unlock()
 	d.flush(s)
@@ -270,7 +270,7 @@ func (d *Driver) awaitLogin(a *attempt) {
 	}
 	s := a.slot
 	d.retire(a)
-	d.enqueue(s, report{kind: disconnectedReport, reason: driver.ConnectionLost})
+	d.enqueue(s, driver.DisconnectedChange(driver.ConnectionLost))
 	d.mu.Unlock()
 	a.cli.Disconnect()
 	d.flush(s)
@@ -286,7 +286,7 @@ func (d *Driver) endLinking(a *attempt, why string, err error) {
 	}
 	s := a.slot
 	d.retire(a)
-	d.enqueue(s, report{kind: disconnectedReport})
+	d.enqueue(s, driver.DisconnectedChange(""))
 	d.mu.Unlock()
 	go a.cli.Disconnect() // may run inside whatsmeow's handler
 	d.flush(s)

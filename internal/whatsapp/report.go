@@ -1,34 +1,11 @@
 package whatsapp
 
-import (
-	"time"
+import "github.com/wagateway/wagateway/internal/driver"
 
-	"github.com/wagateway/wagateway/internal/driver"
-)
-
-// reportKind names the driver.Events method a report goes to.
-type reportKind uint8
-
-const (
-	qrReport reportKind = iota
-	connectingReport
-	connectedReport
-	disconnectedReport
-	bannedReport // driver.BanEvents, when the host implements it
-)
-
-// report is one call to driver.Events waiting in an instance's queue.
-type report struct {
-	kind   reportKind
-	text   string // the QR code, or the phone of Connected
-	reason driver.Reason
-	until  time.Time // bannedReport
-}
-
-// enqueue adds r to the instance's reports. State changes enqueue under the
+// enqueue adds c to the instance's reports. State changes enqueue under the
 // lock, so the queue's order is the order things happened. Call with mu
 // held, and flush after unlocking.
-func (d *Driver) enqueue(s *slot, r ...report) { s.queue = append(s.queue, r...) }
+func (d *Driver) enqueue(s *slot, c ...driver.Change) { s.queue = append(s.queue, c...) }
 
 // flush delivers the instance's queued reports, in order, without holding
 // the lock: one goroutine at a time drains a queue, so the host hears them
@@ -43,11 +20,11 @@ func (d *Driver) flush(s *slot) {
 	}
 	s.draining = true
 	for len(s.queue) > 0 {
-		r := s.queue[0]
-		s.queue[0] = report{}
+		c := s.queue[0]
+		s.queue[0] = driver.Change{}
 		s.queue = s.queue[1:]
 		d.mu.Unlock()
-		d.deliver(s.name, r)
+		d.deliver(s.name, c)
 		d.mu.Lock()
 	}
 	s.queue = nil // an idle instance keeps no buffer
@@ -57,23 +34,9 @@ func (d *Driver) flush(s *slot) {
 
 // deliver calls the host; a panic there is logged, not spread to
 // whatsmeow's goroutines or the driver's timers.
-func (d *Driver) deliver(instance string, r report) {
+func (d *Driver) deliver(instance string, c driver.Change) {
 	defer d.recoverPanic(instance, "report to the host")
-	ev := d.cfg.Events
-	switch r.kind {
-	case qrReport:
-		ev.QR(instance, r.text)
-	case connectingReport:
-		ev.Connecting(instance)
-	case connectedReport:
-		ev.Connected(instance, r.text)
-	case disconnectedReport:
-		ev.Disconnected(instance, r.reason)
-	case bannedReport:
-		if b, ok := ev.(driver.BanEvents); ok {
-			b.BannedUntil(instance, r.until)
-		}
-	}
+	c.Deliver(d.cfg.Events, instance)
 }
 
 // recoverPanic logs a panic instead of letting it end the process. Use as
