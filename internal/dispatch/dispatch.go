@@ -36,8 +36,10 @@ type Deliverer interface {
 }
 
 const (
-	// claimLease outlasts one attempt (10 s) with room to record it; after
-	// a crash, claimed deliveries come back when it ends.
+	// claimLease outlasts one attempt (10 s) with room to record it. An
+	// attempt that ends without an outcome lets its delivery come back
+	// when the lease ends; a crash ends every lease (the SQLite store keeps
+	// them in memory), so a restarted gateway retries at once.
 	claimLease = 15 * time.Second
 	batch      = 64
 	// poll bounds how long a due retry waits when nothing wakes us, and

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 
@@ -37,6 +38,10 @@ type DB struct {
 	// relaxed is whether the write connection currently commits without
 	// fsync (synchronous=NORMAL); only the writer goroutine touches it.
 	relaxed bool
+	// leases are the claims on deliveries held by this process.
+	leases *leases
+	// lock keeps other processes out of the database while it is open.
+	lock *os.File
 	// carry is a write taken from ops that did not fit the batch then
 	// running; it starts the next one. Writer goroutine only.
 	carry   *writeOp
@@ -45,9 +50,33 @@ type DB struct {
 	close   sync.Once
 }
 
+// ErrInUse is returned by Open when another process (or another Open in
+// this one) has the database open.
+var ErrInUse = errors.New("database is in use by another gateway process")
+
 // Open opens (creating if needed) the database at path and migrates it to
 // the current schema. Use ":memory:"-free paths: WAL needs a real file.
+//
+// The database belongs to one process at a time: Open locks path+".lock"
+// and fails with ErrInUse while someone else holds it. SQLite itself would
+// let two processes share the file, but the gateway keeps state that must
+// not be split between two of them — the delivery leases in memory, and
+// the WhatsApp sessions, which two hosts would keep taking from each other.
 func Open(ctx context.Context, path string) (*DB, error) {
+	lock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db, err := open(ctx, path)
+	if err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
+	db.lock = lock
+	return db, nil
+}
+
+func open(ctx context.Context, path string) (*DB, error) {
 	dsn := func(extra string) string {
 		q := url.Values{}
 		q.Add("_pragma", "foreign_keys(1)")
@@ -83,7 +112,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxLifetime(0)
 	db := &DB{read: r, write: w, readStmts: &stmtCache{db: r}, writeStmts: &stmtCache{db: w},
-		ops: make(chan writeOp, maxBatch), closing: make(chan struct{}), done: make(chan struct{})}
+		ops: make(chan writeOp, maxBatch), leases: newLeases(), closing: make(chan struct{}), done: make(chan struct{})}
 	go db.writer()
 	return db, nil
 }
@@ -97,7 +126,7 @@ func (db *DB) Close() error {
 		<-db.done
 		db.readStmts.close()
 		db.writeStmts.close()
-		err = errors.Join(db.read.Close(), db.write.Close())
+		err = errors.Join(db.read.Close(), db.write.Close(), db.lock.Close())
 	})
 	return err
 }

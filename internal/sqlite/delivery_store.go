@@ -51,29 +51,42 @@ func scanDelivery(row rowScanner) (outbox.Delivery, error) {
 	return d, nil
 }
 
-// claimTx claims in one statement, by rowid: the due index holds the
-// rowid, so neither finding nor updating a row goes through the id index.
-// The limit is a CAST, not a bare parameter: see the note on LIMIT in
-// stmt.go. A claim carries what an attempt needs — the event, its
-// instance and the attempts so far; its status is retrying and its due
-// time is now the lease, and its last outcome is not read back.
-func claimTx(tx *Tx, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
-	rows, err := tx.Query(`UPDATE OR FAIL deliveries SET next_at = ? WHERE rowid IN
-		(SELECT rowid FROM deliveries WHERE status = 'retrying' AND next_at <= ? ORDER BY next_at LIMIT CAST(? AS INTEGER))
-		RETURNING id, tenant_id, instance_name, event, body, attempts, created_at`,
-		ms(now.Add(lease)), ms(now), limit)
+// claimed is what a claim read: the deliveries and their rows, to lease.
+type claimed struct {
+	deliveries []outbox.Delivery
+	rows       []int64
+	ids        []string
+}
+
+// claimTx reads up to limit due deliveries that no lease holds, oldest
+// due first. It writes nothing: the caller leases what it read once the
+// write it ran in has committed (see leases). held is the leased rows as
+// a JSON array; SQLite turns it into a lookup table once per statement,
+// so the rows in flight at the head of the due index are skipped inside
+// the scan instead of being read back. The limit is a CAST, not a bare
+// parameter: see the note on LIMIT in stmt.go. A claim carries what an
+// attempt needs — the event, its instance and the attempts so far.
+func claimTx(tx *Tx, now time.Time, held string, limit int) (claimed, error) {
+	rows, err := tx.Query(`SELECT rowid, id, tenant_id, instance_name, event, body, attempts, created_at
+		FROM deliveries WHERE status = 'retrying' AND next_at <= ?
+			AND rowid NOT IN (SELECT value FROM json_each(?))
+		ORDER BY next_at LIMIT CAST(? AS INTEGER)`,
+		ms(now), held, limit)
 	if err != nil {
-		return nil, err
+		return claimed{}, err
 	}
-	return scanAll(rows, func(row rowScanner) (outbox.Delivery, error) {
+	var c claimed
+	c.deliveries, err = scanAll(rows, func(row rowScanner) (outbox.Delivery, error) {
 		d := outbox.Delivery{Status: outbox.Retrying}
-		var created int64
-		if err := row.Scan(&d.ID, &d.TenantID, &d.Instance, &d.Name, &d.Body, &d.Attempts, &created); err != nil {
+		var rowid, created int64
+		if err := row.Scan(&rowid, &d.ID, &d.TenantID, &d.Instance, &d.Name, &d.Body, &d.Attempts, &created); err != nil {
 			return outbox.Delivery{}, err
 		}
 		d.CreatedAt = time.UnixMilli(created).UTC()
+		c.rows, c.ids = append(c.rows, rowid), append(c.ids, d.ID)
 		return d, nil
 	})
+	return c, err
 }
 
 // RecordAttempts stores the outcomes of attempts, in one write: each
@@ -85,34 +98,61 @@ func claimTx(tx *Tx, now time.Time, lease time.Duration, limit int) ([]outbox.De
 // at-least-once delivery allows (receivers deduplicate on the delivery
 // id), never a lost event.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error {
-	return s.db.WriteRelaxed(ctx, func(tx *Tx) error { return recordTx(tx, outcomes) })
+	if err := s.db.WriteRelaxed(ctx, func(tx *Tx) error { return recordTx(tx, outcomes, s.db.leases) }); err != nil {
+		return err
+	}
+	s.db.leases.release(outcomeIDs(outcomes))
+	return nil
+}
+
+// outcomeIDs lists the deliveries outcomes settle.
+func outcomeIDs(outcomes []outbox.Outcome) []string {
+	ids := make([]string, len(outcomes))
+	for i, o := range outcomes {
+		ids[i] = o.ID
+	}
+	return ids
 }
 
 // SettleAndClaim records outcomes as RecordAttempts does, then hands out
-// up to limit deliveries whose next attempt is due, pushing their due time
-// lease ahead so that no other dispatcher (or this one, if it crashes
-// mid-attempt) takes them before the lease ends — in one write, so that a
-// dispatcher settling the attempts that just ended while it claims the
-// next ones pays for one transaction instead of two.
+// up to limit deliveries whose next attempt is due, leased until
+// now+lease so that they are not handed out again before the lease ends
+// or their outcome is recorded — in one write, so that a dispatcher
+// settling the attempts that just ended while it claims the next ones
+// pays for one transaction instead of two.
 //
-// The write is relaxed: a power cut can only undo it together with the
-// process that made it; the claimed deliveries are then simply due again,
-// and the recorded ones are attempted once more (see RecordAttempts),
-// which at-least-once delivery allows.
+// Leases live in this process (see leases): after a crash every claimed
+// delivery is due again at once. The write is relaxed: a power cut can
+// only undo it together with the process that made it, and the recorded
+// deliveries are then attempted once more (see RecordAttempts), which
+// at-least-once delivery allows.
 func (s *Store) SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error) {
-	var out []outbox.Delivery
+	var c claimed
 	err := s.db.WriteRelaxed(ctx, func(tx *Tx) error {
-		if err := recordTx(tx, outcomes); err != nil {
+		s.db.leases.release(c.ids) // a batch run again starts over
+		c = claimed{}
+		if err := recordTx(tx, outcomes, s.db.leases); err != nil {
 			return err
 		}
-		var err error
-		out, err = claimTx(tx, now, lease, limit)
-		return err
+		// Leased inside the write, so that no other claim in this
+		// process can hand the same rows out between this commit and
+		// the lease; released again if the write does not commit.
+		got, err := claimTx(tx, now, s.db.leases.held(now), limit)
+		if err != nil {
+			return err
+		}
+		c = got
+		s.db.leases.take(c.rows, c.ids, now.Add(lease))
+		return nil
 	})
 	if err != nil {
+		s.db.leases.release(c.ids)
 		return nil, fmt.Errorf("settle and claim deliveries: %w", err)
 	}
-	return out, nil
+	// Settled outcomes are released only now: until this commit they
+	// were still due in the table.
+	s.db.leases.release(outcomeIDs(outcomes))
+	return c.deliveries, nil
 }
 
 // recordChunk is the most outcomes one statement records; a batch is
@@ -122,8 +162,9 @@ const recordChunk = 64
 
 // recordTx updates every outcome's delivery with one statement per chunk
 // rather than one per outcome: the per-statement cost of the driver is
-// most of a one-row update's.
-func recordTx(tx *Tx, outcomes []outbox.Outcome) error {
+// most of a one-row update's. A delivery still leased is found by the
+// rowid its lease remembers, the others by id.
+func recordTx(tx *Tx, outcomes []outbox.Outcome, leased *leases) error {
 	outcomes = lastPerID(outcomes)
 	for len(outcomes) > 0 {
 		n := recordChunk
@@ -132,7 +173,7 @@ func recordTx(tx *Tx, outcomes []outbox.Outcome) error {
 		}
 		// Plain values and nil, not sql.Null*: the driver converts those
 		// without reflection.
-		args := make([]any, 0, 7*n)
+		args := make([]any, 0, 8*n)
 		for _, o := range outcomes[:n] {
 			var status string
 			var next, code, lastErr, deliveredAt any
@@ -150,7 +191,7 @@ func recordTx(tx *Tx, outcomes []outbox.Outcome) error {
 			if o.LastError != "" {
 				lastErr = o.LastError
 			}
-			args = append(args, o.ID, status, int64(o.Attempts), next, code, lastErr, deliveredAt)
+			args = append(args, leased.row(o.ID), o.ID, status, int64(o.Attempts), next, code, lastErr, deliveredAt)
 		}
 		if _, err := tx.Exec(recordQuery(n), args...); err != nil {
 			return err
@@ -160,20 +201,21 @@ func recordTx(tx *Tx, outcomes []outbox.Outcome) error {
 	return nil
 }
 
-// recordQuery is the update of n outcomes, each bound as (id, status,
-// attempts, next_at, last_status_code, last_error, delivered_at).
+// recordQuery is the update of n outcomes, each bound as (rowid or NULL,
+// id, status, attempts, next_at, last_status_code, last_error,
+// delivered_at).
 func recordQuery(n int) string {
 	var b strings.Builder
-	b.WriteString(`WITH o(id, status, attempts, next_at, code, err, delivered_at) AS (VALUES `)
+	b.WriteString(`WITH o(r, id, status, attempts, next_at, code, err, delivered_at) AS (VALUES `)
 	for i := range n {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(`(?, ?, ?, ?, ?, ?, ?)`)
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?)`)
 	}
 	b.WriteString(`) UPDATE OR FAIL deliveries SET status = o.status, attempts = o.attempts, next_at = o.next_at,
 		last_status_code = o.code, last_error = o.err, delivered_at = o.delivered_at
-		FROM o WHERE deliveries.id = o.id`)
+		FROM o WHERE deliveries.rowid = coalesce(o.r, (SELECT rowid FROM deliveries WHERE id = o.id))`)
 	return b.String()
 }
 
