@@ -107,7 +107,12 @@ type Client struct {
 	dialer *net.Dialer
 	// dial is what the transport calls; a field so tests can log dials.
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
-	client *http.Client
+	// transport makes the request: the attempt goes straight to it, not
+	// through an http.Client, which would copy the headers for redirects
+	// we never follow (a 3xx is the attempt's answer) and set up timers
+	// the attempt's context already provides. Tests wrap it.
+	transport http.RoundTripper
+	closeIdle func()
 
 	// checked remembers CheckURL's verdict per URL: a verdict depends on
 	// the URL and the policy only, and a receiver gets many events.
@@ -158,19 +163,13 @@ func New(o Options) *Client {
 	// The response body is discarded, so decompressing it is wasted work,
 	// and without it the drain cap counts wire bytes.
 	transport.DisableCompression = true
-	c.client = &http.Client{
-		Transport: transport,
-		// A redirect is not an answer: following it would POST the event
-		// somewhere the tenant did not configure (and past CheckURL), so
-		// the 3xx itself is the result and counts as a failure.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	c.transport, c.closeIdle = transport, transport.CloseIdleConnections
 	return c
 }
 
 // CloseIdleConnections drops the kept-alive connections, for shutdown and
 // for a Lambda about to be frozen (they would be stale on thaw).
-func (c *Client) CloseIdleConnections() { c.client.CloseIdleConnections() }
+func (c *Client) CloseIdleConnections() { c.closeIdle() }
 
 // errAttemptTimeout marks our own deadline, to tell it from the caller's.
 var errAttemptTimeout = errors.New("webhook attempt timed out")
@@ -220,7 +219,10 @@ func (c *Client) deliver(ctx context.Context, a Attempt, start time.Time) Result
 	// be dead before any answer (see Deliver).
 	h["Idempotency-Key"] = nil
 
-	resp, err := c.client.Do(req)
+	// A redirect is not an answer: following it would POST the event
+	// somewhere the tenant did not configure (and past CheckURL), so the
+	// 3xx itself is the result and counts as a failure.
+	resp, err := c.transport.RoundTrip(req)
 	if err != nil {
 		return Result{Error: c.classify(ctx, err, start)}
 	}

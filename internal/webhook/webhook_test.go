@@ -486,7 +486,7 @@ func TestResponseBodyBounded(t *testing.T) {
 			defer srv.Close()
 			c, _ := newClient(t, Options{Policy: local, Timeout: timeout})
 			var read atomic.Int64
-			c.client.Transport = countingTransport{c.client.Transport, &read}
+			c.transport = countingTransport{c.transport, &read}
 			r := c.Deliver(context.Background(), attempt(srv.URL))
 			require.Equal(t, tc.delivered, r.Delivered)
 			require.Equal(t, tc.err, r.Error)
@@ -506,7 +506,7 @@ func TestResponseBodyBounded(t *testing.T) {
 	defer srv.Close()
 	c, _ := newClient(t, Options{Policy: local, Timeout: timeout})
 	var read atomic.Int64
-	c.client.Transport = countingTransport{c.client.Transport, &read}
+	c.transport = countingTransport{c.transport, &read}
 	require.True(t, c.Deliver(context.Background(), attempt(srv.URL)).Delivered)
 	require.Zero(t, read.Load())
 }
@@ -752,7 +752,7 @@ func TestTransport(t *testing.T) {
 	t.Setenv("HTTP_PROXY", "http://10.0.0.1:3128")
 	conf := &tls.Config{}
 	c := New(Options{TLS: conf})
-	tr, ok := c.client.Transport.(*http.Transport)
+	tr, ok := c.transport.(*http.Transport)
 	require.True(t, ok)
 	require.NotSame(t, http.DefaultTransport, tr)
 	require.Nil(t, tr.Proxy)
@@ -762,7 +762,6 @@ func TestTransport(t *testing.T) {
 	require.Zero(t, conf.MinVersion)
 	require.Equal(t, 10*time.Second, c.timeout)
 	require.Equal(t, "wagateway-webhooks/1", c.userAgent)
-	require.NotNil(t, c.client.CheckRedirect)
 }
 
 // benchBody is the size of a typical event.
