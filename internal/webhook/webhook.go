@@ -106,7 +106,7 @@ type Client struct {
 	// after DNS resolution; tests swap its Resolver for an in-memory one.
 	dialer *net.Dialer
 	// dial is what the transport calls; a field so tests can log dials.
-	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// transport makes the request: the attempt goes straight to it, not
 	// through an http.Client, which would copy the headers for redirects
 	// we never follow (a 3xx is the attempt's answer) and set up timers
