@@ -146,8 +146,9 @@
 //   - Redeliver resets status, attempts, next attempt, delivery time, last
 //     error and last status code, and puts the event back in the outbox
 //     index: on AWS, redelivery is the relay publishing it again. (SQLite
-//     keeps the last error until the next attempt.) A Redeliver landing
-//     between the relay's publication of that same event and its
-//     MarkPublished is lost, a window of one PutEvents call; asking again
-//     works.
+//     keeps the last error until the next attempt.) Each Redeliver renews
+//     the event's outbox sort key, and MarkPublished only marks the
+//     publication the relay read (conditional on that key), so a
+//     redelivery asked for while the relay is publishing the event is
+//     published again, not swallowed.
 package dynamo

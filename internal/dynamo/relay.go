@@ -29,7 +29,9 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]outbox.Event, e
 		ExpressionAttributeValues: item{":u": str(unpublished)},
 		Limit:                     aws.Int32(int32(min(limit, 1000))),
 	}, func(it item) error {
-		out = append(out, decodeEvent(it))
+		ev := decodeEvent(it)
+		ev.Publication = getStr(it, attrOutboxSort)
+		out = append(out, ev)
 		if len(out) == limit {
 			return errEnough
 		}
@@ -41,16 +43,20 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]outbox.Event, e
 	return out, nil
 }
 
-// MarkPublished takes events out of the outbox index, one update each. An
-// id that no longer exists (expired) is skipped; other failures are
-// reported after the remaining ids were marked.
-func (s *Store) MarkPublished(ctx context.Context, ids []string) error {
+// MarkPublished takes events out of the outbox index, one update each,
+// each only if it is still the publication PendingEvents read: its outbox
+// sort key, which Redeliver renews. A redelivery asked for while the relay
+// was publishing the event thus stays pending and is published again. An
+// event that no longer exists (expired) or was republished is skipped;
+// other failures are reported after the remaining events were marked.
+func (s *Store) MarkPublished(ctx context.Context, evs []outbox.Event) error {
 	var errs []error
-	for _, id := range ids {
-		err := s.write(ctx, s.upd(newUpdate().remove(attrUnpublished, attrOutboxSort), deliveryKey(id), exists))
+	for _, ev := range evs {
+		u := newUpdate().remove(attrUnpublished, attrOutboxSort).when(item{":publication": str(ev.Publication)})
+		err := s.write(ctx, s.upd(u, deliveryKey(ev.ID), exists+" AND #"+attrOutboxSort+" = :publication"))
 		var c *canceled
 		if err != nil && !(errors.As(err, &c) && c.failed(0)) {
-			errs = append(errs, fmt.Errorf("mark %s published: %w", id, err))
+			errs = append(errs, fmt.Errorf("mark %s published: %w", ev.ID, err))
 		}
 	}
 	return errors.Join(errs...)

@@ -36,14 +36,18 @@ func TestPendingEventsAndMarkPublished(t *testing.T) {
 	}
 	pending, err := s.PendingEvents(ctx, 10)
 	require.NoError(t, err)
+	for i := range pending {
+		require.NotEmpty(t, pending[i].Publication)
+		pending[i].Publication = ""
+	}
 	require.Equal(t, []outbox.Event{e1, e2, e3}, pending, "oldest first, whole events")
 	pending, err = s.PendingEvents(ctx, 2)
 	require.NoError(t, err)
 	require.Equal(t, []string{e1.ID, e2.ID}, eventIDs(pending))
 
-	ghost := uuid.NewString()
-	require.NoError(t, s.MarkPublished(ctx, []string{e1.ID, ghost, e2.ID}))
-	_, err = s.GetDelivery(ctx, ghost)
+	ghost := outbox.Event{ID: uuid.NewString(), Publication: pending[0].Publication}
+	require.NoError(t, s.MarkPublished(ctx, []outbox.Event{pending[0], ghost, pending[1]}))
+	_, err = s.GetDelivery(ctx, ghost.ID)
 	require.ErrorIs(t, err, fault.ErrNotFound, "marking an unknown id creates nothing")
 	pending, err = s.PendingEvents(ctx, 10)
 	require.NoError(t, err)
@@ -62,6 +66,21 @@ func TestPendingEventsAndMarkPublished(t *testing.T) {
 	d, err = s.GetDelivery(ctx, e1.ID)
 	require.NoError(t, err)
 	require.Empty(t, d.LastError, "a fresh schedule clears the last error")
+
+	// A redelivery asked for while the relay publishes the event (after
+	// its read, before its mark) is not swallowed by the mark.
+	read, err := s.PendingEvents(ctx, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{e3.ID, e1.ID}, eventIDs(read))
+	require.NoError(t, s.Redeliver(ctx, e1.ID, t0.Add(2*time.Hour)))
+	require.NoError(t, s.MarkPublished(ctx, read))
+	pending, err = s.PendingEvents(ctx, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{e1.ID}, eventIDs(pending), "published again")
+	require.NoError(t, s.MarkPublished(ctx, pending))
+	pending, err = s.PendingEvents(ctx, 10)
+	require.NoError(t, err)
+	require.Empty(t, pending)
 
 	none, err := s.PendingEvents(ctx, 0)
 	require.NoError(t, err)

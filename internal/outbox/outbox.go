@@ -15,6 +15,10 @@ type Event struct {
 	Name      string // events.Name
 	Body      []byte // the exact webhook body, signed as is
 	CreatedAt time.Time
+	// Publication says which publication of the event a relay read
+	// (store-specific, opaque; empty where there is no relay): marking it
+	// published must not swallow a redelivery asked for since.
+	Publication string
 }
 
 // Status is where a delivery stands (API.md: delivered | retrying | dead).

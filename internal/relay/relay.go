@@ -22,8 +22,10 @@ type Store interface {
 	// PendingEvents returns up to limit events not yet published, oldest
 	// first.
 	PendingEvents(ctx context.Context, limit int) ([]outbox.Event, error)
-	// MarkPublished records that the events with these ids are on the bus.
-	MarkPublished(ctx context.Context, ids []string) error
+	// MarkPublished records that these events, as PendingEvents returned
+	// them, are on the bus; an event published again since (a
+	// redelivery) stays pending.
+	MarkPublished(ctx context.Context, evs []outbox.Event) error
 	// RecordAttempts records delivery outcomes; the relay records one
 	// only to dead-letter an event the bus can never take.
 	RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error
@@ -195,10 +197,10 @@ func (r *Relay) round(ctx context.Context) (int, error) {
 			failed = errors.Join(failed, pubErr)
 		}
 	}
-	published := make([]string, 0, len(evs))
+	published := make([]outbox.Event, 0, len(evs))
 	for _, ev := range evs {
 		if !skip[ev.ID] {
-			published = append(published, ev.ID)
+			published = append(published, ev)
 		}
 	}
 	if len(published) > 0 {
@@ -207,8 +209,8 @@ func (r *Relay) round(ctx context.Context) (int, error) {
 			return read, errors.Join(fmt.Errorf("mark %d events published: %w", len(published), err), failed)
 		}
 		now := r.cfg.Clock.Now()
-		for _, id := range published {
-			r.recent[id] = now
+		for _, ev := range published {
+			r.recent[ev.ID] = now
 		}
 	}
 	return read, failed

@@ -60,16 +60,16 @@ func (s *store) PendingEvents(_ context.Context, limit int) ([]outbox.Event, err
 	return out, nil
 }
 
-func (s *store) MarkPublished(_ context.Context, ids []string) error {
+func (s *store) MarkPublished(_ context.Context, evs []outbox.Event) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	*s.log = append(*s.log, fmt.Sprintf("mark %d", len(ids)))
+	*s.log = append(*s.log, fmt.Sprintf("mark %d", len(evs)))
 	if s.failMark > 0 {
 		s.failMark--
 		return errors.New("store unavailable")
 	}
-	for _, id := range ids {
-		s.published[id] = true
+	for _, ev := range evs {
+		s.published[ev.ID] = true
 	}
 	return nil
 }
