@@ -17,12 +17,14 @@ import (
 	"syscall"
 
 	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/whatsapp"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if config.AWSMode(os.Getenv) {
+		whatsapp.RouteSignalLogs(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
 		if err := runAWS(ctx, os.Getenv, os.Stderr); err != nil {
 			fmt.Fprintln(os.Stderr, "sessionhost:", err)
 			os.Exit(1)
@@ -35,6 +37,7 @@ func main() {
 		os.Exit(2)
 	}
 	log := newLogger(cfg, os.Stderr)
+	whatsapp.RouteSignalLogs(log)
 	if len(os.Args) > 1 && os.Args[1] == "admin" {
 		err = runAdmin(ctx, cfg, os.Args[2:], os.Stdout, log)
 	} else {
