@@ -35,12 +35,13 @@ const testStack = "Test"
 // fixture is one synthesized stack: the CDK assertions template, the
 // same template as plain JSON, and the cloud assembly's directory.
 type fixture struct {
-	shards   int
-	tpl      assertions.Template
-	res      map[string]resource // logical id → resource
-	byPath   map[string]string   // construct path below the stack → logical id
-	outdir   string
-	template map[string]any
+	shards     int
+	alarmEmail string // AlarmEmail the stack was built with
+	tpl        assertions.Template
+	res        map[string]resource // logical id → resource
+	byPath     map[string]string   // construct path below the stack → logical id
+	outdir     string
+	template   map[string]any
 }
 
 type resource struct {
@@ -68,11 +69,18 @@ func synth(t *testing.T, shards int) *fixture {
 		Outdir:  jsii.String(outdir),
 		Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
 	})
+	// The two-shard stack also has an alarm e-mail; the one-shard stack
+	// has none.
+	email := ""
+	if shards > 1 {
+		email = "ops@example.com"
+	}
 	stack, err := NewGatewayStack(app, testStack, GatewayStackProps{
 		Shards: shards, SourceDir: "..", APICode: placeholderCode(t), WebhooksCode: placeholderCode(t),
+		AlarmEmail: email,
 	})
 	require.NoError(t, err)
-	f := &fixture{shards: shards, outdir: outdir, res: map[string]resource{}, byPath: map[string]string{}}
+	f := &fixture{shards: shards, alarmEmail: email, outdir: outdir, res: map[string]resource{}, byPath: map[string]string{}}
 	cdkAssert(t, func() { f.tpl = assertions.Template_FromStack(stack, nil) })
 
 	raw, err := json.Marshal(f.tpl.ToJSON())

@@ -5,8 +5,9 @@
 //
 // Context (cdk synth -c key=value):
 //
-//	shards     number of shards, default 1
-//	stackName  default WaGateway
+//	shards      number of shards, default 1
+//	stackName   default WaGateway
+//	alarmEmail  address subscribed to the alarm topic, default none
 //
 // The stack is environment-agnostic (region and account come from the
 // CLI's credentials at deployment), so `cdk synth` needs no AWS access.
@@ -65,6 +66,7 @@ func run() error {
 			Description: jsii.String(fmt.Sprintf("WhatsApp gateway (%d shard(s))", shards)),
 		},
 		Shards:       shards,
+		AlarmEmail:   stringContext(app, "alarmEmail", ""),
 		SourceDir:    root,
 		APICode:      filepath.Join(root, "dist", "api.zip"),
 		WebhooksCode: filepath.Join(root, "dist", "webhooks.zip"),

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
@@ -36,6 +37,8 @@ type GatewayStackProps struct {
 	// build` (dist/api.zip, dist/webhooks.zip), or directories holding a
 	// bootstrap.
 	APICode, WebhooksCode string
+	// AlarmEmail, if set, is subscribed to the alarm topic.
+	AlarmEmail string
 }
 
 func (p GatewayStackProps) validate() error {
@@ -45,6 +48,9 @@ func (p GatewayStackProps) validate() error {
 	}
 	if _, err := os.Stat(filepath.Join(p.SourceDir, hostDockerfile)); err != nil {
 		errs = append(errs, fmt.Errorf("source dir %q: no %s", p.SourceDir, hostDockerfile))
+	}
+	if p.AlarmEmail != "" && !strings.Contains(strings.Trim(p.AlarmEmail, "@"), "@") {
+		errs = append(errs, fmt.Errorf("alarm e-mail %q is not an address", p.AlarmEmail))
 	}
 	for _, c := range []struct{ name, path string }{{"API code", p.APICode}, {"webhooks code", p.WebhooksCode}} {
 		if _, err := os.Stat(c.path); err != nil {
@@ -57,7 +63,8 @@ func (p GatewayStackProps) validate() error {
 // NewGatewayStack declares the gateway's AWS shape (ARCHITECTURE.md):
 // the state and device tables, per shard the lane and command queues and
 // a Fargate session host, the event bus with the webhook queue and
-// Lambda, the API Lambda behind an HTTP API, and alarms on every DLQ.
+// Lambda, the API Lambda behind an HTTP API, and alarms on every DLQ,
+// sent to one SNS topic.
 func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackProps) (awscdk.Stack, error) {
 	if err := props.validate(); err != nil {
 		return nil, fmt.Errorf("gateway stack: %w", err)
@@ -108,16 +115,17 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 			Retention: awslogs.RetentionDays_ONE_MONTH,
 		}),
 	}
+	alarms := newAlarmTopic(stack, props.AlarmEmail)
 	shards := make([]*shard, props.Shards)
 	for n := range shards {
 		shards[n] = newShard(stack, n, deps)
 		names := []string{"Urgent", "Normal", "Bulk", "Command"}
 		for i, dlq := range shards[n].dlqs() {
 			newDLQAlarm(stack, fmt.Sprintf("Shard%d%sDlqAlarm", n, names[i]), dlq,
-				fmt.Sprintf("Shard %d %s", n, names[i]))
+				fmt.Sprintf("Shard %d %s", n, names[i]), alarms)
 		}
 	}
-	newDLQAlarm(stack, "WebhookDlqAlarm", hooks.queue.dlq, "Webhook")
+	newDLQAlarm(stack, "WebhookDlqAlarm", hooks.queue.dlq, "Webhook", alarms)
 
 	a := newAPI(stack, table, shards[0], props.APICode)
 
@@ -127,5 +135,6 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	output("ApiUrl", "Base URL of the gateway's HTTP API", a.http.Url())
 	output("EventBusName", "Event bus of the gateway's events (source "+eventSource+")", hooks.bus.EventBusName())
 	output("AdminKeySecretArn", "Secrets Manager secret holding GATEWAY_ADMIN_KEY", a.adminKey.SecretArn())
+	output("AlarmTopicArn", "SNS topic every alarm notifies", alarms.TopicArn())
 	return stack, nil
 }

@@ -31,6 +31,7 @@ func TestStack(t *testing.T) {
 		{"least privilege", checkPrivileges},
 		{"no secret values", checkNoSecrets},
 		{"dlq alarms", checkAlarms},
+		{"alarm topic", checkAlarmTopic},
 		{"outputs", checkOutputs},
 		{"image asset", checkImageAsset},
 	}
@@ -55,6 +56,7 @@ func checkCounts(t *testing.T, f *fixture) {
 		"AWS::ECS::TaskDefinition":        n,
 		"AWS::ECS::Cluster":               1,
 		"AWS::CloudWatch::Alarm":          4*n + 1,
+		"AWS::SNS::Topic":                 1,
 		"AWS::Lambda::Function":           2, // no custom resource Lambdas
 		"AWS::Lambda::EventSourceMapping": 1,
 		"AWS::DynamoDB::Table":            2,
@@ -376,9 +378,21 @@ func checkAlarms(t *testing.T, f *fixture) {
 				"Threshold":          0,
 				"EvaluationPeriods":  1,
 				"TreatMissingData":   "notBreaching",
+				"AlarmActions":       []any{ref(f.id(t, "AlarmTopic/Resource"))},
 			}, jsii.Number(1))
 		})
 	}
+}
+
+func checkAlarmTopic(t *testing.T, f *fixture) {
+	subs := f.ofType("AWS::SNS::Subscription")
+	if f.alarmEmail == "" {
+		require.Empty(t, subs)
+		return
+	}
+	require.Len(t, subs, 1)
+	require.Equal(t, map[string]any{"Protocol": "email", "Endpoint": f.alarmEmail,
+		"TopicArn": ref(f.id(t, "AlarmTopic/Resource"))}, f.res[subs[0]].Properties)
 }
 
 func checkOutputs(t *testing.T, f *fixture) {
@@ -387,6 +401,7 @@ func checkOutputs(t *testing.T, f *fixture) {
 	b, _ := json.Marshal(api)
 	require.Contains(t, string(b), f.id(t, "HttpApi/Resource"))
 	require.Equal(t, ref(f.id(t, "EventBus/Resource")), outs["EventBusName"].(map[string]any)["Value"])
+	require.Equal(t, ref(f.id(t, "AlarmTopic/Resource")), outs["AlarmTopicArn"].(map[string]any)["Value"])
 }
 
 // checkImageAsset reads the cloud assembly: the session host image is
@@ -432,6 +447,7 @@ func TestStackPropsValidation(t *testing.T) {
 		{"too many shards", GatewayStackProps{Shards: maxShards + 1, SourceDir: "..", APICode: code, WebhooksCode: code}, "shards: want 1 to"},
 		{"no Dockerfile", GatewayStackProps{Shards: 1, SourceDir: t.TempDir(), APICode: code, WebhooksCode: code}, "no sessionhost/Dockerfile"},
 		{"no zips", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: "nope/api.zip", WebhooksCode: "nope/webhooks.zip"}, "run `make build`"},
+		{"bad alarm e-mail", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, AlarmEmail: "ops@"}, "not an address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
