@@ -113,11 +113,17 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 		Cluster:        d.cluster,
 		TaskDefinition: task,
 		DesiredCount:   jsii.Number(1),
-		// One task, replaced start-first during a deployment: the new
-		// task waits for the old one's leases (ARCHITECTURE.md "Sessions,
-		// leases and commands"), so the overlap is safe.
-		MinHealthyPercent: jsii.Number(100),
-		MaxHealthyPercent: jsii.Number(200),
+		// One task, replaced stop-first during a deployment: a WhatsApp
+		// device has one live connection, and the per-instance leases
+		// that would let two tasks overlap safely (ARCHITECTURE.md
+		// "Sessions, leases and commands") are not built yet. Started
+		// first, the new task would take every connection over and the
+		// old one, told it was replaced, would record the instances as
+		// closed. Stop-first trades a minute of sending for that: the
+		// old task releases what it holds on SIGTERM, messages wait in
+		// their queues, the API stays up.
+		MinHealthyPercent: jsii.Number(0),
+		MaxHealthyPercent: jsii.Number(100),
 		CircuitBreaker:    &awsecs.DeploymentCircuitBreaker{Enable: jsii.Bool(true), Rollback: jsii.Bool(true)},
 		SecurityGroups:    &[]awsec2.ISecurityGroup{d.hostSG},
 		// Public subnets without a NAT gateway: a public address is the
