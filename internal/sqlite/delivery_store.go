@@ -136,7 +136,10 @@ func (s *Store) SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, n
 		}
 		// Leased inside the write, so that no other claim in this
 		// process can hand the same rows out between this commit and
-		// the lease; released again if the write does not commit.
+		// the lease. If the write then fails (or the caller gives up
+		// waiting for it), the leases simply run out and the rows come
+		// back: c belongs to the writer until Write returns nil, so the
+		// caller must not read it to release them.
 		got, err := claimTx(tx, now, s.db.leases.held(now), limit)
 		if err != nil {
 			return err
@@ -146,7 +149,6 @@ func (s *Store) SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, n
 		return nil
 	})
 	if err != nil {
-		s.db.leases.release(c.ids)
 		return nil, fmt.Errorf("settle and claim deliveries: %w", err)
 	}
 	// Settled outcomes are released only now: until this commit they
