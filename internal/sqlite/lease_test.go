@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -89,4 +90,52 @@ func TestLeasesSkipRowsInFlight(t *testing.T) {
 	got, err = st.SettleAndClaim(ctx, nil, now, time.Minute, 100)
 	require.NoError(t, err)
 	require.Equal(t, []string{"d1"}, claimIDs(got), "released by its outcome, due again")
+}
+
+// TestConcurrentClaimsNeverShare: claimers racing on one database (two
+// dispatchers, or one and a stray caller) never hold the same delivery
+// at once, and between them settle every delivery exactly once.
+func TestConcurrentClaimsNeverShare(t *testing.T) {
+	ctx := context.Background()
+	t0 := time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)
+	const n = 300
+	st := deliveryStore(t, n, t0)
+	now := t0.Add(time.Hour)
+	var mu sync.Mutex
+	holder := map[string]int{}  // delivery → claimer holding it
+	settled := map[string]int{} // delivery → times settled
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			var outcomes []outbox.Outcome
+			for {
+				got, err := st.SettleAndClaim(ctx, outcomes, now, time.Hour, 7)
+				require.NoError(t, err)
+				mu.Lock()
+				for _, o := range outcomes {
+					delete(holder, o.ID)
+				}
+				for _, d := range got {
+					if h, ok := holder[d.ID]; ok {
+						t.Errorf("%s handed to claimer %d while claimer %d holds it", d.ID, w, h)
+					}
+					holder[d.ID] = w
+					settled[d.ID]++
+				}
+				mu.Unlock()
+				if len(got) == 0 && len(outcomes) == 0 {
+					return
+				}
+				outcomes = outcomes[:0]
+				for _, d := range got {
+					outcomes = append(outcomes, outbox.Outcome{ID: d.ID, Attempts: 1, StatusCode: 204, Delivered: true, At: now})
+				}
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, settled, n)
+	for id, times := range settled {
+		require.Equal(t, 1, times, id)
+	}
 }
