@@ -59,8 +59,8 @@ type claimed struct {
 }
 
 // claimTx reads up to limit due deliveries that no lease holds, oldest
-// due first. It writes nothing: the caller leases what it read once the
-// write it ran in has committed (see leases). held is the leased rows as
+// due first. It writes nothing: the caller leases what it read (see
+// SettleAndClaim and leases). held is the leased rows as
 // a JSON array; SQLite turns it into a lookup table once per statement,
 // so the rows in flight at the head of the due index are skipped inside
 // the scan instead of being read back. The limit is a CAST, not a bare
