@@ -37,9 +37,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -51,7 +49,6 @@ import (
 	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
 	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // requestIDHeader is carried by every response of the gateway.
@@ -72,14 +69,6 @@ type Checker struct {
 	schemas     schema_validation.SchemaValidator
 	routes      []route
 	errorSchema *base.Schema
-}
-
-// route is one path template of the document.
-type route struct {
-	template string
-	segments []string // literal segments, or "" for a {parameter}
-	item     *v3.PathItem
-	methods  []string // upper case, in document order
 }
 
 // New parses spec (JSON or YAML), checks that it is a valid OpenAPI 3.1
@@ -140,65 +129,6 @@ func New(spec []byte) (*Checker, error) {
 		return nil, fmt.Errorf("openapicheck: document lacks #/components/schemas/%s", errorSchemaName)
 	}
 	return c, nil
-}
-
-// compileSchemas compiles every schema of a JSON document (the component
-// schemas and every "schema" of a parameter, header or media type) as JSON
-// Schema 2020-12, the default dialect of OpenAPI 3.1. The library's document
-// validation does not look inside schemas, so "type": "strin", a malformed
-// pattern or "required": "x" would otherwise pass and quietly weaken every
-// check. YAML documents are skipped.
-func compileSchemas(spec []byte) error {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(spec))
-	if err != nil {
-		return nil // not JSON: the library parsed it, so it is YAML
-	}
-	const loc = "urn:openapicheck:document"
-	comp := jsonschema.NewCompiler()
-	comp.DefaultDraft(jsonschema.Draft2020)
-	if err := comp.AddResource(loc, doc); err != nil {
-		return fmt.Errorf("openapicheck: schemas: %w", err)
-	}
-	var pointers []string
-	var walk func(v any, ptr, key string)
-	walk = func(v any, ptr, key string) {
-		switch x := v.(type) {
-		case map[string]any:
-			if key == "schema" || (strings.HasPrefix(ptr, "/components/schemas/") && strings.Count(ptr, "/") == 3) {
-				pointers = append(pointers, ptr)
-				return
-			}
-			for k, child := range x {
-				if k != "example" && k != "examples" {
-					walk(child, ptr+"/"+escapePointer(k), k)
-				}
-			}
-		case []any:
-			for i, child := range x {
-				walk(child, ptr+"/"+strconv.Itoa(i), "")
-			}
-		}
-	}
-	walk(doc, "", "")
-	slices.Sort(pointers)
-	pointers = slices.Compact(pointers)
-	var problems []string
-	for _, p := range pointers {
-		if _, err := comp.Compile(loc + "#" + p); err != nil {
-			problems = append(problems, fmt.Sprintf("%s: %v", p, err))
-		}
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("openapicheck: invalid schemas:\n  - %s", strings.Join(problems, "\n  - "))
-	}
-	return nil
-}
-
-// escapePointer escapes one JSON pointer token for use in a URI fragment.
-func escapePointer(tok string) string {
-	tok = strings.ReplaceAll(tok, "~", "~0")
-	tok = strings.ReplaceAll(tok, "/", "~1")
-	return url.PathEscape(tok)
 }
 
 // Check validates the response (status, headers it can, body schema) for the
@@ -318,244 +248,6 @@ func narrowOneOf(op *v3.Operation, body []byte, verrs []*verrors.ValidationError
 		return verrs
 	}
 	return out
-}
-
-// checkDocumented validates an exchange on a documented operation.
-func (c *Checker) checkDocumented(req *http.Request, resp *http.Response, body []byte, r *route) []string {
-	fresh := cloneRequest(req, nil)
-	freshResp := &http.Response{
-		Status:     resp.Status,
-		StatusCode: resp.StatusCode,
-		Proto:      resp.Proto,
-		ProtoMajor: resp.ProtoMajor,
-		ProtoMinor: resp.ProtoMinor,
-		Header:     resp.Header.Clone(),
-		Request:    fresh,
-	}
-	if freshResp.Header == nil {
-		freshResp.Header = http.Header{}
-	}
-	freshResp.Body, freshResp.ContentLength, _ = bodyOf(body)
-
-	c.mu.Lock()
-	_, verrs := c.v.GetResponseBodyValidator().ValidateResponseBodyWithPathItem(fresh, freshResp, r.item, r.template)
-	c.mu.Unlock()
-	problems := describe(verrs)
-
-	op := r.item.GetOperations().GetOrZero(strings.ToLower(fresh.Method))
-	documented := documentedResponse(op, resp.StatusCode)
-	if documented == nil {
-		// The library reports undocumented statuses itself; make sure
-		// nothing slips through if it ever stops doing so.
-		if len(problems) == 0 {
-			problems = append(problems, fmt.Sprintf("status %d is not documented for %s %s", resp.StatusCode, fresh.Method, r.template))
-		}
-		return append(problems, requireRequestID(resp.Header)...)
-	}
-	if documented.Content == nil || documented.Content.Len() == 0 {
-		if len(bytes.TrimSpace(body)) > 0 {
-			problems = append(problems, fmt.Sprintf("status %d is documented without a body, got %d bytes", resp.StatusCode, len(body)))
-		}
-	}
-	problems = append(problems, c.checkOptionalHeaders(resp.Header, documented)...)
-	return problems
-}
-
-// checkFallback checks the answer to an undocumented path (404) or method
-// (405): status, Allow for 405, and an Error body.
-func (c *Checker) checkFallback(resp *http.Response, body []byte, want int, allowed []string) []string {
-	problems := requireRequestID(resp.Header)
-	if resp.StatusCode != want {
-		what := "path is not in the document"
-		if want == http.StatusMethodNotAllowed {
-			what = "method is not in the document for this path (it has " + strings.Join(allowed, ", ") + ")"
-		}
-		problems = append(problems, fmt.Sprintf("%s: want status %d, got %d", what, want, resp.StatusCode))
-	}
-	if want == http.StatusMethodNotAllowed && resp.StatusCode == want {
-		got := map[string]bool{}
-		for _, v := range resp.Header.Values("Allow") {
-			for _, m := range strings.Split(v, ",") {
-				got[strings.ToUpper(strings.TrimSpace(m))] = true
-			}
-		}
-		for _, m := range allowed {
-			if !got[m] {
-				problems = append(problems, fmt.Sprintf("405 Allow header %q lacks %s", resp.Header.Get("Allow"), m))
-			}
-		}
-	}
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(strings.ToLower(ct), "application/json") {
-		problems = append(problems, fmt.Sprintf("want Content-Type application/json, got %q", ct))
-	}
-	var decoded any
-	if err := json.Unmarshal(body, &decoded); err != nil {
-		return append(problems, fmt.Sprintf("body is not JSON: %v", err))
-	}
-	c.mu.Lock()
-	_, verrs := c.schemas.ValidateSchemaObject(c.errorSchema, decoded)
-	c.mu.Unlock()
-	for _, d := range describe(verrs) {
-		problems = append(problems, fmt.Sprintf("%d body (#/components/schemas/%s): %s", want, errorSchemaName, d))
-	}
-	return problems
-}
-
-// requireRequestID checks the header every gateway response carries, for
-// responses the library does not check against a documented one.
-func requireRequestID(h http.Header) []string {
-	if h.Get(requestIDHeader) == "" {
-		return []string{"missing response header " + requestIDHeader}
-	}
-	return nil
-}
-
-// checkOptionalHeaders validates documented response headers that are
-// present but not required; the library validates only required ones.
-func (c *Checker) checkOptionalHeaders(h http.Header, resp *v3.Response) []string {
-	if resp.Headers == nil {
-		return nil
-	}
-	var problems []string
-	for name, hdr := range resp.Headers.FromOldest() {
-		if hdr == nil || hdr.Required || hdr.Schema == nil {
-			continue
-		}
-		values := h.Values(name)
-		if len(values) == 0 {
-			continue
-		}
-		schema := hdr.Schema.Schema()
-		for _, raw := range values {
-			c.mu.Lock()
-			ok, verrs := c.schemas.ValidateSchemaObject(schema, headerValue(schema, raw))
-			c.mu.Unlock()
-			if !ok {
-				for _, d := range describe(verrs) {
-					problems = append(problems, fmt.Sprintf("response header %s %q: %s", name, raw, d))
-				}
-			}
-		}
-	}
-	return problems
-}
-
-// headerValue turns a header string into the JSON value its schema expects.
-func headerValue(schema *base.Schema, raw string) any {
-	for _, t := range schema.Type {
-		switch t {
-		case "integer":
-			if n, err := strconv.ParseInt(raw, 10, 64); err == nil {
-				return n
-			}
-		case "number":
-			if f, err := strconv.ParseFloat(raw, 64); err == nil {
-				return f
-			}
-		case "boolean":
-			if b, err := strconv.ParseBool(raw); err == nil {
-				return b
-			}
-		}
-	}
-	return raw
-}
-
-// documentedResponse is the response an operation documents for status,
-// by exact code, then range (4XX), then default; nil if none.
-func documentedResponse(op *v3.Operation, status int) *v3.Response {
-	if op == nil || op.Responses == nil {
-		return nil
-	}
-	if op.Responses.Codes != nil {
-		if r := op.Responses.Codes.GetOrZero(strconv.Itoa(status)); r != nil {
-			return r
-		}
-		if r := op.Responses.Codes.GetOrZero(fmt.Sprintf("%dXX", status/100)); r != nil {
-			return r
-		}
-	}
-	return op.Responses.Default
-}
-
-// find routes req like the gateway does: the most specific template that
-// matches the path and has the method. If none has the method, allowed
-// lists the methods of the templates that match the path (405); if no
-// template matches, both are empty (404).
-func (c *Checker) find(req *http.Request) (match *route, allowed []string) {
-	segs, ok := pathSegments(req.URL)
-	if !ok {
-		return nil, nil
-	}
-	method := strings.ToUpper(req.Method)
-	if method == "" {
-		method = http.MethodGet
-	}
-	for i := range c.routes {
-		r := &c.routes[i]
-		if !r.matches(segs) {
-			continue
-		}
-		if !slices.Contains(r.methods, method) {
-			for _, m := range r.methods {
-				if !slices.Contains(allowed, m) {
-					allowed = append(allowed, m)
-				}
-			}
-			continue
-		}
-		if match == nil || r.moreSpecificThan(match) {
-			match = r
-		}
-	}
-	return match, allowed
-}
-
-// pathSegments splits a request path into unescaped segments.
-func pathSegments(u *url.URL) ([]string, bool) {
-	p := u.EscapedPath()
-	if !strings.HasPrefix(p, "/") {
-		return nil, false
-	}
-	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
-	for i, s := range parts {
-		un, err := url.PathUnescape(s)
-		if err != nil {
-			return nil, false
-		}
-		parts[i] = un
-	}
-	return parts, true
-}
-
-func (r *route) matches(segs []string) bool {
-	if len(segs) != len(r.segments) {
-		return false
-	}
-	for i, s := range r.segments {
-		if s == "" {
-			if segs[i] == "" {
-				return false
-			}
-			continue
-		}
-		if s != segs[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// moreSpecificThan: at the first segment where one template has a literal
-// and the other a parameter, the literal wins.
-func (r *route) moreSpecificThan(o *route) bool {
-	for i := range r.segments {
-		a, b := r.segments[i] != "", o.segments[i] != ""
-		if a != b {
-			return a
-		}
-	}
-	return false
 }
 
 // cloneRequest copies req with body b, so that the library may read the

@@ -1,0 +1,98 @@
+package openapicheck
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+)
+
+// route is one path template of the document.
+type route struct {
+	template string
+	segments []string // literal segments, or "" for a {parameter}
+	item     *v3.PathItem
+	methods  []string // upper case, in document order
+}
+
+// find routes req like the gateway does: the most specific template that
+// matches the path and has the method. If none has the method, allowed
+// lists the methods of the templates that match the path (405); if no
+// template matches, both are empty (404).
+func (c *Checker) find(req *http.Request) (match *route, allowed []string) {
+	segs, ok := pathSegments(req.URL)
+	if !ok {
+		return nil, nil
+	}
+	method := strings.ToUpper(req.Method)
+	if method == "" {
+		method = http.MethodGet
+	}
+	for i := range c.routes {
+		r := &c.routes[i]
+		if !r.matches(segs) {
+			continue
+		}
+		if !slices.Contains(r.methods, method) {
+			for _, m := range r.methods {
+				if !slices.Contains(allowed, m) {
+					allowed = append(allowed, m)
+				}
+			}
+			continue
+		}
+		if match == nil || r.moreSpecificThan(match) {
+			match = r
+		}
+	}
+	return match, allowed
+}
+
+// pathSegments splits a request path into unescaped segments.
+func pathSegments(u *url.URL) ([]string, bool) {
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, "/") {
+		return nil, false
+	}
+	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
+	for i, s := range parts {
+		un, err := url.PathUnescape(s)
+		if err != nil {
+			return nil, false
+		}
+		parts[i] = un
+	}
+	return parts, true
+}
+
+func (r *route) matches(segs []string) bool {
+	if len(segs) != len(r.segments) {
+		return false
+	}
+	for i, s := range r.segments {
+		if s == "" {
+			if segs[i] == "" {
+				return false
+			}
+			continue
+		}
+		if s != segs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// moreSpecificThan: at the first segment where one template has a literal
+// and the other a parameter, the literal wins.
+func (r *route) moreSpecificThan(o *route) bool {
+	for i := range r.segments {
+		a, b := r.segments[i] != "", o.segments[i] != ""
+		if a != b {
+			return a
+		}
+	}
+	return false
+}
