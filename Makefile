@@ -19,8 +19,9 @@ SQS_MOD    := $(EMU_DIR)/sqs/node_modules/fauxqs/package.json
 run:
 	$(GO) run ./sessionhost
 
-## test: every check and test; what CI runs
-test: fmt-check vet unit infra-test
+## test: every check and test; what CI runs (synth: the CDK CLI's own
+## `cdk synth` of the app, as `make deploy` would run it)
+test: fmt-check vet unit infra-test synth
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
