@@ -93,8 +93,9 @@ func claimTx(tx *Tx, now time.Time, held string, limit int) (claimed, error) {
 // delivery becomes delivered, due again at its Next, or dead (zero Next).
 // Unknown ids are ignored; of several outcomes for one id the last wins.
 //
-// A relaxed write: if a power cut undoes it, the deliveries are claimed
-// again once their lease ends and attempted once more — a duplicate that
+// A relaxed write: a power cut can only undo it together with the process
+// (and so its leases); the deliveries are then claimed again when the
+// gateway restarts and attempted once more — a duplicate that
 // at-least-once delivery allows (receivers deduplicate on the delivery
 // id), never a lost event.
 func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error {
