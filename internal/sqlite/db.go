@@ -136,6 +136,8 @@ func (db *DB) Close() error {
 // anything else; its changes are undone alone if it returns an error. fn
 // may run more than once (a batch is retried with savepoints when one of
 // its writes fails), so it must not act outside tx except to set results.
+// ctx bounds only the wait to be queued: a queued write is always waited
+// for, so its result is the true one.
 func (db *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
 	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1)})
 }
@@ -168,6 +170,11 @@ func (db *DB) submit(ctx context.Context, op writeOp) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	// Once queued, the write is waited for even if ctx ends meanwhile: the
+	// writer may already be committing it, and a write that commits must
+	// not be reported as failed — a queue receive the caller never learns
+	// of leaves its messages invisible until their visibility ends. The
+	// wait is one batch, so ctx only bounds the wait to be queued.
 	select {
 	case err := <-op.errc:
 		return err
@@ -179,8 +186,6 @@ func (db *DB) submit(ctx context.Context, op writeOp) error {
 		default:
 			return errClosed
 		}
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -137,10 +137,8 @@ func (s *Store) SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, n
 		}
 		// Leased inside the write, so that no other claim in this
 		// process can hand the same rows out between this commit and
-		// the lease. If the write then fails (or the caller gives up
-		// waiting for it), the leases simply run out and the rows come
-		// back: c belongs to the writer until Write returns nil, so the
-		// caller must not read it to release them.
+		// the lease. If the write then fails, the leases simply run out
+		// and the rows come back.
 		got, err := claimTx(tx, now, s.db.leases.held(now), limit)
 		if err != nil {
 			return err
