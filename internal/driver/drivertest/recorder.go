@@ -132,10 +132,10 @@ func (r *Recorder) next(instance string, within time.Duration) (Event, bool) {
 	for {
 		r.mu.Lock()
 		for i := r.taken[instance]; i < len(r.events); i++ {
-			if r.events[i].Instance == instance {
+			if e := r.events[i]; e.Instance == instance {
 				r.taken[instance] = i + 1
 				r.mu.Unlock()
-				return r.events[i], true
+				return e, true
 			}
 		}
 		r.taken[instance] = len(r.events)
