@@ -96,6 +96,9 @@ var (
 	ErrNotLinked = errors.New("not linked")
 	// ErrNotLinking: there is no linking in progress to complete.
 	ErrNotLinking = errors.New("not linking")
+	// ErrAlreadyLinked: Link or PairingCode on an instance that has a
+	// device; it has to be logged out first, as on a real phone.
+	ErrAlreadyLinked = errors.New("already linked; log out first")
 )
 
 // SendError is a failed send that must not be retried: the message becomes

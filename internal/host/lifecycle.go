@@ -17,7 +17,35 @@ const firstQRWait = 10 * time.Second
 var (
 	errAlreadyOpen = fault.New(fault.ErrConflict, "Instance is already connected")
 	errNotLinked   = fault.New(fault.ErrConflict, "Instance is not linked")
+	// A linked instance that is not open is reconnecting on its own: a new
+	// QR or pairing code would link a second phone over the first.
+	errReconnecting = fault.New(fault.ErrConflict, "Instance is linked and reconnecting to WhatsApp; "+
+		"wait until its state is open (GET /instance/{name}/status), or log out first to link another phone")
 )
+
+// linkable refuses to start linking an instance that has a phone: open
+// (409 already connected) or reconnecting (409 reconnecting).
+func linkable(in instance.Instance) error {
+	switch {
+	case in.State == instance.StateOpen:
+		return errAlreadyOpen
+	case in.PhoneNumber != "":
+		return errReconnecting
+	}
+	return nil
+}
+
+// linkError maps a driver's linking failure: a device the store did not
+// know of yet is a reconnecting instance too; anything else means
+// WhatsApp could not be reached.
+func (h *Host) linkError(name, op string, err error) error {
+	if errors.Is(err, driver.ErrAlreadyLinked) {
+		return errReconnecting
+	}
+	h.log.Warn("driver "+op, "instance", name, "err", err.Error())
+	return fmt.Errorf("%s: %w", op, fault.New(fault.ErrSession,
+		"Could not reach WhatsApp to "+op+"; try again in a moment (quote the requestId when reporting it)"))
+}
 
 // LinkQR returns the instance's current linking code, starting linking if
 // the instance is closed. An open instance has none (409).
@@ -26,14 +54,14 @@ func (h *Host) LinkQR(ctx context.Context, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if in.State == instance.StateOpen {
-		return "", errAlreadyOpen
+	if err := linkable(in); err != nil {
+		return "", err
 	}
 	if code := h.currentQR(name); code != "" {
 		return code, nil
 	}
 	if err := h.cfg.Driver.Link(ctx, name); err != nil {
-		return "", h.sessionError(name, "start linking", err)
+		return "", h.linkError(name, "start linking", err)
 	}
 	deadline := time.Now().Add(firstQRWait)
 	for time.Now().Before(deadline) {
@@ -46,7 +74,7 @@ func (h *Host) LinkQR(ctx context.Context, name string) (string, error) {
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-	return "", fault.New(fault.ErrSession, "WhatsApp did not issue a QR code in time")
+	return "", fault.New(fault.ErrSession, "WhatsApp did not issue a QR code in time: it may be unreachable; try again in a moment")
 }
 
 func (h *Host) currentQR(name string) string {
@@ -61,12 +89,12 @@ func (h *Host) PairingCode(ctx context.Context, name, phone string) (string, err
 	if err != nil {
 		return "", err
 	}
-	if in.State == instance.StateOpen {
-		return "", errAlreadyOpen
+	if err := linkable(in); err != nil {
+		return "", err
 	}
 	code, err := h.cfg.Driver.PairingCode(ctx, name, phone)
 	if err != nil {
-		return "", h.sessionError(name, "request pairing code", err)
+		return "", h.linkError(name, "request a pairing code", err)
 	}
 	return code, nil
 }

@@ -30,7 +30,6 @@ package sandbox
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -48,9 +47,9 @@ const NotOnWhatsApp = "number not on WhatsApp"
 // unreachablePrefix marks the numbers the sandbox treats as not on WhatsApp.
 const unreachablePrefix = "999"
 
-// ErrAlreadyLinked: Link or PairingCode on an instance that is linked; it
-// has to be logged out first, as on a real phone.
-var ErrAlreadyLinked = errors.New("already linked; log out first")
+// ErrAlreadyLinked is the driver port's sentinel, named here for callers
+// of the sandbox alone.
+var ErrAlreadyLinked = driver.ErrAlreadyLinked
 
 // device is what every sandbox "phone" reports, so nobody mistakes it for
 // a real one.

@@ -71,8 +71,9 @@ type Bindings interface {
 	Unbind(ctx context.Context, instance, jid string) error
 }
 
-// ErrAlreadyLinked: Link or PairingCode on a linked instance; log out first.
-var ErrAlreadyLinked = errors.New("already linked; log out first")
+// ErrAlreadyLinked is the driver port's sentinel, named here for callers
+// of this driver alone.
+var ErrAlreadyLinked = driver.ErrAlreadyLinked
 
 // Config wires a Driver. Devices, Bindings, Events, Clock and Log are
 // required.
