@@ -32,13 +32,15 @@ func freeAddr(t *testing.T) string {
 }
 
 // startProcess runs bin on dataDir and waits until it answers /health; it
-// returns the demo key when the process printed one.
-func startProcess(t *testing.T, bin, dataDir string) (*process, string) {
+// returns the demo key when the process printed one. env entries
+// (NAME=value) override the defaults.
+func startProcess(t *testing.T, bin, dataDir string, env ...string) (*process, string) {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin)
 	cmd.Env = append(os.Environ(), "GATEWAY_ADDR="+addr, "GATEWAY_DATA_DIR="+dataDir, "GATEWAY_DRIVER=sandbox",
 		"GATEWAY_ADMIN_KEY="+testAdminKey, "GATEWAY_LANE_DELAY_SCALE=0.01", "GATEWAY_RATE_LIMIT=0")
+	cmd.Env = append(cmd.Env, env...) // exec keeps the last value of a name
 	out, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())

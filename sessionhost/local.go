@@ -177,6 +177,21 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	}
 }
 
+// releaseInFlight hands back at once the lane messages a previous process
+// held when it died (the data directory's lock says no other process is
+// alive), so no instance waits out their visibility before sending again.
+// A failure only costs that wait, so it is logged, not fatal.
+func (a *localApp) releaseInFlight(ctx context.Context, log *slog.Logger) {
+	for l, q := range a.queues {
+		n, err := q.ReleaseInFlight(ctx)
+		if err != nil {
+			log.Warn("release lane messages held by the previous process", "lane", l, "err", err.Error())
+		} else if n > 0 {
+			log.Info("released lane messages held by the previous process", "lane", l, "count", n)
+		}
+	}
+}
+
 // startHost runs the session host and the webhook dispatcher until ctx
 // ends; the returned channel closes once both have stopped.
 func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struct{} {
@@ -188,6 +203,7 @@ func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struc
 		a.dispatcher.Run(ctx)
 	}()
 	if a.host != nil {
+		a.releaseInFlight(ctx, log)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -305,6 +305,32 @@ func (q *Queue) inFlight(ctx context.Context, op, receipt string, exec func(tx *
 	return err
 }
 
+// ReleaseInFlight makes every in-flight message of the queue receivable at
+// once and voids its receipt, and reports how many there were. It is for
+// a process that just took the database lock: the only receivers that
+// could hold those messages died with the previous process, and waiting
+// out their visibility would stall each FIFO group (an instance's lane)
+// behind them for that long.
+func (q *Queue) ReleaseInFlight(ctx context.Context) (int, error) {
+	var n int64
+	err := q.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE queue_messages SET visible_at = ?2, receipt = NULL
+			WHERE queue = ?1 AND is_head = 1 AND visible_at > ?2 AND receipt IS NOT NULL`, q.name, q.clk.Now().UnixMilli())
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue %s: release in-flight messages: %w", q.name, err)
+	}
+	if n > 0 {
+		q.wake()
+	}
+	return int(n), nil
+}
+
 // Len counts the messages not yet deleted, in flight or not, for the
 // gateway's stats and for operators watching a backlog.
 func (q *Queue) Len(ctx context.Context) (int, error) {

@@ -189,3 +189,36 @@ func BenchmarkQueueSend(b *testing.B) {
 		}
 	})
 }
+
+// TestQueueReleaseInFlight: what a dead process held is receivable at once
+// for the next one, in group order, and the old receipts are void; a
+// message that was never received is left as it is.
+func TestQueueReleaseInFlight(t *testing.T) {
+	q, _ := newFakeQueue(t)
+	ctx := t.Context()
+	require.NoError(t, q.Send(ctx, "g1", "a", []byte("a")))
+	require.NoError(t, q.Send(ctx, "g1", "b", []byte("b")))
+	require.NoError(t, q.Send(ctx, "g2", "c", []byte("c")))
+	ds, err := q.Receive(ctx, 1, time.Minute, 0) // g1's head only
+	require.NoError(t, err)
+	require.Len(t, ds, 1)
+	held := ds[0]
+	require.Equal(t, "a", string(held.Body))
+
+	n, err := q.ReleaseInFlight(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.ErrorIs(t, q.Delete(ctx, held.Receipt), queue.ErrStaleReceipt, "the dead process's receipt is void")
+
+	ds, err = q.Receive(ctx, 10, time.Minute, 0)
+	require.NoError(t, err)
+	got := map[string]int{}
+	for _, d := range ds {
+		got[string(d.Body)] = d.ReceiveCount
+	}
+	require.Equal(t, map[string]int{"a": 2, "c": 1}, got, "a is g1's head again, without waiting out its visibility")
+
+	n, err = q.ReleaseInFlight(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+}
