@@ -48,7 +48,7 @@ func decodeMessage(it item) (message.Message, error) {
 		Lane: lane.Lane(getStr(it, attrLane)), To: getStr(it, attrTo), Type: message.Type(getStr(it, attrType)),
 		Status: message.Status(getStr(it, attrStatus)), Error: getStr(it, attrError),
 		CreatedAt: getTime(it, attrCreatedAt), SentAt: getTime(it, attrSentAt),
-		DeliveredAt: getTime(it, attrDeliveredAt), ReadAt: getTime(it, attrReadAt)}
+		DeliveredAt: getTime(it, attrDeliveredAt), ReadAt: getTime(it, attrReadAt), SendingUntil: getTime(it, attrSendingTo)}
 	if err := json.Unmarshal([]byte(getStr(it, attrContent)), &m.Content); err != nil {
 		return message.Message{}, fmt.Errorf("decode message %s: %w", m.ID, err)
 	}
@@ -152,6 +152,39 @@ func failUpdate(reason string, at time.Time) *update {
 func (s *Store) ifPending(u *update, id string) types.TransactWriteItem {
 	u.when(item{":pending": str(string(message.Pending))})
 	return s.upd(u, messageKey(id), "#status = :pending")
+}
+
+// ifWithdrawable applies u to message id only while message.Withdrawable
+// holds at at: pending, and not claimed by a send.
+func (s *Store) ifWithdrawable(u *update, id string, at time.Time) types.TransactWriteItem {
+	u.when(item{":pending": str(string(message.Pending)), ":at": ms(at)})
+	return s.upd(u, messageKey(id), "#status = :pending AND (attribute_not_exists(#"+attrSendingTo+") OR #"+attrSendingTo+" <= :at)")
+}
+
+// ClaimSend implements host.Store.
+func (s *Store) ClaimSend(ctx context.Context, id string, until time.Time) (bool, error) {
+	return s.ifPendingWrite(ctx, id, newUpdate().set(attrSendingTo, ms(until)))
+}
+
+// ReleaseSend implements host.Store.
+func (s *Store) ReleaseSend(ctx context.Context, id string) error {
+	_, err := s.ifPendingWrite(ctx, id, newUpdate().remove(attrSendingTo))
+	return err
+}
+
+// ifPendingWrite applies u to message id alone if it is pending; false if
+// it is not (or does not exist).
+func (s *Store) ifPendingWrite(ctx context.Context, id string, u *update) (bool, error) {
+	err := s.write(ctx, s.ifPending(u, id))
+	var c *canceled
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &c) && c.failed(0):
+		return false, nil
+	default:
+		return false, fmt.Errorf("update message %s: %w", id, err)
+	}
 }
 
 // settle applies u to pending message m, adds one to the counter attribute

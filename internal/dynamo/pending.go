@@ -65,8 +65,8 @@ func (s *Store) failPending(ctx context.Context, name, reason string, at time.Ti
 }
 
 // failBatch fails msgs in one transaction. A message that stopped being
-// pending (sent meanwhile; the index lags the table) is dropped from the
-// batch, and the counter if the instance is gone, and the rest is retried.
+// withdrawable (sent meanwhile, the index lagging the table, or claimed by
+// a send) is dropped from the batch, and the counter if the instance is gone, and the rest is retried.
 func (s *Store) failBatch(ctx context.Context, name string, msgs []message.Message, reason string, at time.Time,
 	event func(message.Message) *outbox.Event, count bool) (int, error) {
 	type entry struct {
@@ -88,7 +88,7 @@ func (s *Store) failBatch(ctx context.Context, name string, msgs []message.Messa
 		pos := make([]int, len(entries)) // item index of each entry's message
 		for i, e := range entries {
 			pos[i] = len(items)
-			items = append(items, s.ifPending(failUpdate(reason, at), e.id))
+			items = append(items, s.ifWithdrawable(failUpdate(reason, at), e.id, at))
 			if e.ev != nil {
 				items = append(items, s.put(eventItem(*e.ev), notExists, nil))
 			}

@@ -42,8 +42,9 @@ const (
 	attrPendingOf  = "pendingOf"
 	attrPendingKey = "pendingKey"
 	attrSentOf     = "sentOf"
-	attrReadAt     = "readAt"    // message: first read receipt (deliveredAt: first delivery receipt)
-	attrMessageID  = "messageId" // WhatsApp id lookup: the message it names
+	attrSendingTo  = "sendingUntil" // message: end of the send claim (message.SendClaim)
+	attrReadAt     = "readAt"       // message: first read receipt (deliveredAt: first delivery receipt)
+	attrMessageID  = "messageId"    // WhatsApp id lookup: the message it names
 
 	attrStatusCode = "statusCode"
 	attrBody       = "body"

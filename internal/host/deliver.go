@@ -84,19 +84,33 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 			out.FileName = md.FileName
 		}
 	}
+	// The decision to send: a flush, cancel or instance deletion that came
+	// before the claim wins (the claim fails and nothing is sent); one that
+	// comes after it leaves the message to this send.
+	claimed, err := h.cfg.Store.ClaimSend(ctx, m.id, h.cfg.Clock.Now().Add(message.SendClaim))
+	if err != nil {
+		log.Warn("claim message for sending", "err", err.Error())
+		return outcomeRetry
+	}
+	if !claimed {
+		h.ack(ctx, inst, m)
+		return outcomeDone
+	}
 	if h.cfg.OnSend != nil {
 		h.cfg.OnSend(h.cfg.Clock.Now().Sub(due))
 	}
-	err = h.cfg.Driver.Send(ctx, inst, out)
+	sendCtx, cancel := context.WithTimeout(ctx, message.SendDeadline)
+	err = h.cfg.Driver.Send(sendCtx, inst, out)
+	cancel()
 	var se *driver.SendError
 	switch {
 	case errors.Is(err, driver.ErrNotConnected):
-		return outcomeNotOpen
+		return h.unclaim(ctx, inst, m, outcomeNotOpen)
 	case errors.As(err, &se):
 		return h.fail(ctx, inst, m, msg, se.Reason)
 	case err != nil:
 		log.Warn("send", "err", err.Error())
-		return outcomeRetry
+		return h.unclaim(ctx, inst, m, outcomeRetry)
 	}
 	sentAt := h.cfg.Clock.Now()
 	ev := h.event(inst, events.MessageSent, sentEvent(msg, sentAt))
@@ -113,6 +127,28 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	h.ack(ctx, inst, m)
 	log.Debug("message sent", "lane", string(m.lane))
 	return outcomeSent
+}
+
+// unclaim ends the send claim of a message that was not sent, so it can
+// be withdrawn again while it waits. If its instance was deleted during
+// the claim (the deletion left it to this send), it fails now as the
+// deletion would have failed it. A release that fails only leaves the
+// claim to run out.
+func (h *Host) unclaim(ctx context.Context, inst string, m heldMsg, o outcome) outcome {
+	ctx = context.WithoutCancel(ctx)
+	if err := h.cfg.Store.ReleaseSend(ctx, m.id); err != nil {
+		h.log.Warn("release send claim", "instance", inst, "messageId", m.id, "err", err.Error())
+		return o
+	}
+	if _, err := h.cfg.Store.GetInstance(ctx, inst); errors.Is(err, fault.ErrNotFound) {
+		if _, err := h.cfg.Store.MarkFailed(ctx, m.id, message.ErrorInstanceDeleted, h.cfg.Clock.Now(), nil); err != nil {
+			h.log.Warn("fail message of deleted instance", "instance", inst, "messageId", m.id, "err", err.Error())
+			return o
+		}
+		h.ack(ctx, inst, m)
+		return outcomeDone
+	}
+	return o
 }
 
 // fail records a permanent failure, with its event, and deletes the queue

@@ -36,6 +36,9 @@ type fakeDriver struct {
 	sent     []driver.Outbound
 	connects int                  // Connect calls that returned
 	rebans   map[string]time.Time // instances still banned at their next Connect, until when
+	// hold, if set, runs at the start of every Send and its error, if
+	// any, is the send's: tests hold a send in flight with it.
+	hold func(driver.Outbound) error
 }
 
 func (d *fakeDriver) Link(_ context.Context, inst string) error {
@@ -100,6 +103,14 @@ func (d *fakeDriver) Logout(_ context.Context, inst string) error {
 }
 func (d *fakeDriver) Send(_ context.Context, inst string, out driver.Outbound) error {
 	d.mu.Lock()
+	hold := d.hold
+	d.mu.Unlock()
+	if hold != nil {
+		if err := hold(out); err != nil {
+			return err
+		}
+	}
+	d.mu.Lock()
 	defer d.mu.Unlock()
 	if !d.open[inst] {
 		return driver.ErrNotConnected
@@ -113,6 +124,12 @@ func (d *fakeDriver) Send(_ context.Context, inst string, out driver.Outbound) e
 func (d *fakeDriver) Device(context.Context, string) (driver.Device, error) {
 	return driver.Device{Name: "Test phone", Platform: "WHATSAPP"}, nil
 }
+func (d *fakeDriver) setHold(hold func(driver.Outbound) error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.hold = hold
+}
+
 func (d *fakeDriver) sentList() []driver.Outbound {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -120,10 +137,11 @@ func (d *fakeDriver) sentList() []driver.Outbound {
 }
 
 type rig struct {
-	svc   *gateway.Service
-	store *sqlite.Store
-	host  *host.Host
-	drv   *fakeDriver
+	svc    *gateway.Service
+	store  *sqlite.Store
+	host   *host.Host
+	drv    *fakeDriver
+	queues map[lane.Lane]*sqlite.Queue
 }
 
 func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{}) {
@@ -169,7 +187,7 @@ func newClockRig(t *testing.T, path string, scale float64, hostClock clock.Clock
 		_ = db.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return &rig{svc: svc, store: st, host: h, drv: drv}, cancel, done
+	return &rig{svc: svc, store: st, host: h, drv: drv, queues: byLane}, cancel, done
 }
 
 func text(to, body, l string) gateway.SendInput {

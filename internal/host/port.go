@@ -37,6 +37,12 @@ type Store interface {
 	// RecordReceipt finds the message by it.
 	MarkSent(ctx context.Context, id, waID string, at time.Time, ev *outbox.Event) (bool, error)
 	MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error)
+	// ClaimSend takes the send claim of message id until until
+	// (message.SendClaim) if, in the same conditional write, the message
+	// is still pending; false if it is not. ReleaseSend ends the claim of
+	// a message that stays pending (the send did not happen).
+	ClaimSend(ctx context.Context, id string, until time.Time) (bool, error)
+	ReleaseSend(ctx context.Context, id string) error
 	AddEvent(ctx context.Context, ev outbox.Event) error
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
 	// RecordReceipt records that the messages instance sent with the

@@ -39,6 +39,29 @@ const (
 	Failed  Status = "failed"
 )
 
+// SendClaim is how long a send claim lasts. A host claims a pending
+// message just before it hands it to WhatsApp, in the same conditional
+// write that checks it is still pending; while the claim lasts the message
+// cannot be withdrawn (flushed, cancelled, failed with its deleted
+// instance), and once the host ends it (sent, failed, or released because
+// the send did not happen) it can. So a withdrawal either comes before the
+// claim, and the send never happens, or it leaves the message to its send:
+// "is it still pending?" and "send it" are one decision. A host bounds its
+// hand-over to WhatsApp well inside the claim (SendDeadline); a claim left
+// by a host that died runs out by itself.
+const SendClaim = 2 * time.Minute
+
+// SendDeadline bounds one hand-over to WhatsApp under a claim, with a margin
+// for the outcome to be recorded before the claim runs out.
+const SendDeadline = SendClaim - 20*time.Second
+
+// Withdrawable reports whether m may be withdrawn at now: pending and not
+// claimed by a send. Every store applies this same condition in its
+// conditional writes (flush, cancel, instance deletion).
+func (m Message) Withdrawable(now time.Time) bool {
+	return m.Status == Pending && !m.SendingUntil.After(now)
+}
+
 // Reasons a pending message is failed without being sent.
 const (
 	ErrorFlushed         = "flushed"
@@ -74,4 +97,7 @@ type Message struct {
 	// so clients that know only pending, sent and failed keep working.
 	DeliveredAt time.Time
 	ReadAt      time.Time
+	// SendingUntil is the end of the send claim while a host is handing
+	// the message to WhatsApp (see SendClaim); zero when none.
+	SendingUntil time.Time
 }

@@ -128,8 +128,8 @@ func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
 		}
-		res, err = tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
-			string(message.Failed), message.ErrorInstanceDeleted, ms(at), name, string(message.Pending))
+		res, err = tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND `+withdrawable,
+			string(message.Failed), message.ErrorInstanceDeleted, ms(at), name, string(message.Pending), ms(at))
 		if err != nil {
 			return err
 		}

@@ -148,10 +148,10 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	var l, typ, content, status string
 	var errText sql.NullString
 	var created int64
-	var sent, delivered, read sql.NullInt64
+	var sent, delivered, read, sending sql.NullInt64
 	err := s.db.queryRow(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
-		status, error, created_at, sent_at, delivered_at, read_at FROM messages WHERE id = ?`, id).
-		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent, &delivered, &read)
+		status, error, created_at, sent_at, delivered_at, read_at, sending_until FROM messages WHERE id = ?`, id).
+		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent, &delivered, &read, &sending)
 	if errors.Is(err, sql.ErrNoRows) {
 		return message.Message{}, fmt.Errorf("message %s: %w", id, fault.ErrNotFound)
 	}
@@ -163,7 +163,7 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	}
 	m.Lane, m.Type, m.Status, m.Error = lane.Lane(l), message.Type(typ), message.Status(status), errText.String
 	m.CreatedAt, m.SentAt = time.UnixMilli(created).UTC(), fromMS(sent)
-	m.DeliveredAt, m.ReadAt = fromMS(delivered), fromMS(read)
+	m.DeliveredAt, m.ReadAt, m.SendingUntil = fromMS(delivered), fromMS(read), fromMS(sending)
 	return m, nil
 }
 
@@ -182,17 +182,21 @@ func (s *Store) AbandonMessage(ctx context.Context, id, reason string, at time.T
 	})
 }
 
+// withdrawable is message.Withdrawable as a condition on a messages row;
+// it binds the pending status, then the time of the withdrawal.
+const withdrawable = `status = ? AND (sending_until IS NULL OR sending_until <= ?)`
+
 // FlushPending implements gateway.MessageStore.
 func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.Time, event func(message.Message) *outbox.Event) (int, error) {
 	var n int64
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		if event != nil {
-			if err := flushEvents(tx, instanceName, event); err != nil {
+			if err := flushEvents(tx, instanceName, at, event); err != nil {
 				return err
 			}
 		}
-		res, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND status = ?`,
-			string(message.Failed), message.ErrorFlushed, ms(at), instanceName, string(message.Pending))
+		res, err := tx.Exec(`UPDATE messages SET status = ?, error = ?, updated_at = ? WHERE instance_name = ? AND `+withdrawable,
+			string(message.Failed), message.ErrorFlushed, ms(at), instanceName, string(message.Pending), ms(at))
 		if err != nil {
 			return err
 		}
@@ -203,9 +207,9 @@ func (s *Store) FlushPending(ctx context.Context, instanceName string, at time.T
 }
 
 // flushEvents stores the event of every pending message of an instance.
-func flushEvents(tx *Tx, instanceName string, event func(message.Message) *outbox.Event) error {
+func flushEvents(tx *Tx, instanceName string, at time.Time, event func(message.Message) *outbox.Event) error {
 	rows, err := tx.Query(`SELECT id, tenant_id, lane, to_number, type FROM messages
-		WHERE instance_name = ? AND status = ?`, instanceName, string(message.Pending))
+		WHERE instance_name = ? AND `+withdrawable, instanceName, string(message.Pending), ms(at))
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,20 @@ func (s *Store) MarkSent(ctx context.Context, id, waID string, at time.Time, ev 
 		string(message.Sent), ms(at), nullString(waID), ms(at), id, string(message.Pending))
 }
 
+// ClaimSend implements host.Store: the claim is taken only while the
+// message is pending, in the statement that checks it.
+func (s *Store) ClaimSend(ctx context.Context, id string, until time.Time) (bool, error) {
+	return s.finish(ctx, nil, `UPDATE messages SET sending_until = ? WHERE id = ? AND status = ?`,
+		ms(until), id, string(message.Pending))
+}
+
+// ReleaseSend implements host.Store.
+func (s *Store) ReleaseSend(ctx context.Context, id string) error {
+	_, err := s.finish(ctx, nil, `UPDATE messages SET sending_until = NULL WHERE id = ? AND status = ?`,
+		id, string(message.Pending))
+	return err
+}
+
 // MarkFailed fails a pending message with reason, with its event; false if
 // it was no longer pending.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error) {

@@ -49,6 +49,7 @@ func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 		"deliveries":             deliveries,
 		"attempts and redeliver": attemptsAndRedeliver,
 		"receipts":               receipts,
+		"send claims":            sendClaims,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })
