@@ -121,5 +121,5 @@ func TestInstanceValidation(t *testing.T) {
 	require.Len(t, r.JSON(t)["issues"], 3)
 	// The contract's exact message for names.
 	r = g.do("POST", "/instance/create", with("instanceName", "bad"), as(key)...)
-	require.JSONEq(t, `{"error":"Validation error","issues":[{"path":["instanceName"],"message":"Must follow {tenant}__{client}__{label} format"}]}`, string(r.Body))
+	require.JSONEq(t, `{"error":"Validation error","issues":[{"path":["instanceName"],"message":"Must follow {tenant}__{client}__{label} format: three parts joined by two underscores, each 1-32 lower-case letters, digits or hyphens (a-z, 0-9, -) starting with a letter or digit, e.g. acme__soporte__main"}]}`, string(r.Body))
 }

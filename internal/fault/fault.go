@@ -18,6 +18,9 @@ var (
 	ErrTooLarge     = errors.New("too large")
 	ErrRateLimited  = errors.New("rate limited")
 	ErrSession      = errors.New("whatsapp session error")
+	// ErrUnsupportedMediaType: a body the API cannot read as JSON because
+	// its Content-Type says it is something else (a form, plain text).
+	ErrUnsupportedMediaType = errors.New("unsupported media type")
 )
 
 // Error is a client-visible failure: Kind is one of the sentinels above and

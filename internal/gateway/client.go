@@ -47,7 +47,8 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 		return Accepted{}, false, err
 	}
 	if in.TenantID != tenantID {
-		return Accepted{}, false, fault.New(fault.ErrForbidden, "tenantId is not your tenant")
+		return Accepted{}, false, fault.New(fault.ErrForbidden,
+			fmt.Sprintf("This key belongs to tenant %q: tenantId must be %q", tenantID, tenantID))
 	}
 	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
 		return acc, ok, err

@@ -18,10 +18,15 @@ const minSecretLen = 16
 // maxSecretLen keeps secrets to a sane size.
 const maxSecretLen = 256
 
-var (
-	errForbidden        = fault.New(fault.ErrForbidden, "Instance belongs to another tenant")
-	errInstanceNotFound = fault.New(fault.ErrNotFound, "Instance not found")
-)
+var errInstanceNotFound = fault.New(fault.ErrNotFound, "Instance not found")
+
+// forbidden is the 403 for an instance name of another tenant. It says
+// what the caller's names must look like and nothing about the instance,
+// so it reads the same whether or not that instance exists.
+func forbidden(tenantID string) error {
+	return fault.New(fault.ErrForbidden,
+		fmt.Sprintf("This key belongs to tenant %q: instance names must start with %q", tenantID, tenantID+"__"))
+}
 
 // CreateInstanceInput is the body of POST /instance/create.
 type CreateInstanceInput struct {
@@ -59,7 +64,7 @@ func owned(tenantID, raw string) (instance.Name, error) {
 		return instance.Name{}, fault.Invalid(err.Error(), "instanceName")
 	}
 	if n.Tenant != tenantID {
-		return instance.Name{}, errForbidden
+		return instance.Name{}, forbidden(tenantID)
 	}
 	return n, nil
 }
@@ -100,7 +105,7 @@ func (s *Service) CreateInstance(ctx context.Context, tenantID string, in Create
 		return instance.Instance{}, err
 	}
 	if name.Tenant != tenantID {
-		return instance.Instance{}, fault.New(fault.ErrForbidden, "Instance name must start with your tenant id")
+		return instance.Instance{}, forbidden(tenantID)
 	}
 	inst := instance.Instance{
 		Name:          name,

@@ -125,7 +125,7 @@ func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemK
 		return Accepted{}, false, err
 	}
 	if name.Tenant != tenantID {
-		return Accepted{}, false, errForbidden
+		return Accepted{}, false, forbidden(tenantID)
 	}
 	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
 		return acc, ok, err

@@ -9,6 +9,10 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/gateway"
@@ -44,6 +48,7 @@ type api struct {
 	limits   *limiter
 	log      *slog.Logger
 	mux      *http.ServeMux
+	routing  routing
 	sessions Sessions
 	sandbox  Sandbox
 	clock    clock.Clock
@@ -73,73 +78,158 @@ func (a *api) adminKeyOK(presented string) bool {
 }
 
 func (a *api) routes() {
-	m := a.mux
-	m.Handle("GET /health", a.public(a.health))
-	m.Handle("GET /openapi.json", a.public(a.openapi))
+	a.handle("GET /health", a.public(a.health))
+	a.handle("GET /openapi.json", a.public(a.openapi))
 
-	m.Handle("POST /admin/tenants", a.admin(a.createTenant))
-	m.Handle("POST /admin/tenants/{tenantId}/keys", a.admin(a.createKey))
-	m.Handle("DELETE /admin/tenants/{tenantId}/keys/{keyId}", a.admin(a.deleteKey))
+	a.handle("POST /admin/tenants", a.admin(a.createTenant))
+	a.handle("POST /admin/tenants/{tenantId}/keys", a.admin(a.createKey))
+	a.handle("DELETE /admin/tenants/{tenantId}/keys/{keyId}", a.admin(a.deleteKey))
 
-	m.Handle("POST /instance/create", a.authed(a.createInstance))
-	m.Handle("GET /instance/list", a.authed(a.listInstances))
+	a.handle("POST /instance/create", a.authed(a.createInstance))
+	a.handle("GET /instance/list", a.authed(a.listInstances))
 	// One pattern for every GET /instance/x/y: /instance/list/{clientId}
 	// and /instance/{name}/status overlap, which ServeMux rejects.
-	m.Handle("GET /instance/{first}/{second}", a.authed(a.instanceGet))
-	m.Handle("DELETE /instance/{name}/queue", a.authed(a.flushQueue))
-	m.Handle("PUT /instance/{name}/webhook", a.authed(a.setWebhook))
-	m.Handle("POST /instance/{name}/pairing-code", a.authed(a.pairingCode))
-	m.Handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
-	m.Handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
-	m.Handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
+	a.handleWhere("GET /instance/{first}/{second}", servesInstanceGet, a.authed(a.instanceGet))
+	a.handle("DELETE /instance/{name}/queue", a.authed(a.flushQueue))
+	a.handle("PUT /instance/{name}/webhook", a.authed(a.setWebhook))
+	a.handle("POST /instance/{name}/pairing-code", a.authed(a.pairingCode))
+	a.handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
+	a.handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
+	a.handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
 
-	m.Handle("POST /message/text", a.authed(a.sendText))
-	m.Handle("POST /message/image", a.authed(a.sendImage))
-	m.Handle("POST /message/document", a.authed(a.sendDocument))
-	m.Handle("POST /message/audio", a.authed(a.sendAudio))
-	m.Handle("POST /message/video", a.authed(a.sendVideo))
-	m.Handle("POST /message/send", a.authed(a.sendToClient))
-	m.Handle("GET /message/{id}", a.authed(a.getMessage))
+	a.handle("POST /message/text", a.authed(a.sendText))
+	a.handle("POST /message/image", a.authed(a.sendImage))
+	a.handle("POST /message/document", a.authed(a.sendDocument))
+	a.handle("POST /message/audio", a.authed(a.sendAudio))
+	a.handle("POST /message/video", a.authed(a.sendVideo))
+	a.handle("POST /message/send", a.authed(a.sendToClient))
+	a.handle("GET /message/{id}", a.authed(a.getMessage))
 
-	m.Handle("POST /deliveries/{id}/redeliver", a.authed(a.redeliver))
+	a.handle("POST /deliveries/{id}/redeliver", a.authed(a.redeliver))
 
-	m.Handle("GET /stats", a.authed(a.stats))
+	a.handle("GET /stats", a.authed(a.stats))
 }
 
-// route dispatches, answering unknown paths and wrong methods in JSON.
+// routing is what the ServeMux does not know about the routes.
+type routing struct {
+	// literal maps each path a route spells out in full (/message/text)
+	// to the methods of the routes that do. Such a path belongs to them
+	// alone: a wildcard route of another method (GET /message/{id})
+	// never takes it, since "text" is no message id and "create" no
+	// instance name.
+	literal map[string][]string
+	// guards narrow a wildcard pattern to the paths its handler serves,
+	// for a pattern that stands for several routes.
+	guards  map[string]func(*http.Request) bool
+	methods []string // every method some route has, in registration order
+}
+
+// handle registers a route.
+func (a *api) handle(pattern string, h http.Handler) { a.handleWhere(pattern, nil, h) }
+
+// handleWhere registers a route that serves only the requests guard
+// accepts (nil: all that match pattern); others are answered 404 or 405
+// as if the pattern did not match them.
+func (a *api) handleWhere(pattern string, guard func(*http.Request) bool, h http.Handler) {
+	rt := &a.routing
+	if rt.literal == nil {
+		rt.literal, rt.guards = map[string][]string{}, map[string]func(*http.Request) bool{}
+	}
+	method, p, _ := strings.Cut(pattern, " ")
+	if !strings.Contains(p, "{") {
+		rt.literal[p] = append(rt.literal[p], method)
+	}
+	if guard != nil {
+		rt.guards[pattern] = guard
+	}
+	if !slices.Contains(rt.methods, method) {
+		rt.methods = append(rt.methods, method)
+	}
+	a.mux.Handle(pattern, h)
+}
+
+// route dispatches, answering unknown paths and wrong methods in JSON,
+// before authentication (like any router).
 func (a *api) route(w http.ResponseWriter, r *http.Request) {
-	h, pattern := a.mux.Handler(r)
-	if pattern != "" {
-		a.mux.ServeHTTP(w, r) // sets the path values; Handler does not
+	if a.serves(r) {
+		a.mux.ServeHTTP(w, r)
 		return
 	}
-	// ServeMux answers 404/405 itself (in plain text); learn which, and
-	// the Allow header, without letting it write.
-	probe := &headerProbe{header: http.Header{}}
-	h.ServeHTTP(probe, r)
-	if probe.status == http.StatusMethodNotAllowed {
-		w.Header().Set("Allow", probe.header.Get("Allow"))
+	if allow := a.allowed(r); len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "Method not allowed"})
-		return
-	}
-	if probe.status == http.StatusMovedPermanently || probe.status == http.StatusTemporaryRedirect ||
-		probe.status == http.StatusPermanentRedirect {
-		// Path cleaning redirects (e.g. //x) are not part of the API.
-		writeJSON(w, http.StatusNotFound, errorBody{Error: "Not found"})
 		return
 	}
 	writeJSON(w, http.StatusNotFound, errorBody{Error: "Not found"})
 }
 
-// headerProbe is a ResponseWriter that only records status and headers.
-type headerProbe struct {
-	header http.Header
-	status int
+// serves reports whether a route takes r's method on r's path.
+func (a *api) serves(r *http.Request) bool {
+	// ServeMux would redirect an uncleaned path (//x, /a/./b); such
+	// redirects are not part of the API.
+	if p := r.URL.EscapedPath(); cleanPath(p) != p {
+		return false
+	}
+	if methods, ok := a.routing.literal[r.URL.Path]; ok {
+		m := r.Method
+		if m == http.MethodHead {
+			m = http.MethodGet // as ServeMux: GET routes answer HEAD
+		}
+		if !slices.Contains(methods, m) {
+			return false
+		}
+	}
+	_, pattern := a.mux.Handler(r)
+	if pattern == "" {
+		return false
+	}
+	guard := a.routing.guards[pattern]
+	return guard == nil || guard(r)
 }
 
-func (p *headerProbe) Header() http.Header         { return p.header }
-func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
-func (p *headerProbe) WriteHeader(code int)        { p.status = code }
+// allowed lists the methods served on r's path, for a 405's Allow.
+func (a *api) allowed(r *http.Request) []string {
+	var out []string
+	probe := r.Clone(r.Context())
+	for _, m := range a.routing.methods {
+		probe.Method = m
+		if a.serves(probe) {
+			out = append(out, m)
+			if m == http.MethodGet {
+				out = append(out, http.MethodHead)
+			}
+		}
+	}
+	return out
+}
+
+// cleanPath is the path ServeMux would redirect p to (p itself if none).
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
+}
+
+// pathSegments are the unescaped segments of r's path after prefix, as
+// ServeMux matches them (an escaped slash stays inside its segment).
+func pathSegments(r *http.Request, prefix string) []string {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), prefix)
+	if !ok {
+		return nil
+	}
+	segs := strings.Split(rest, "/")
+	for i, s := range segs {
+		if u, err := url.PathUnescape(s); err == nil {
+			segs[i] = u
+		}
+	}
+	return segs
+}
 
 func (a *api) health(w http.ResponseWriter, r *http.Request) error {
 	h, err := a.svc.Health(r.Context())

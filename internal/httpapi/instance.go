@@ -80,6 +80,27 @@ func (a *api) writeList(w http.ResponseWriter, r *http.Request, tenantID, client
 	return nil
 }
 
+// instanceView serves one GET /instance/{name}/{view}.
+type instanceView func(a *api, w http.ResponseWriter, r *http.Request, tenantID, name string) error
+
+// instanceViews are the {view}s of GET /instance/{name}/{view}: both
+// instanceGet and the router (servesInstanceGet) read this one table.
+var instanceViews = map[string]instanceView{
+	"status":     (*api).status,
+	"qr":         (*api).qr,
+	"device":     (*api).device,
+	"deliveries": (*api).listDeliveries,
+	"queue":      (*api).queue,
+}
+
+// servesInstanceGet tells the router which paths instanceGet serves, so
+// that GET /instance/{name}/logout is a 405 (POST works there) and
+// GET /instance/{name}/nope a 404, like any path no route has.
+func servesInstanceGet(r *http.Request) bool {
+	segs := pathSegments(r, "/instance/")
+	return len(segs) == 2 && (segs[0] == "list" || instanceViews[segs[1]] != nil)
+}
+
 // instanceGet serves GET /instance/list/{clientId} and every
 // GET /instance/{name}/{view}.
 func (a *api) instanceGet(w http.ResponseWriter, r *http.Request, tenantID string) error {
@@ -87,28 +108,19 @@ func (a *api) instanceGet(w http.ResponseWriter, r *http.Request, tenantID strin
 	if first == "list" {
 		return a.writeList(w, r, tenantID, second)
 	}
-	switch second {
-	case "webhook":
-		w.Header().Set("Allow", "PUT")
-		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Error: "Method not allowed"})
-		return nil
-	case "status":
-		return a.status(w, r, tenantID, first)
-	case "qr":
-		return a.qr(w, r, tenantID, first)
-	case "device":
-		return a.device(w, r, tenantID, first)
-	case "deliveries":
-		return a.listDeliveries(w, r, tenantID, first)
-	case "queue":
-		counts, err := a.svc.Queue(r.Context(), tenantID, first)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, http.StatusOK, counts)
-		return nil
+	if view := instanceViews[second]; view != nil {
+		return view(a, w, r, tenantID, first)
 	}
-	return fault.New(fault.ErrNotFound, "Not found")
+	return fault.New(fault.ErrNotFound, "Not found") // the router sends no such request
+}
+
+func (a *api) queue(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
+	counts, err := a.svc.Queue(r.Context(), tenantID, name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, counts)
+	return nil
 }
 
 func (a *api) status(w http.ResponseWriter, r *http.Request, tenantID, name string) error {

@@ -44,6 +44,8 @@ func statusOf(err error) int {
 		return http.StatusConflict
 	case errors.Is(err, fault.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, fault.ErrUnsupportedMediaType):
+		return http.StatusUnsupportedMediaType
 	case errors.Is(err, fault.ErrRateLimited):
 		return http.StatusTooManyRequests
 	case errors.Is(err, fault.ErrSession):

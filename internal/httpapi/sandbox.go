@@ -62,11 +62,10 @@ var inboundTypes = map[string]bool{"conversation": true, "imageMessage": true, "
 	"audioMessage": true, "videoMessage": true}
 
 func (a *api) sandboxRoutes() {
-	m := a.mux
-	m.Handle("POST /sandbox/{name}/scan", a.authed(a.sandboxScan))
-	m.Handle("POST /sandbox/{name}/inbound", a.authed(a.sandboxInbound))
-	m.Handle("GET /sandbox/{name}/sent", a.authed(a.sandboxSent))
-	m.Handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
+	a.handle("POST /sandbox/{name}/scan", a.authed(a.sandboxScan))
+	a.handle("POST /sandbox/{name}/inbound", a.authed(a.sandboxInbound))
+	a.handle("GET /sandbox/{name}/sent", a.authed(a.sandboxSent))
+	a.handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
 }
 
 func (a *api) sandboxScan(w http.ResponseWriter, r *http.Request, tenantID string) error {

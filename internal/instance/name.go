@@ -7,8 +7,11 @@ import (
 
 // ErrNameFormat is the one error ParseName returns. Its text is the exact
 // message the API shows under "instanceName", so callers pass it through
-// unchanged instead of composing their own.
-var ErrNameFormat = errors.New("Must follow {tenant}__{client}__{label} format")
+// unchanged instead of composing their own. It starts with the contract's
+// words (API.md) and then spells the rule out, so a caller can fix the
+// name without looking it up.
+var ErrNameFormat = errors.New("Must follow {tenant}__{client}__{label} format: three parts joined by two underscores, " +
+	"each 1-32 lower-case letters, digits or hyphens (a-z, 0-9, -) starting with a letter or digit, e.g. acme__soporte__main")
 
 // sep joins the parts of a name. Two underscores cannot occur inside a part
 // (parts have no underscores at all), so splitting on it is unambiguous.

@@ -43,7 +43,8 @@ func TestParseName(t *testing.T) {
 			got, err := ParseName(tt.in)
 			if !tt.ok {
 				require.Equal(t, ErrNameFormat, err) // unwrapped, same value
-				require.Equal(t, "Must follow {tenant}__{client}__{label} format", err.Error())
+				require.Equal(t, "Must follow {tenant}__{client}__{label} format: three parts joined by two underscores, "+
+					"each 1-32 lower-case letters, digits or hyphens (a-z, 0-9, -) starting with a letter or digit, e.g. acme__soporte__main", err.Error())
 				require.Equal(t, Name{}, got)
 				return
 			}

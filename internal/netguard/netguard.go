@@ -3,8 +3,8 @@
 // gateway at its own network, at cloud metadata, or at other private hosts.
 //
 // URLs are checked twice: when they are accepted (scheme, and a literal IP
-// or localhost host) and again when they are dialled (every resolved
-// address), because DNS can change between the two.
+// in any of its spellings, or localhost host) and again when they are
+// dialled (every resolved address), because DNS can change between the two.
 package netguard
 
 import (
@@ -49,6 +49,8 @@ func (p Policy) CheckURL(raw string) error {
 			return ErrAddress
 		}
 		loopback = ip.Unmap().IsLoopback()
+	} else if _, numeric := parseIPv4Number(host); numeric {
+		return ErrNumericHost
 	} else if loopback && !p.AllowLoopback {
 		return ErrAddress
 	}

@@ -3,6 +3,8 @@ package netguard
 import (
 	"crypto/tls"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -57,9 +59,23 @@ func TestControl(t *testing.T) {
 func FuzzCheckURL(f *testing.F) {
 	f.Add("https://example.com/x")
 	f.Add("http://[::1]:80/")
+	f.Add("https://2130706433/")
+	f.Add("https://0x7f.1:443/x")
+	f.Add("https://1e100.net./")
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = Policy{}.CheckURL(s)
-		_ = Policy{AllowLoopback: true}.CheckURL(s)
+		if (Policy{AllowLoopback: true}).CheckURL(s) != nil {
+			return
+		}
+		// Whatever passes has a name or a plain address as its host.
+		u, err := url.Parse(s)
+		if err != nil {
+			t.Fatalf("%q accepted but does not parse", s)
+		}
+		host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+		if _, numeric := parseIPv4Number(host); numeric && !isDottedDecimal(host) {
+			t.Fatalf("%q accepted with the numeric host %q", s, host)
+		}
 	})
 }
 

@@ -18,7 +18,8 @@ type route struct {
 }
 
 // find routes req like the gateway does: the most specific template that
-// matches the path and has the method. If none has the method, allowed
+// matches the path and has the method, among the literal templates alone
+// when one matches. If none has the method, allowed
 // lists the methods of the templates that match the path (405); if no
 // template matches, both are empty (404).
 func (c *Checker) find(req *http.Request) (match *route, allowed []string) {
@@ -30,9 +31,18 @@ func (c *Checker) find(req *http.Request) (match *route, allowed []string) {
 	if method == "" {
 		method = http.MethodGet
 	}
+	// A path that some template spells out in full (/message/text)
+	// belongs to the literal templates alone, as in the gateway: a
+	// parameter template of another method (/message/{id}) never takes it.
+	literal := false
+	for i := range c.routes {
+		if c.routes[i].literal() && c.routes[i].matches(segs) {
+			literal = true
+		}
+	}
 	for i := range c.routes {
 		r := &c.routes[i]
-		if !r.matches(segs) {
+		if !r.matches(segs) || (literal && !r.literal()) {
 			continue
 		}
 		if !slices.Contains(r.methods, method) {
@@ -84,6 +94,9 @@ func (r *route) matches(segs []string) bool {
 	}
 	return true
 }
+
+// literal reports whether the template has no parameter.
+func (r *route) literal() bool { return !slices.Contains(r.segments, "") }
 
 // moreSpecificThan: at the first segment where one template has a literal
 // and the other a parameter, the literal wins.
