@@ -51,7 +51,8 @@ type localOptions struct {
 }
 
 // openLocal opens the data dir and wires the local adapters. out receives
-// the one-time secrets (generated operator key, demo API key).
+// the one-time secrets (generated operator key, demo API key) on the first
+// start, and how to make new ones on the next.
 func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger) (*localApp, error) {
 	return openLocalWith(ctx, cfg, out, log, localOptions{})
 }
@@ -97,9 +98,12 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		return nil, err
 	}
 	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close}
-	adminHash, err := app.adminKeyHash(ctx, cfg, out)
+	auth, err := newOperatorAuth(cfg, store, log)
 	if err == nil {
-		err = app.seedDemo(ctx, out)
+		err = app.operatorKey(ctx, cfg, out)
+	}
+	if err == nil {
+		err = app.seedDemo(ctx, cfg, out)
 	}
 	if err != nil {
 		parts.close()
@@ -107,42 +111,59 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		return nil, err
 	}
 	hc := httpapi.Config{
-		Service: svc, AdminKeyHash: adminHash, Clock: clk, Log: log,
+		Service: svc, AdminKeyHash: auth.handlerHash(), Clock: clk, Log: log,
 		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox,
 	}
 	if parts.host != nil {
 		app.host, hc.Sessions = parts.host, parts.host
 	}
 	app.sandbox = parts.sandbox
-	app.handler = httpapi.New(hc)
+	app.handler = auth.wrap(httpapi.New(hc))
 	return app, nil
 }
 
-// adminKeyHash returns the operator key's hash: the configured key, or
-// one generated on first start, printed once and kept only as a hash.
-func (a *localApp) adminKeyHash(ctx context.Context, cfg config.Local, out io.Writer) ([]byte, error) {
+// operatorKey makes sure there is an operator key: the configured one, or
+// one generated on first start, printed once and kept only as a hash
+// (`sessionhost admin operator-key` replaces it). A later start says how
+// to make a new one.
+func (a *localApp) operatorKey(ctx context.Context, cfg config.Local, out io.Writer) error {
 	if cfg.AdminKey != "" {
-		return tenant.Hash(cfg.AdminKey), nil
+		return nil
 	}
-	if h, ok, err := a.store.Setting(ctx, adminKeySetting); err != nil || ok {
-		return h, err
+	_, ok, err := a.store.Setting(ctx, adminKeySetting)
+	if err != nil {
+		return err
+	}
+	if ok {
+		fmt.Fprintf(out, "Operator key: shown on first start, kept only as a hash. A new one: %s (or set GATEWAY_ADMIN_KEY)\n",
+			command(cfg, "admin operator-key"))
+		return nil
 	}
 	key, err := tenant.NewAdminKey()
 	if err != nil {
-		return nil, fmt.Errorf("generate operator key: %w", err)
+		return fmt.Errorf("generate operator key: %w", err)
 	}
 	if err := a.store.PutSetting(ctx, adminKeySetting, tenant.Hash(key)); err != nil {
-		return nil, fmt.Errorf("store operator key: %w", err)
+		return fmt.Errorf("store operator key: %w", err)
 	}
 	fmt.Fprintf(out, "Operator key (header x-admin-key), shown only this once:\n  %s\n", key)
-	return tenant.Hash(key), nil
+	return nil
 }
 
 // seedDemo creates the demo tenant and a key on a fresh data dir, so a
-// newcomer can follow the quickstart at once.
-func (a *localApp) seedDemo(ctx context.Context, out io.Writer) error {
+// newcomer can follow the quickstart at once. A later start, while the
+// demo tenant exists, says how to make a new key for it.
+func (a *localApp) seedDemo(ctx context.Context, cfg config.Local, out io.Writer) error {
 	n, err := a.store.CountTenants(ctx)
-	if err != nil || n > 0 {
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		demo, err := a.store.HasTenant(ctx, "demo")
+		if demo {
+			fmt.Fprintf(out, "Tenant \"demo\" exists; its API key was shown on first start. A new one: %s\n",
+				command(cfg, "admin key create demo"))
+		}
 		return err
 	}
 	if _, err := a.service.CreateTenant(ctx, "demo"); err != nil {
@@ -154,6 +175,70 @@ func (a *localApp) seedDemo(ctx context.Context, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "Tenant \"demo\" created. Its API key (header apikey), shown only this once:\n  %s\n", key)
 	return nil
+}
+
+// operatorAuth lets the operator key change under a running gateway
+// (`sessionhost admin operator-key`, from another process). The API
+// handler compares x-admin-key with one hash fixed when it is built, so it
+// is given the hash of a secret that never leaves this process, and
+// operatorAuth replaces a presented key that is the operator key now —
+// GATEWAY_ADMIN_KEY if set, else the hash in the settings, read on every
+// request that presents a key (operator requests are few, and the read is
+// one row by primary key) — with that secret. Any other presented key goes
+// on unchanged, and the handler refuses it as before.
+type operatorAuth struct {
+	fixed  []byte // tenant.Hash(GATEWAY_ADMIN_KEY); nil: the stored hash
+	store  *sqlite.Store
+	secret string
+	log    *slog.Logger
+}
+
+func newOperatorAuth(cfg config.Local, store *sqlite.Store, log *slog.Logger) (*operatorAuth, error) {
+	secret, err := tenant.NewAdminKey()
+	if err != nil {
+		return nil, fmt.Errorf("generate operator secret: %w", err)
+	}
+	o := &operatorAuth{store: store, secret: secret, log: log}
+	if cfg.AdminKey != "" {
+		o.fixed = tenant.Hash(cfg.AdminKey)
+	}
+	return o, nil
+}
+
+// handlerHash is the operator key hash to build the API handler with.
+func (o *operatorAuth) handlerHash() []byte { return tenant.Hash(o.secret) }
+
+// wrap puts the operator key check in front of the API handler next.
+func (o *operatorAuth) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if presented := r.Header.Get("x-admin-key"); presented != "" {
+			r = r.WithContext(r.Context()) // a shallow copy, with its own header
+			r.Header = r.Header.Clone()
+			r.Header.Set("x-admin-key", o.translate(r.Context(), presented))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// translate returns the handler's secret if presented is the operator key
+// now, else presented.
+func (o *operatorAuth) translate(ctx context.Context, presented string) string {
+	want := o.fixed
+	if want == nil {
+		h, ok, err := o.store.Setting(ctx, adminKeySetting)
+		if err != nil {
+			o.log.WarnContext(ctx, "read the operator key", "err", err.Error())
+			return presented
+		}
+		if !ok {
+			return presented
+		}
+		want = h
+	}
+	if tenant.AdminKeyMatches(presented, want) {
+		return o.secret
+	}
+	return presented
 }
 
 // housekeepingInterval is how often expired records are purged.
@@ -177,11 +262,17 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	}
 }
 
-// releaseInFlight hands back at once the lane messages a previous process
-// held when it died (the data directory's lock says no other process is
-// alive), so no instance waits out their visibility before sending again.
-// A failure only costs that wait, so it is logged, not fatal.
+// releaseInFlight hands back at once the lane messages and send claims a
+// previous process held when it died (the data directory's lock says no
+// other process is alive), so no instance waits out their visibility
+// before sending again and no message stays out of a flush's reach. A
+// failure only costs that wait, so it is logged, not fatal.
 func (a *localApp) releaseInFlight(ctx context.Context, log *slog.Logger) {
+	if n, err := a.store.ReleaseSendClaims(ctx); err != nil {
+		log.Warn("release send claims of the previous process", "err", err.Error())
+	} else if n > 0 {
+		log.Info("released send claims of the previous process", "count", n)
+	}
 	for l, q := range a.queues {
 		n, err := q.ReleaseInFlight(ctx)
 		if err != nil {
@@ -223,15 +314,24 @@ func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struc
 // runLocal serves the local gateway until ctx ends. ready, if not nil,
 // receives the bound address once the listener is up.
 func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
+	for _, ig := range cfg.Ignored {
+		log.Warn("setting ignored", "var", ig.Var, "why", ig.Why)
+	}
+	// Listen before anything is created: a start that printed the
+	// one-time keys and then failed to listen would lose them.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		if sqlite.InUse(filepath.Join(cfg.DataDir, "gateway.db")) {
+			return fmt.Errorf("listen %s: %w (a gateway already runs on %s)", cfg.Addr, err, cfg.DataDir)
+		}
+		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
+	}
 	app, err := openLocal(ctx, cfg, out, log)
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	defer app.db.Close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
-	}
 	srv := &http.Server{
 		Handler:           app.handler,
 		ReadHeaderTimeout: 10 * time.Second,

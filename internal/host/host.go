@@ -122,7 +122,8 @@ func (h *Host) Run(ctx context.Context) error {
 
 // release makes every held message visible again at once, so after a
 // clean stop the next host sends them without waiting out their
-// visibility (after a crash they come back when it ends).
+// visibility. After a crash they come back when it ends, or at once where
+// the next process knows the dead one held them (the local gateway).
 func (h *Host) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -59,6 +59,27 @@ func (s *Store) ReleaseSend(ctx context.Context, id string) error {
 	return err
 }
 
+// ReleaseSendClaims ends every send claim, and reports how many there
+// were. Like Queue.ReleaseInFlight it is for a process that just took the
+// database lock: the claims belonged to hosts that died with the previous
+// process, and until they ran out those messages could not be withdrawn.
+func (s *Store) ReleaseSendClaims(ctx context.Context) (int, error) {
+	var n int64
+	err := s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE messages SET sending_until = NULL WHERE sending_until IS NOT NULL AND status = ?`,
+			string(message.Pending))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("release send claims: %w", err)
+	}
+	return int(n), nil
+}
+
 // MarkFailed fails a pending message with reason, with its event; false if
 // it was no longer pending.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error) {
