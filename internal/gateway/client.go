@@ -36,11 +36,9 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 	if in.Type == "" {
 		issues.Add("Required", "type")
 	} else if !in.Type.Valid() {
-		issues.Add("Must be one of text, image, document, audio, video", "type")
-	}
-	if in.Type.Valid() {
-		validateContent(&issues, in.SendInput)
-		s.validateMedia(&issues, in.SendInput)
+		issues.Add(oneOfKinds(), "type")
+	} else {
+		s.validateContent(&issues, in.SendInput)
 	}
 	checkIdempotencyKey(&issues, idemKey)
 	if err := issues.Err(); err != nil {

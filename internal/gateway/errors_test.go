@@ -105,7 +105,9 @@ func TestNumericHostsRefusedOnArrival(t *testing.T) {
 				in := gateway.SendInput{InstanceName: "acme__c__main", To: "5491112345678", Type: typ,
 					Content: message.Content{MediaURL: u, FileName: "a.pdf"}}
 				_, _, err = svc.Send(ctx, "acme", in, "")
-				check(err, gateway.MediaField(typ))
+				k, _ := message.KindOf(typ)
+				m, _ := k.Media()
+				check(err, m.Field)
 			}
 		})
 	}

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"unicode/utf8"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -15,18 +15,10 @@ import (
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/phone"
-	"github.com/wagateway/wagateway/internal/spintax"
 )
 
-// Limits on message fields. WhatsApp itself caps text at 65,536
-// characters; spintax is checked before resolution, so the cap applies to
-// the template.
-const (
-	maxTextLen     = 65536
-	maxFileNameLen = 255
-	// MaxIdempotencyKeyLen is the longest Idempotency-Key accepted.
-	MaxIdempotencyKeyLen = 256
-)
+// MaxIdempotencyKeyLen is the longest Idempotency-Key accepted.
+const MaxIdempotencyKeyLen = 256
 
 // SendInput is one message to send, whatever endpoint it came through.
 type SendInput struct {
@@ -54,11 +46,10 @@ type QueueBody struct {
 	InstanceName string `json:"instanceName"`
 }
 
-// MediaField names the request field that carries a media type's URL.
-func MediaField(t message.Type) string { return string(t) + "Url" }
-
-// validateContent checks the fields every send shares and the type's own.
-func validateContent(issues *fault.Issues, in SendInput) {
+// validateContent checks the fields every send shares, then the kind's
+// own, then its media URL. SendToClient checks the type first, so Send
+// is the only way an unknown one gets here.
+func (s *Service) validateContent(issues *fault.Issues, in SendInput) {
 	if in.To == "" {
 		issues.Add("Required", "to")
 	} else if !phone.Valid(in.To) {
@@ -67,44 +58,34 @@ func validateContent(issues *fault.Issues, in SendInput) {
 	if _, err := lane.Parse(in.Lane); err != nil {
 		issues.Add(err.Error(), "lane")
 	}
-	checkSpintax := func(field, text string) {
-		if utf8.RuneCountInString(text) > maxTextLen {
-			issues.Add(fmt.Sprintf("Must be at most %d characters", maxTextLen), field)
-		} else if err := spintax.Validate(text); err != nil {
-			issues.Add(err.Error(), field)
-		}
-	}
-	switch in.Type {
-	case message.Text:
-		if in.Content.Text == "" {
-			issues.Add("Required", "text")
-		} else {
-			checkSpintax("text", in.Content.Text)
-		}
+	k, ok := message.KindOf(in.Type)
+	if !ok {
+		issues.Add(oneOfKinds(), "type")
 		return
-	case message.Document:
-		switch {
-		case in.Content.FileName == "":
-			issues.Add("Required", "fileName")
-		case utf8.RuneCountInString(in.Content.FileName) > maxFileNameLen:
-			issues.Add(fmt.Sprintf("Must be at most %d characters", maxFileNameLen), "fileName")
-		}
 	}
-	if in.Content.Caption != "" {
-		checkSpintax("caption", in.Content.Caption)
+	k.Validate(in.Content, issues)
+	if m, ok := k.Media(); ok {
+		s.validateMediaURL(issues, m.Field, in.Content.MediaURL)
 	}
 }
 
-func (s *Service) validateMedia(issues *fault.Issues, in SendInput) {
-	if in.Type == message.Text {
-		return
-	}
-	field := MediaField(in.Type)
-	if in.Content.MediaURL == "" {
+// validateMediaURL applies the gateway's URL policy where the URL is
+// given, so a URL that would never be fetched is refused at once.
+func (s *Service) validateMediaURL(issues *fault.Issues, field, url string) {
+	if url == "" {
 		issues.Add("Required", field)
-	} else if err := s.urls.CheckURL(in.Content.MediaURL); err != nil {
+	} else if err := s.urls.CheckURL(url); err != nil {
 		issues.Add(err.Error(), field)
 	}
+}
+
+// oneOfKinds is the issue of a type that is no kind.
+func oneOfKinds() string {
+	var names []string
+	for _, k := range message.Kinds() {
+		names = append(names, string(k.Type))
+	}
+	return "Must be one of " + strings.Join(names, ", ")
 }
 
 func checkIdempotencyKey(issues *fault.Issues, key string) {
@@ -118,8 +99,7 @@ func checkIdempotencyKey(issues *fault.Issues, key string) {
 func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemKey string) (Accepted, bool, error) {
 	var issues fault.Issues
 	name := nameField(&issues, in.InstanceName)
-	validateContent(&issues, in)
-	s.validateMedia(&issues, in)
+	s.validateContent(&issues, in)
 	checkIdempotencyKey(&issues, idemKey)
 	if err := issues.Err(); err != nil {
 		return Accepted{}, false, err

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/media"
 	"github.com/wagateway/wagateway/internal/message"
-	"github.com/wagateway/wagateway/internal/spintax"
 )
 
 // retryAfter is the pause after a send failed for a reason that may pass
@@ -65,11 +65,15 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 		log.Warn("read message", "err", err.Error())
 		return outcomeRetry
 	}
+	kind, ok := message.KindOf(msg.Type)
+	if !ok {
+		// Stored by a newer gateway that knows a kind this one does not.
+		return h.fail(ctx, inst, m, msg, fmt.Sprintf("unsupported message type %q", msg.Type))
+	}
+	c := msg.Content.Resolve(rnd)
 	out := driver.Outbound{MessageID: msg.ID, WAMessageID: WAMessageID(msg.ID), To: msg.To, Type: msg.Type,
-		FileName: msg.Content.FileName, MediaURL: msg.Content.MediaURL, Lane: string(msg.Lane)}
-	out.Text = spintax.Resolve(msg.Content.Text, rnd)
-	out.Caption = spintax.Resolve(msg.Content.Caption, rnd)
-	if msg.Type != message.Text {
+		Text: c.Text, Caption: c.Caption, FileName: c.FileName, MediaURL: c.MediaURL, Lane: string(msg.Lane)}
+	if _, ok := kind.Media(); ok {
 		md, err := h.cfg.Fetcher.Fetch(ctx, msg.Type, msg.Content.MediaURL)
 		var me *media.Error
 		if errors.As(err, &me) {

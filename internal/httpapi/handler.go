@@ -97,12 +97,7 @@ func (a *api) routes() {
 	a.handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
 	a.handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
 
-	a.handle("POST /message/text", a.authed(a.sendText))
-	a.handle("POST /message/image", a.authed(a.sendImage))
-	a.handle("POST /message/document", a.authed(a.sendDocument))
-	a.handle("POST /message/audio", a.authed(a.sendAudio))
-	a.handle("POST /message/video", a.authed(a.sendVideo))
-	a.handle("POST /message/send", a.authed(a.sendToClient))
+	a.sendRoutes()
 	a.handle("GET /message/{id}", a.authed(a.getMessage))
 
 	a.handle("POST /deliveries/{id}/redeliver", a.authed(a.redeliver))

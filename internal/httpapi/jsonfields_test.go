@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/message"
 )
 
 type (
@@ -43,7 +45,9 @@ func TestFieldsOf(t *testing.T) {
 	}
 	require.Equal(t, []string{"z", "y"}, names(fieldsC{}))
 	require.Equal(t, []string{"v", "NoTag", "-"}, names(fieldsNode{}))
-	require.Equal(t, []string{"instanceName", "to", "lane", "text"}, names(textBody{}))
+	text, _ := message.KindOf(message.Text)
+	textBody := reflect.Zero(newSplitBody(sendCommon{}, text.NewFields()).shape).Interface()
+	require.Equal(t, []string{"instanceName", "to", "lane", "text"}, names(textBody))
 
 	for _, body := range []string{`{"y":"1","z":"2"}`, `{"v":"a","NoTag":1,"-":"d"}`} {
 		for _, dst := range []any{&fieldsC{}, &fieldsNode{}} {

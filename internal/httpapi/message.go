@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
@@ -10,68 +11,46 @@ import (
 	"github.com/wagateway/wagateway/internal/message"
 )
 
-// The bodies of the five typed send routes. Decoding is strict, so a field
-// of another type (say imageUrl on /message/text) is an unknown field.
+// The fields of the send routes besides the kind's own (message.Fields).
 type (
+	// sendCommon: POST /message/<kind>.
 	sendCommon struct {
 		InstanceName string `json:"instanceName"`
 		To           string `json:"to"`
 		Lane         string `json:"lane"`
 	}
-	textBody struct {
-		sendCommon
-		Text string `json:"text"`
-	}
-	imageBody struct {
-		sendCommon
-		ImageURL string `json:"imageUrl"`
-		Caption  string `json:"caption"`
-	}
-	documentBody struct {
-		sendCommon
-		DocumentURL string `json:"documentUrl"`
-		FileName    string `json:"fileName"`
-		Caption     string `json:"caption"`
-	}
-	audioBody struct {
-		sendCommon
-		AudioURL string `json:"audioUrl"`
-	}
-	videoBody struct {
-		sendCommon
-		VideoURL string `json:"videoUrl"`
-		Caption  string `json:"caption"`
-	}
-	// clientBody is POST /message/send: any type's fields, checked
-	// against the chosen type.
-	clientBody struct {
-		TenantID    string  `json:"tenantId"`
-		ClientID    string  `json:"clientId"`
-		Type        string  `json:"type"`
-		To          string  `json:"to"`
-		Lane        string  `json:"lane"`
-		Text        *string `json:"text"`
-		ImageURL    *string `json:"imageUrl"`
-		DocumentURL *string `json:"documentUrl"`
-		AudioURL    *string `json:"audioUrl"`
-		VideoURL    *string `json:"videoUrl"`
-		FileName    *string `json:"fileName"`
-		Caption     *string `json:"caption"`
+	// clientCommon: POST /message/send.
+	clientCommon struct {
+		TenantID string `json:"tenantId"`
+		ClientID string `json:"clientId"`
+		Type     string `json:"type"`
+		To       string `json:"to"`
+		Lane     string `json:"lane"`
 	}
 )
 
-func (c sendCommon) input(t message.Type, content message.Content) gateway.SendInput {
-	return gateway.SendInput{InstanceName: c.InstanceName, To: c.To, Lane: c.Lane, Type: t, Content: content}
+// sendRoutes registers POST /message/<kind> for every kind, and POST
+// /message/send.
+func (a *api) sendRoutes() {
+	for _, k := range message.Kinds() {
+		a.handle("POST /message/"+string(k.Type), a.authed(a.sendKind(k)))
+	}
+	a.handle("POST /message/send", a.authed(a.sendToClient()))
 }
 
-// sendRoute decodes a typed send body into a SendInput and enqueues it.
-func sendRoute[B any](a *api, toInput func(B) gateway.SendInput) tenantHandler {
+// sendKind is POST /message/<kind>: the common fields and the kind's own.
+// Decoding is strict, so a field of another kind (imageUrl on
+// /message/text) is an unknown field.
+func (a *api) sendKind(k message.Kind) tenantHandler {
+	body := newSplitBody(sendCommon{}, k.NewFields())
 	return func(w http.ResponseWriter, r *http.Request, tenantID string) error {
-		var body B
-		if err := decode(r, &body); err != nil {
+		var c sendCommon
+		f := k.NewFields()
+		if _, err := body.decode(r, &c, f); err != nil {
 			return err
 		}
-		acc, replayed, err := a.svc.Send(r.Context(), tenantID, toInput(body), r.Header.Get("Idempotency-Key"))
+		in := gateway.SendInput{InstanceName: c.InstanceName, To: c.To, Lane: c.Lane, Type: k.Type, Content: f.Content()}
+		acc, replayed, err := a.svc.Send(r.Context(), tenantID, in, r.Header.Get("Idempotency-Key"))
 		if err != nil {
 			return err
 		}
@@ -87,74 +66,52 @@ func writeAccepted(w http.ResponseWriter, acc gateway.Accepted, replayed bool) {
 	writeJSON(w, http.StatusAccepted, acc)
 }
 
-func (a *api) sendText(w http.ResponseWriter, r *http.Request, t string) error {
-	return sendRoute(a, func(b textBody) gateway.SendInput {
-		return b.input(message.Text, message.Content{Text: b.Text})
-	})(w, r, t)
-}
-
-func (a *api) sendImage(w http.ResponseWriter, r *http.Request, t string) error {
-	return sendRoute(a, func(b imageBody) gateway.SendInput {
-		return b.input(message.Image, message.Content{MediaURL: b.ImageURL, Caption: b.Caption})
-	})(w, r, t)
-}
-
-func (a *api) sendDocument(w http.ResponseWriter, r *http.Request, t string) error {
-	return sendRoute(a, func(b documentBody) gateway.SendInput {
-		return b.input(message.Document, message.Content{MediaURL: b.DocumentURL, FileName: b.FileName, Caption: b.Caption})
-	})(w, r, t)
-}
-
-func (a *api) sendAudio(w http.ResponseWriter, r *http.Request, t string) error {
-	return sendRoute(a, func(b audioBody) gateway.SendInput {
-		return b.input(message.Audio, message.Content{MediaURL: b.AudioURL})
-	})(w, r, t)
-}
-
-func (a *api) sendVideo(w http.ResponseWriter, r *http.Request, t string) error {
-	return sendRoute(a, func(b videoBody) gateway.SendInput {
-		return b.input(message.Video, message.Content{MediaURL: b.VideoURL, Caption: b.Caption})
-	})(w, r, t)
-}
-
-func (a *api) sendToClient(w http.ResponseWriter, r *http.Request, tenantID string) error {
-	var b clientBody
-	if err := decode(r, &b); err != nil {
-		return err
+// sendToClient is POST /message/send: the fields of every kind are known
+// names, and those given must belong to the chosen type. A field of
+// another type is refused at its path, as unknown fields are on the typed
+// routes; with no valid type, the type is the one issue.
+func (a *api) sendToClient() tenantHandler {
+	kinds := message.Kinds()
+	parts := []any{clientCommon{}}
+	for _, k := range kinds {
+		parts = append(parts, k.NewFields())
 	}
-	t := message.Type(b.Type)
-	in := gateway.ClientSendInput{TenantID: b.TenantID, ClientID: b.ClientID,
-		SendInput: gateway.SendInput{To: b.To, Lane: b.Lane, Type: t}}
-	// Fields that belong to another type are rejected, as unknown fields
-	// are on the typed routes.
-	var issues fault.Issues
-	take := func(field string, v *string, allowed bool, dst *string) {
-		if v == nil {
-			return
+	body := newSplitBody(parts...)
+	return func(w http.ResponseWriter, r *http.Request, tenantID string) error {
+		var c clientCommon
+		fields := make([]message.Fields, len(kinds))
+		dst := []any{&c}
+		for i, k := range kinds {
+			fields[i] = k.NewFields()
+			dst = append(dst, fields[i])
 		}
-		if !allowed && t.Valid() {
-			issues.Add("Not allowed for type "+b.Type, field)
-			return
+		given, err := body.decode(r, dst...)
+		if err != nil {
+			return err
 		}
-		*dst = *v
+		t := message.Type(c.Type)
+		in := gateway.ClientSendInput{TenantID: c.TenantID, ClientID: c.ClientID,
+			SendInput: gateway.SendInput{To: c.To, Lane: c.Lane, Type: t}}
+		if i := slices.IndexFunc(kinds, func(k message.Kind) bool { return k.Type == t }); i >= 0 {
+			own := append(memberNames(clientCommon{}), memberNames(fields[i])...)
+			var issues fault.Issues
+			for _, name := range given {
+				if !slices.Contains(own, name) {
+					issues.Add("Not allowed for type "+c.Type, name)
+				}
+			}
+			if err := issues.Err(); err != nil {
+				return err
+			}
+			in.Content = fields[i].Content()
+		}
+		acc, replayed, err := a.svc.SendToClient(r.Context(), tenantID, in, r.Header.Get("Idempotency-Key"))
+		if err != nil {
+			return err
+		}
+		writeAccepted(w, acc, replayed)
+		return nil
 	}
-	c := &in.Content
-	take("text", b.Text, t == message.Text, &c.Text)
-	take("imageUrl", b.ImageURL, t == message.Image, &c.MediaURL)
-	take("documentUrl", b.DocumentURL, t == message.Document, &c.MediaURL)
-	take("audioUrl", b.AudioURL, t == message.Audio, &c.MediaURL)
-	take("videoUrl", b.VideoURL, t == message.Video, &c.MediaURL)
-	take("fileName", b.FileName, t == message.Document, &c.FileName)
-	take("caption", b.Caption, t == message.Image || t == message.Document || t == message.Video, &c.Caption)
-	if err := issues.Err(); err != nil {
-		return err
-	}
-	acc, replayed, err := a.svc.SendToClient(r.Context(), tenantID, in, r.Header.Get("Idempotency-Key"))
-	if err != nil {
-		return err
-	}
-	writeAccepted(w, acc, replayed)
-	return nil
 }
 
 // messageView is GET /message/{id}.

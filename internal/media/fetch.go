@@ -43,10 +43,12 @@ var (
 // dialer refuses forbidden addresses after DNS, so a hostile URL fails
 // without reaching anything it should not. Errors are *Error.
 func (f *Fetcher) Fetch(ctx context.Context, t message.Type, rawURL string) (Media, error) {
-	limit := Limit(t)
-	if limit == 0 {
+	k, _ := message.KindOf(t)
+	spec, ok := k.Media()
+	if !ok {
 		return Media{}, &Error{Msg: "message type carries no media", Err: errNoMedia}
 	}
+	limit := spec.MaxBytes
 	if err := f.policy.CheckURL(rawURL); err != nil {
 		return Media{}, &Error{Msg: "media URL not allowed: " + lowerFirst(err.Error()), Err: err}
 	}
@@ -90,8 +92,8 @@ func (f *Fetcher) Fetch(ctx context.Context, t message.Type, rawURL string) (Med
 	}
 	name := fileName(resp.Header.Get("Content-Disposition"), req.URL, resp.Request.URL)
 	ct := sniff(data, name)
-	if !accepts(t, ct) {
-		return Media{}, &Error{Msg: fmt.Sprintf("media is not %s (got %s)", kindName[t], baseType(ct)), Err: errKind}
+	if !spec.Accepts(baseType(ct)) {
+		return Media{}, &Error{Msg: fmt.Sprintf("media is not %s (got %s)", spec.Noun, baseType(ct)), Err: errKind}
 	}
 	return Media{Data: data, ContentType: ct, FileName: name}, nil
 }

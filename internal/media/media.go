@@ -22,18 +22,13 @@ import (
 const mb = 1 << 20
 
 // Limit returns the largest body accepted for a message of type t, in
-// bytes, or 0 for a type that carries no media. The numbers are WhatsApp's
-// own (API.md), so a file accepted here is not refused later for its size.
+// bytes, or 0 for a type that carries no media: the kind's own limit,
+// which is WhatsApp's (API.md), so a file accepted here is not refused
+// later for its size.
 func Limit(t message.Type) int64 {
-	switch t {
-	case message.Image:
-		return 5 * mb
-	case message.Audio, message.Video:
-		return 16 * mb
-	case message.Document:
-		return 100 * mb
-	}
-	return 0
+	k, _ := message.KindOf(t)
+	m, _ := k.Media()
+	return m.MaxBytes
 }
 
 // Media is a fetched file, ready to upload to WhatsApp.

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-
-	"github.com/wagateway/wagateway/internal/message"
 )
 
 // sniffLen is how much of the body the sniffers look at, the same window
@@ -123,30 +121,6 @@ var (
 	zipMagic = []byte("PK\x03\x04")
 	oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
 )
-
-// kindName words the wrong-kind error for each type that is checked.
-var kindName = map[message.Type]string{
-	message.Image: "an image",
-	message.Video: "a video",
-	message.Audio: "audio",
-}
-
-// accepts reports whether content of type ct may be sent as t. Documents
-// take anything: a document message is how arbitrary files are sent.
-func accepts(t message.Type, ct string) bool {
-	base := baseType(ct)
-	switch t {
-	case message.Image:
-		return strings.HasPrefix(base, "image/")
-	case message.Video:
-		return strings.HasPrefix(base, "video/")
-	case message.Audio:
-		return strings.HasPrefix(base, "audio/") || base == "application/ogg"
-	case message.Document:
-		return true
-	}
-	return false
-}
 
 // baseType drops parameters such as charset, for checks and messages.
 func baseType(ct string) string {

@@ -60,3 +60,11 @@ func TestSniff(t *testing.T) {
 	require.False(t, accepts(message.Text, "text/plain"))
 	require.False(t, accepts(message.Audio, "video/mp4"))
 }
+
+// accepts reports whether content of type ct may be sent as t, by the
+// kind's rule that Fetch applies.
+func accepts(t message.Type, ct string) bool {
+	k, _ := message.KindOf(t)
+	m, ok := k.Media()
+	return ok && m.Accepts(baseType(ct))
+}

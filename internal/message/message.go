@@ -1,5 +1,6 @@
-// Package message describes an outbound message: its type, the fields each
-// type carries, and its status through the send path.
+// Package message describes an outbound message: its kind (kind.go, and
+// one file per kind), the content each kind carries, and its status
+// through the send path.
 package message
 
 import (
@@ -7,27 +8,6 @@ import (
 
 	"github.com/wagateway/wagateway/internal/lane"
 )
-
-// Type is what kind of WhatsApp message is sent.
-type Type string
-
-// The five types of API.md.
-const (
-	Text     Type = "text"
-	Image    Type = "image"
-	Document Type = "document"
-	Audio    Type = "audio"
-	Video    Type = "video"
-)
-
-// Valid reports whether t is one of the known types.
-func (t Type) Valid() bool {
-	switch t {
-	case Text, Image, Document, Audio, Video:
-		return true
-	}
-	return false
-}
 
 // Status is where a message is on the send path.
 type Status string
@@ -68,16 +48,6 @@ const (
 	ErrorInstanceDeleted = "instance deleted"
 	ErrorNotQueued       = "not queued"
 )
-
-// Content holds the fields of a message, by type: Text for text; MediaURL
-// for the media types; Caption for image, document and video; FileName for
-// document. Text and Caption keep their spintax until send time.
-type Content struct {
-	Text     string `json:"text,omitempty"`
-	MediaURL string `json:"mediaUrl,omitempty"`
-	Caption  string `json:"caption,omitempty"`
-	FileName string `json:"fileName,omitempty"`
-}
 
 // Message is one message a tenant asked to send.
 type Message struct {

@@ -63,46 +63,76 @@ const opusVoice = "audio/ogg; codecs=opus"
 // defaultFileName names a document that came without one.
 const defaultFileName = "document"
 
+// builder makes the protobuf of one kind. upload is the key domain its
+// file is uploaded under; "" for a kind without one.
+type builder struct {
+	upload whatsmeow.MediaType
+	build  func(out driver.Outbound, m media) (*waE2E.Message, error)
+}
+
+// builders has one entry for every kind of message.Kinds()
+// (TestBuildersCoverEveryKind): a new kind is a new entry.
+var builders = map[message.Type]builder{
+	message.Text:     {build: textMessage},
+	message.Image:    {upload: whatsmeow.MediaImage, build: imageMessage},
+	message.Document: {upload: whatsmeow.MediaDocument, build: documentMessage},
+	message.Audio:    {upload: whatsmeow.MediaAudio, build: audioMessage},
+	message.Video:    {upload: whatsmeow.MediaVideo, build: videoMessage},
+}
+
 // outboundMessage builds the protobuf of out, uploading its media first.
 func outboundMessage(ctx context.Context, up uploader, out driver.Outbound, now time.Time) (*waE2E.Message, error) {
-	if out.Type == message.Text {
-		if out.Text == "" {
-			return nil, &driver.SendError{Reason: "empty text"}
-		}
-		return &waE2E.Message{Conversation: proto.String(out.Text)}, nil
-	}
-	kind, ok := mediaType(out.Type)
+	b, ok := builders[out.Type]
 	if !ok {
 		return nil, &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
+	}
+	if b.upload == "" {
+		return b.build(out, media{})
 	}
 	if len(out.Media) == 0 {
 		return nil, &driver.SendError{Reason: "empty media"}
 	}
-	up1, err := up.Upload(ctx, out.Media, kind)
+	res, err := up.Upload(ctx, out.Media, b.upload)
 	if err != nil {
 		return nil, fmt.Errorf("upload %s: %w", out.Type, err)
 	}
-	m := media{mimetype: out.ContentType, up: up1, at: now.Unix()}
-	caption := optional(out.Caption)
-	switch out.Type {
-	case message.Image:
-		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: m.url(), DirectPath: m.path(),
-			Mimetype: m.mime(), Caption: caption, MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
-			FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
-	case message.Video:
-		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{URL: m.url(), DirectPath: m.path(),
-			Mimetype: m.mime(), Caption: caption, MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
-			FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
-	case message.Audio:
-		return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{URL: m.url(), DirectPath: m.path(),
-			Mimetype: m.mime(), PTT: proto.Bool(out.ContentType == opusVoice), MediaKey: m.up.MediaKey,
-			FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256, FileLength: m.length(),
-			MediaKeyTimestamp: m.timestamp()}}, nil
+	return b.build(out, media{mimetype: out.ContentType, up: res, at: now.Unix()})
+}
+
+func textMessage(out driver.Outbound, _ media) (*waE2E.Message, error) {
+	if out.Text == "" {
+		return nil, &driver.SendError{Reason: "empty text"}
 	}
+	return &waE2E.Message{Conversation: proto.String(out.Text)}, nil
+}
+
+func imageMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: m.url(), DirectPath: m.path(),
+		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
+		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+}
+
+func videoMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+	return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{URL: m.url(), DirectPath: m.path(),
+		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
+		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+}
+
+// audioMessage sends Ogg/Opus as a voice note (PTT), anything else as a
+// file to play.
+func audioMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+	return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{URL: m.url(), DirectPath: m.path(),
+		Mimetype: m.mime(), PTT: proto.Bool(out.ContentType == opusVoice), MediaKey: m.up.MediaKey,
+		FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256, FileLength: m.length(),
+		MediaKeyTimestamp: m.timestamp()}}, nil
+}
+
+func documentMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
 	name := out.FileName
 	if name == "" {
 		name = defaultFileName
 	}
+	caption := optional(out.Caption)
 	doc := &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), FileName: proto.String(name), Title: proto.String(name), Caption: caption,
 		MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256,
@@ -112,21 +142,6 @@ func outboundMessage(ctx context.Context, up uploader, out driver.Outbound, now 
 		return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: doc}}, nil
 	}
 	return doc, nil
-}
-
-// mediaType is the upload key domain of a media message type.
-func mediaType(t message.Type) (whatsmeow.MediaType, bool) {
-	switch t {
-	case message.Image:
-		return whatsmeow.MediaImage, true
-	case message.Video:
-		return whatsmeow.MediaVideo, true
-	case message.Audio:
-		return whatsmeow.MediaAudio, true
-	case message.Document:
-		return whatsmeow.MediaDocument, true
-	}
-	return "", false
 }
 
 // media is an uploaded file as the message fields want it.

@@ -224,3 +224,16 @@ func TestRecipient(t *testing.T) {
 	require.ErrorIs(t, err, whatsmeow.ErrIQTimedOut)
 	require.False(t, errors.As(err, &se), "a failed lookup is retried, not failed")
 }
+
+// TestBuildersCoverEveryKind: every kind of message.Kinds() has a
+// builder, and a kind uploads a file exactly when it carries one. The
+// conformance suite (drivertest) then sends one of each.
+func TestBuildersCoverEveryKind(t *testing.T) {
+	for _, k := range message.Kinds() {
+		b, ok := builders[k.Type]
+		require.True(t, ok, "kind %q has no builder in mapoutbound.go", k.Type)
+		_, hasMedia := k.Media()
+		require.Equal(t, hasMedia, b.upload != "", "kind %q: a kind with media uploads it, one without uploads nothing", k.Type)
+	}
+	require.Len(t, builders, len(message.Kinds()), "every builder is for a kind")
+}

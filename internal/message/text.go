@@ -1,0 +1,22 @@
+package message
+
+import "github.com/wagateway/wagateway/internal/fault"
+
+// Text is a plain text message.
+const Text Type = "text"
+
+// TextFields are the fields of a text message.
+type TextFields struct {
+	Text string `json:"text"`
+}
+
+// Content is what a text message stores.
+func (f *TextFields) Content() Content { return Content{Text: f.Text} }
+
+var textKind = Kind{
+	Type:   Text,
+	fields: func() Fields { return new(TextFields) },
+	check: func(c Content, issues *fault.Issues) {
+		requiredTemplate(issues, "text", c.Text)
+	},
+}
