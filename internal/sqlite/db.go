@@ -16,9 +16,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -40,7 +43,8 @@ type DB struct {
 	relaxed bool
 	// leases are the claims on deliveries held by this process.
 	leases *leases
-	// lock keeps other processes out of the database while it is open.
+	// lock keeps other gateway processes out of the database while it is
+	// open; nil when opened by OpenExisting.
 	lock *os.File
 	// carry is a write taken from ops that did not fit the batch then
 	// running; it starts the next one. Writer goroutine only.
@@ -54,6 +58,14 @@ type DB struct {
 // this one) has the database open.
 var ErrInUse = errors.New("database is in use by another gateway process")
 
+// ErrNoDatabase is returned by OpenExisting when there is no gateway
+// database at the path (no file, or one without the gateway's schema).
+var ErrNoDatabase = errors.New("no gateway database")
+
+// ErrSchema is returned by OpenExisting when the database's schema is not
+// the one this build migrates to.
+var ErrSchema = errors.New("database schema of another build")
+
 // Open opens (creating if needed) the database at path and migrates it to
 // the current schema. Use ":memory:"-free paths: WAL needs a real file.
 //
@@ -62,12 +74,13 @@ var ErrInUse = errors.New("database is in use by another gateway process")
 // let two processes share the file, but the gateway keeps state that must
 // not be split between two of them — the delivery leases in memory, and
 // the WhatsApp sessions, which two hosts would keep taking from each other.
+// A tool that touches none of that opens it with OpenExisting instead.
 func Open(ctx context.Context, path string) (*DB, error) {
 	lock, err := lockFile(path + ".lock")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db, err := open(ctx, path)
+	db, err := open(ctx, path, false)
 	if err != nil {
 		_ = lock.Close()
 		return nil, err
@@ -76,7 +89,64 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-func open(ctx context.Context, path string) (*DB, error) {
+// OpenExisting opens the database at path next to the process that owns
+// it (Open), for a short-lived tool such as the admin CLI: it takes no
+// lock, and it neither creates nor migrates the database, failing with
+// ErrNoDatabase when there is none and with ErrSchema when its schema is
+// not this build's. SQLite (WAL, busy timeout) lets the two processes
+// write the same file. Use it for tenants, keys and settings only — plain
+// rows: the delivery leases live in the owner's memory, and the sessions
+// and queues are the owner's to run.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		return nil, fmt.Errorf("%w at %s", ErrNoDatabase, path)
+	}
+	return open(ctx, path, true)
+}
+
+// latestSchema is the schema version the embedded migrations lead to.
+func latestSchema() (int, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return 0, err
+	}
+	latest := 0
+	for _, name := range names {
+		num, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(name, "migrations/"), "_", 2)[0])
+		if err != nil {
+			return 0, fmt.Errorf("migration %s: bad name", name)
+		}
+		latest = max(latest, num)
+	}
+	return latest, nil
+}
+
+// checkSchema fails unless db has this build's schema.
+func checkSchema(ctx context.Context, db *sql.DB, path string) error {
+	latest, err := latestSchema()
+	if err != nil {
+		return err
+	}
+	var current int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("read schema version of %s: %w", path, err)
+	}
+	switch {
+	case current == 0:
+		return fmt.Errorf("%w at %s (an SQLite file without the gateway's schema)", ErrNoDatabase, path)
+	case current < latest:
+		return fmt.Errorf("%w: %s has schema version %d, this build needs %d; start the gateway of this build once to upgrade it (stop an older one running on it first)",
+			ErrSchema, path, current, latest)
+	case current > latest:
+		return fmt.Errorf("%w: %s has schema version %d, written by a newer build than this one (%d); use that build",
+			ErrSchema, path, current, latest)
+	}
+	return nil
+}
+
+// open opens path; existing is OpenExisting's mode (an existing file, no
+// migration), otherwise the database is created if needed and migrated.
+func open(ctx context.Context, path string, existing bool) (*DB, error) {
 	dsn := func(extra string) string {
 		q := url.Values{}
 		q.Add("_pragma", "foreign_keys(1)")
@@ -89,6 +159,9 @@ func open(ctx context.Context, path string) (*DB, error) {
 			q.Add("_pragma", extra)
 		}
 		q.Set("_txlock", "immediate")
+		if existing {
+			q.Set("mode", "rw") // SQLite's own: never create the file
+		}
 		return "file:" + path + "?" + q.Encode()
 	}
 	w, err := sql.Open("sqlite", dsn(""))
@@ -98,9 +171,14 @@ func open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	if err := migrate(ctx, w); err != nil {
+	if existing {
+		err = checkSchema(ctx, w, path)
+	} else if err = migrate(ctx, w); err != nil {
+		err = fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if err != nil {
 		_ = w.Close()
-		return nil, fmt.Errorf("migrate %s: %w", path, err)
+		return nil, err
 	}
 	r, err := sql.Open("sqlite", dsn("query_only(1)"))
 	if err != nil {
@@ -126,7 +204,10 @@ func (db *DB) Close() error {
 		<-db.done
 		db.readStmts.close()
 		db.writeStmts.close()
-		err = errors.Join(db.read.Close(), db.write.Close(), db.lock.Close())
+		err = errors.Join(db.read.Close(), db.write.Close())
+		if db.lock != nil { // OpenExisting takes none
+			err = errors.Join(err, db.lock.Close())
+		}
 	})
 	return err
 }

@@ -27,3 +27,17 @@ func (s *Store) PutSetting(ctx context.Context, key string, value []byte) error 
 		return err
 	})
 }
+
+// HasTenant reports whether tenant id exists (the local gateway's start
+// asks about the demo tenant it seeds).
+func (s *Store) HasTenant(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.queryRow(ctx, `SELECT 1 FROM tenants WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("get tenant %s: %w", id, err)
+	}
+	return true, nil
+}
