@@ -98,10 +98,7 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		return nil, err
 	}
 	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close}
-	auth, err := newOperatorAuth(cfg, store, log)
-	if err == nil {
-		err = app.operatorKey(ctx, cfg, out)
-	}
+	err = app.operatorKey(ctx, cfg, out)
 	if err == nil {
 		err = app.seedDemo(ctx, cfg, out)
 	}
@@ -111,14 +108,14 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		return nil, err
 	}
 	hc := httpapi.Config{
-		Service: svc, AdminKeyHash: auth.handlerHash(), Clock: clk, Log: log,
+		Service: svc, OperatorKey: app.operatorKeyHash(cfg), Clock: clk, Log: log,
 		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox,
 	}
 	if parts.host != nil {
 		app.host, hc.Sessions = parts.host, parts.host
 	}
 	app.sandbox = parts.sandbox
-	app.handler = auth.wrap(httpapi.New(hc))
+	app.handler = httpapi.New(hc)
 	return app, nil
 }
 
@@ -177,68 +174,15 @@ func (a *localApp) seedDemo(ctx context.Context, cfg config.Local, out io.Writer
 	return nil
 }
 
-// operatorAuth lets the operator key change under a running gateway
-// (`sessionhost admin operator-key`, from another process). The API
-// handler compares x-admin-key with one hash fixed when it is built, so it
-// is given the hash of a secret that never leaves this process, and
-// operatorAuth replaces a presented key that is the operator key now —
-// GATEWAY_ADMIN_KEY if set, else the hash in the settings, read on every
-// request that presents a key (operator requests are few, and the read is
-// one row by primary key) — with that secret. Any other presented key goes
-// on unchanged, and the handler refuses it as before.
-type operatorAuth struct {
-	fixed  []byte // tenant.Hash(GATEWAY_ADMIN_KEY); nil: the stored hash
-	store  *sqlite.Store
-	secret string
-	log    *slog.Logger
-}
-
-func newOperatorAuth(cfg config.Local, store *sqlite.Store, log *slog.Logger) (*operatorAuth, error) {
-	secret, err := tenant.NewAdminKey()
-	if err != nil {
-		return nil, fmt.Errorf("generate operator secret: %w", err)
-	}
-	o := &operatorAuth{store: store, secret: secret, log: log}
+// operatorKey is the handler's OperatorKey: GATEWAY_ADMIN_KEY if set,
+// else the stored hash, read on each operator request (they are few, and
+// it is one row by primary key), so `sessionhost admin operator-key` run
+// from another process takes effect at once.
+func (a *localApp) operatorKeyHash(cfg config.Local) httpapi.OperatorKey {
 	if cfg.AdminKey != "" {
-		o.fixed = tenant.Hash(cfg.AdminKey)
+		return httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey))
 	}
-	return o, nil
-}
-
-// handlerHash is the operator key hash to build the API handler with.
-func (o *operatorAuth) handlerHash() []byte { return tenant.Hash(o.secret) }
-
-// wrap puts the operator key check in front of the API handler next.
-func (o *operatorAuth) wrap(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if presented := r.Header.Get("x-admin-key"); presented != "" {
-			r = r.WithContext(r.Context()) // a shallow copy, with its own header
-			r.Header = r.Header.Clone()
-			r.Header.Set("x-admin-key", o.translate(r.Context(), presented))
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// translate returns the handler's secret if presented is the operator key
-// now, else presented.
-func (o *operatorAuth) translate(ctx context.Context, presented string) string {
-	want := o.fixed
-	if want == nil {
-		h, ok, err := o.store.Setting(ctx, adminKeySetting)
-		if err != nil {
-			o.log.WarnContext(ctx, "read the operator key", "err", err.Error())
-			return presented
-		}
-		if !ok {
-			return presented
-		}
-		want = h
-	}
-	if tenant.AdminKeyMatches(presented, want) {
-		return o.secret
-	}
-	return presented
+	return func(ctx context.Context) ([]byte, bool, error) { return a.store.Setting(ctx, adminKeySetting) }
 }
 
 // housekeepingInterval is how often expired records are purged.

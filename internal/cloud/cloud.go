@@ -117,7 +117,7 @@ func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error)
 		return nil, fmt.Errorf("gateway service: %w", err)
 	}
 	return httpapi.New(httpapi.Config{
-		Service: svc, AdminKeyHash: tenant.Hash(cfg.AdminKey), Clock: o.Clock, Log: o.Log,
+		Service: svc, OperatorKey: httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey)), Clock: o.Clock, Log: o.Log,
 		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: a.Sessions,
 	}), nil
 }

@@ -6,6 +6,7 @@
 package httpapi
 
 import (
+	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -27,8 +28,12 @@ func OpenAPI() []byte { return openapiDoc }
 
 // Config configures the handler.
 type Config struct {
-	Service      *gateway.Service
-	AdminKeyHash []byte // tenant.Hash of the operator key for /admin
+	Service *gateway.Service
+	// OperatorKey is the hash of the operator key for /admin (tenant.Hash),
+	// read on each operator request, so a key replaced while the gateway
+	// runs takes effect at once. FixedOperatorKey serves a key that never
+	// changes.
+	OperatorKey OperatorKey
 	// RatePerSecond and RateBurst limit each tenant's requests; a rate of
 	// 0 disables the limit.
 	RatePerSecond float64
@@ -44,7 +49,7 @@ type Config struct {
 
 type api struct {
 	svc      *gateway.Service
-	adminKey []byte
+	adminKey OperatorKey
 	limits   *limiter
 	log      *slog.Logger
 	mux      *http.ServeMux
@@ -58,7 +63,7 @@ type api struct {
 func New(cfg Config) http.Handler {
 	a := &api{
 		svc:      cfg.Service,
-		adminKey: cfg.AdminKeyHash,
+		adminKey: cfg.OperatorKey,
 		limits:   newLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.Clock),
 		log:      cfg.Log,
 		mux:      http.NewServeMux(),
@@ -73,8 +78,27 @@ func New(cfg Config) http.Handler {
 	return a.outer(http.HandlerFunc(a.route))
 }
 
-func (a *api) adminKeyOK(presented string) bool {
-	return tenant.AdminKeyMatches(presented, a.adminKey)
+// OperatorKey returns the current hash of the operator key; ok is false
+// when there is none (no operator route can be used then).
+type OperatorKey func(ctx context.Context) (hash []byte, ok bool, err error)
+
+// FixedOperatorKey is an OperatorKey that never changes.
+func FixedOperatorKey(hash []byte) OperatorKey {
+	return func(context.Context) ([]byte, bool, error) { return hash, len(hash) > 0, nil }
+}
+
+// adminKeyOK reports whether presented is the operator key. A store that
+// cannot say is an error, not a refusal, so the operator sees a 500
+// rather than a misleading 401.
+func (a *api) adminKeyOK(ctx context.Context, presented string) (bool, error) {
+	if presented == "" || a.adminKey == nil {
+		return false, nil
+	}
+	hash, ok, err := a.adminKey(ctx)
+	if err != nil || !ok {
+		return false, err
+	}
+	return tenant.AdminKeyMatches(presented, hash), nil
 }
 
 func (a *api) routes() {

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -116,7 +117,12 @@ var errAdmin = fault.New(fault.ErrUnauthorized, "Missing or invalid operator key
 
 func (a *api) admin(h adminHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !a.adminKeyOK(r.Header.Get("x-admin-key")) {
+		ok, err := a.adminKeyOK(r.Context(), r.Header.Get("x-admin-key"))
+		if err != nil {
+			a.fail(w, r, fmt.Errorf("read the operator key: %w", err))
+			return
+		}
+		if !ok {
 			a.fail(w, r, errAdmin)
 			return
 		}
