@@ -32,7 +32,7 @@ func (s sandboxPhone) Sent(inst string) []httpapi.SandboxSent {
 	recs := s.Network.Sent(inst)
 	out := make([]httpapi.SandboxSent, 0, len(recs))
 	for _, r := range recs {
-		out = append(out, httpapi.SandboxSent{Outbound: r.Outbound, SentAt: r.SentAt})
+		out = append(out, httpapi.SandboxSent{Outbound: r.Outbound, SentAt: r.SentAt, Edit: r.Edit, Revoke: r.Revoke})
 	}
 	return out
 }

@@ -48,7 +48,8 @@ func TestSendEveryType(t *testing.T) {
 			require.Equal(t, http.StatusOK, r.Status)
 			m := r.JSON(t)
 			require.Equal(t, map[string]any{"id": acc["id"], "instanceName": inst, "lane": c.lane, "to": to, "type": c.typ,
-				"status": "pending", "createdAt": acc["queuedAt"], "sentAt": nil, "deliveredAt": nil, "readAt": nil, "error": nil}, m)
+				"status": "pending", "createdAt": acc["queuedAt"], "sentAt": nil, "deliveredAt": nil, "readAt": nil,
+				"editedAt": nil, "revokedAt": nil, "error": nil}, m)
 		})
 	}
 	r := g.do("GET", "/instance/"+inst+"/queue", nil, as(key)...)

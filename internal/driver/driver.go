@@ -49,6 +49,11 @@ type Outbound struct {
 	Media       []byte // fetched media
 	ContentType string // sniffed content type of Media
 	Lane        string // for the sandbox log
+	// The kinds whose content is more than text: set for their kind only,
+	// as the client gave them (no spintax, nothing fetched).
+	Location *message.LocationContent // location
+	Contacts []message.ContactCard    // contact
+	Poll     *message.PollContent     // poll
 }
 
 // Inbound is a message received by a linked number, from someone else.

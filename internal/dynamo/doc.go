@@ -14,7 +14,9 @@
 //	item          pk                   sk        notable attributes
 //	tenant        T#{tenant}           TENANT    kind=TENANT, entityId, createdAt
 //	instance      T#{tenant}           I#{name}  kind=INSTANCE, entityId=name, webhookUrl, webhookSecret,
-//	                                             state, phone, connectedAt, createdAt, sentCount, failedCount
+//	                                             state, phone, connectedAt, createdAt, sentCount, failedCount,
+//	                                             typingSimulation, receiveGroups, rejectCalls (BOOL; absent:
+//	                                             instance.DefaultSettings)
 //	api key       K#{keyId}            KEY       tenantId, hash, createdAt
 //	message       M#{id}               MSG       tenantId, instance, lane, to, type, content (JSON), status,
 //	                                             error, createdAt, sentAt, updatedAt; pendingOf/pendingKey
@@ -99,6 +101,9 @@
 //	FlushPending         per message 2 WRU (+ 2 for its event and 2 index puts) + 1 pending index delete;
 //	                     2 WRU per batch of 49 for the failed counter; plus reading the pending index
 //	DeleteInstance       1 WRU + 1 entity index, then 2 WRU + 1 index delete per pending message
+//	ReplacePending       transaction of one conditional update: 2 WRU per KB of message (no index key changes)
+//	CancelPending        1 RRU + a FlushPending batch of one: 2 WRU (+ 2 for its event) + 2 WRU counter + index deletes
+//	MarkEdited, MarkRevoked  transaction of one conditional update: 2 WRU per KB of message
 //	PendingByLane        3 COUNT queries of the pending index (0.5 RRU per 4 KB of entries, ~40 messages)
 //	TenantStats          1 query of the tenant's instances + 3 COUNT queries per instance
 //	Totals               2 COUNT queries of the entity index + a COUNT scan of the pending index

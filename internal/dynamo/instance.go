@@ -23,6 +23,7 @@ func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error 
 	it[attrCreatedAt] = ms(in.CreatedAt)
 	setStr(it, attrPhone, in.PhoneNumber)
 	setTime(it, attrConnectedAt, in.ConnectedAt)
+	putSettings(it, in.Settings)
 	err := s.write(ctx, s.check(tenantKey(in.Name.Tenant), exists), s.put(it, notExists, nil))
 	var c *canceled
 	switch {
@@ -44,7 +45,8 @@ func decodeInstance(it item) (instance.Instance, error) {
 	}
 	return instance.Instance{Name: n, WebhookURL: getStr(it, attrWebhookURL), WebhookSecret: getStr(it, attrWebhookSec),
 		State: instance.State(getStr(it, attrState)), PhoneNumber: getStr(it, attrPhone),
-		ConnectedAt: getTime(it, attrConnectedAt), CreatedAt: getTime(it, attrCreatedAt)}, nil
+		ConnectedAt: getTime(it, attrConnectedAt), CreatedAt: getTime(it, attrCreatedAt),
+		Settings: getSettings(it)}, nil
 }
 
 // GetInstance implements gateway.InstanceStore and host.Store.

@@ -34,6 +34,8 @@ func encodeMessage(m message.Message) (item, error) {
 	setTime(it, attrSentAt, m.SentAt)
 	setTime(it, attrDeliveredAt, m.DeliveredAt)
 	setTime(it, attrReadAt, m.ReadAt)
+	setTime(it, attrEditedAt, m.EditedAt)
+	setTime(it, attrRevokedAt, m.RevokedAt)
 	switch m.Status {
 	case message.Pending:
 		it[attrPendingOf], it[attrPendingKey] = str(m.Instance), str(pendingKeyOf(m.Lane, m.CreatedAt, m.ID))
@@ -48,7 +50,8 @@ func decodeMessage(it item) (message.Message, error) {
 		Lane: lane.Lane(getStr(it, attrLane)), To: getStr(it, attrTo), Type: message.Type(getStr(it, attrType)),
 		Status: message.Status(getStr(it, attrStatus)), Error: getStr(it, attrError),
 		CreatedAt: getTime(it, attrCreatedAt), SentAt: getTime(it, attrSentAt),
-		DeliveredAt: getTime(it, attrDeliveredAt), ReadAt: getTime(it, attrReadAt), SendingUntil: getTime(it, attrSendingTo)}
+		DeliveredAt: getTime(it, attrDeliveredAt), ReadAt: getTime(it, attrReadAt), SendingUntil: getTime(it, attrSendingTo),
+		EditedAt: getTime(it, attrEditedAt), RevokedAt: getTime(it, attrRevokedAt)}
 	if err := json.Unmarshal([]byte(getStr(it, attrContent)), &m.Content); err != nil {
 		return message.Message{}, fmt.Errorf("decode message %s: %w", m.ID, err)
 	}

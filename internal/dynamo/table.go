@@ -29,6 +29,9 @@ const (
 	attrConnectedAt = "connectedAt"
 	attrSentCount   = "sentCount"
 	attrFailedCount = "failedCount"
+	attrTyping      = "typingSimulation" // instance settings: absent reads the default
+	attrGroups      = "receiveGroups"
+	attrCalls       = "rejectCalls"
 
 	attrInstance   = "instance"
 	attrLane       = "lane"
@@ -44,6 +47,8 @@ const (
 	attrSentOf     = "sentOf"
 	attrSendingTo  = "sendingUntil" // message: end of the send claim (message.SendClaim)
 	attrReadAt     = "readAt"       // message: first read receipt (deliveredAt: first delivery receipt)
+	attrEditedAt   = "editedAt"     // message: when its last edit went out
+	attrRevokedAt  = "revokedAt"    // message: when its deletion for everyone went out
 	attrMessageID  = "messageId"    // WhatsApp id lookup: the message it names
 
 	attrStatusCode = "statusCode"

@@ -33,6 +33,8 @@ type CreateInstanceInput struct {
 	InstanceName  string `json:"instanceName"`
 	WebhookURL    string `json:"webhookUrl"`
 	WebhookSecret string `json:"webhookSecret"`
+	// Settings, if given, change the defaults (instance.DefaultSettings).
+	Settings *instance.SettingsPatch `json:"settings"`
 }
 
 // WebhookInput is the body of PUT /instance/{name}/webhook.
@@ -113,6 +115,10 @@ func (s *Service) CreateInstance(ctx context.Context, tenantID string, in Create
 		WebhookSecret: in.WebhookSecret,
 		State:         instance.StateClose,
 		CreatedAt:     s.clock.Now(),
+		Settings:      instance.DefaultSettings(),
+	}
+	if in.Settings != nil {
+		inst.Settings = in.Settings.Apply(inst.Settings)
 	}
 	if err := s.store.CreateInstance(ctx, inst); err != nil {
 		if errors.Is(err, fault.ErrConflict) {

@@ -34,6 +34,9 @@ type InstanceStore interface {
 	ListInstances(ctx context.Context, tenantID, clientID string) ([]instance.Instance, error)
 	// UpdateWebhook fails with fault.ErrNotFound.
 	UpdateWebhook(ctx context.Context, name, url, secret string) error
+	// UpdateSettings sets the fields p sets, leaving the others as they
+	// are, in one write; it fails with fault.ErrNotFound.
+	UpdateSettings(ctx context.Context, name string, p instance.SettingsPatch) error
 	// DeleteInstance removes the instance and fails its pending messages
 	// with message.ErrorInstanceDeleted, in one step; it reports how many.
 	DeleteInstance(ctx context.Context, name string, at time.Time) (int, error)
@@ -68,6 +71,14 @@ type MessageStore interface {
 	// message.ErrorFlushed and reports how many. event, if not nil, builds
 	// the event of each flushed message, stored in the same transaction.
 	FlushPending(ctx context.Context, instanceName string, at time.Time, event func(message.Message) *outbox.Event) (int, error)
+	// ReplacePending replaces the content of message id while it is
+	// message.Withdrawable at at, in that conditional write; false if it
+	// is not (sent, failed, claimed by a send, or gone).
+	ReplacePending(ctx context.Context, id string, c message.Content, at time.Time) (bool, error)
+	// CancelPending fails message id with message.ErrorCancelled, with
+	// its event ev (if not nil), under the same condition as
+	// ReplacePending; false, writing nothing, if it does not hold.
+	CancelPending(ctx context.Context, id string, at time.Time, ev *outbox.Event) (bool, error)
 	// PendingByLane counts an instance's pending messages per lane.
 	PendingByLane(ctx context.Context, instanceName string) (map[lane.Lane]int, error)
 	// TenantStats returns per-instance message counts for a tenant's

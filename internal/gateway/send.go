@@ -40,10 +40,17 @@ type Accepted struct {
 }
 
 // QueueBody is what a lane queue message carries: just enough to find the
-// stored message.
+// stored message. A body without Change is the message's send (bodies
+// queued before changes existed read as such); with one it is an edit or
+// a deletion of the message, once sent, identified by ChangeID. An edit
+// carries the message's new content (spintax unresolved), stored on the
+// message once the edit went out.
 type QueueBody struct {
-	MessageID    string `json:"messageId"`
-	InstanceName string `json:"instanceName"`
+	MessageID    string           `json:"messageId"`
+	InstanceName string           `json:"instanceName"`
+	Change       message.Change   `json:"change,omitempty"`
+	ChangeID     string           `json:"changeId,omitempty"`
+	Content      *message.Content `json:"content,omitempty"`
 }
 
 // validateContent checks the fields every send shares, then the kind's

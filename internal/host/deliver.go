@@ -42,6 +42,9 @@ func WAMessageID(messageID string) string {
 // settled reports whether a held message needs no send (no longer pending
 // or gone); it then deletes it from its queue.
 func (h *Host) settled(ctx context.Context, inst string, m heldMsg) bool {
+	if m.change != nil {
+		return false // decided at its turn (change.go)
+	}
 	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
 	if err != nil && !errors.Is(err, fault.ErrNotFound) {
 		return false // decide at send time
@@ -55,6 +58,9 @@ func (h *Host) settled(ctx context.Context, inst string, m heldMsg) bool {
 
 // deliver sends one message and records the outcome.
 func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Rand, due time.Time) outcome {
+	if m.change != nil {
+		return h.applyChange(ctx, inst, m, rnd)
+	}
 	log := h.log.With("instance", inst, "messageId", m.id)
 	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
 	if errors.Is(err, fault.ErrNotFound) || (err == nil && msg.Status != message.Pending) {
@@ -72,7 +78,8 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	}
 	c := msg.Content.Resolve(rnd)
 	out := driver.Outbound{MessageID: msg.ID, WAMessageID: WAMessageID(msg.ID), To: msg.To, Type: msg.Type,
-		Text: c.Text, Caption: c.Caption, FileName: c.FileName, MediaURL: c.MediaURL, Lane: string(msg.Lane)}
+		Text: c.Text, Caption: c.Caption, FileName: c.FileName, MediaURL: c.MediaURL, Lane: string(msg.Lane),
+		Location: c.Location, Contacts: c.Contacts, Poll: c.Poll}
 	if _, ok := kind.Media(); ok {
 		md, err := h.cfg.Fetcher.Fetch(ctx, msg.Type, msg.Content.MediaURL)
 		var me *media.Error
@@ -99,6 +106,10 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	if !claimed {
 		h.ack(ctx, inst, m)
 		return outcomeDone
+	}
+	if out, err = h.claimedContent(ctx, msg, out, rnd); err != nil {
+		log.Warn("read claimed message", "err", err.Error())
+		return h.unclaim(ctx, inst, m, outcomeRetry)
 	}
 	if h.cfg.OnSend != nil {
 		h.cfg.OnSend(h.cfg.Clock.Now().Sub(due))

@@ -39,6 +39,10 @@ type fakeDriver struct {
 	// hold, if set, runs at the start of every Send and its error, if
 	// any, is the send's: tests hold a send in flight with it.
 	hold func(driver.Outbound) error
+	// presences are the chat presences shown (typing_test.go); presenceHold,
+	// if set, runs at the start of every Presence.
+	presences    []shownPresence
+	presenceHold func(context.Context)
 }
 
 func (d *fakeDriver) Link(_ context.Context, inst string) error {

@@ -22,7 +22,13 @@ type Driver interface {
 	Disconnect(instance string)
 	Logout(ctx context.Context, instance string) error
 	Send(ctx context.Context, instance string, out driver.Outbound) error
+	// Edit and Revoke change a message sent earlier; they fail like Send.
+	Edit(ctx context.Context, instance string, e driver.Edit) error
+	Revoke(ctx context.Context, instance string, r driver.Revoke) error
 	Device(ctx context.Context, instance string) (driver.Device, error)
+	// Presence shows state in the chat with to (typing simulation). It is
+	// best effort: the host never waits on it to send.
+	Presence(ctx context.Context, instance, to string, state driver.ChatPresence) error
 }
 
 // Store is what the host reads and writes of the gateway's state.
@@ -43,6 +49,11 @@ type Store interface {
 	// a message that stays pending (the send did not happen).
 	ClaimSend(ctx context.Context, id string, until time.Time) (bool, error)
 	ReleaseSend(ctx context.Context, id string) error
+	// MarkEdited records that an edit of sent message id went out at at,
+	// with the content the message has from then on; MarkRevoked that its
+	// deletion for everyone did.
+	MarkEdited(ctx context.Context, id string, c message.Content, at time.Time) error
+	MarkRevoked(ctx context.Context, id string, at time.Time) error
 	AddEvent(ctx context.Context, ev outbox.Event) error
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
 	// RecordReceipt records that the messages instance sent with the

@@ -13,12 +13,15 @@ import (
 	"github.com/wagateway/wagateway/internal/queue"
 )
 
-// heldMsg is a lane queue message the host holds until its turn.
+// heldMsg is a lane queue message the host holds until its turn. id is
+// the message's, or for a change of a sent message (change not nil) the
+// change's: the pacer and the holding map know work items by it.
 type heldMsg struct {
 	id      string
 	lane    lane.Lane
 	q       Receiver
 	receipt string
+	change  *gateway.QueueBody
 }
 
 // session is one instance's sending state. Its sender goroutine runs only
@@ -34,7 +37,8 @@ type session struct {
 	open    bool
 	running bool
 	wake    chan struct{}
-	rnd     *rand.Rand // spintax draws; used only by the sender loop
+	rnd     *rand.Rand      // spintax draws; used only by the sender loop
+	typed   <-chan struct{} // the last typist's done (typing.go); used only by the sender loop
 }
 
 // session returns the instance's session, creating it (with its lane
@@ -65,7 +69,8 @@ func (h *Host) session(ctx context.Context, name string) (*session, error) {
 // hold takes a received queue message into its instance's session.
 func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delivery) {
 	var body gateway.QueueBody
-	if err := json.Unmarshal(d.Body, &body); err != nil || body.MessageID == "" || body.InstanceName == "" {
+	if err := json.Unmarshal(d.Body, &body); err != nil || body.MessageID == "" || body.InstanceName == "" ||
+		(body.Change != "" && body.ChangeID == "") {
 		h.log.Error("unreadable lane queue message dropped", "lane", string(l), "dedupId", d.DedupID)
 		_ = q.Delete(ctx, d.Receipt)
 		return
@@ -83,7 +88,11 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
 		return // the message reappears after its visibility timeout
 	}
-	s.add(heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt})
+	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt}
+	if body.Change != "" {
+		m.id, m.change = body.ChangeID, &body
+	}
+	s.add(m)
 }
 
 func (s *session) add(m heldMsg) {
@@ -160,7 +169,10 @@ func (s *session) loop(ctx context.Context) {
 			continue
 		}
 		due := clk.Now().Add(delay)
+		typing := s.startTyping(ctx, m, s.typed)
+		s.typed = typing.done
 		if !s.waitToSend(ctx, m.lane, delay) {
+			typing.stop()
 			if ctx.Err() != nil {
 				return
 			}
@@ -169,7 +181,9 @@ func (s *session) loop(ctx context.Context) {
 			s.mu.Unlock()
 			continue
 		}
-		switch s.h.deliver(ctx, s.name, m, s.rnd, due) {
+		o := s.h.deliver(ctx, s.name, m, s.rnd, due)
+		typing.stop() // handed to WhatsApp, or over without a send
+		switch o {
 		case outcomeSent:
 			s.mu.Lock()
 			s.pacer.Sent(m.lane, clk.Now())

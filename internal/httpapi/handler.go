@@ -116,6 +116,7 @@ func (a *api) routes() {
 	a.handleWhere("GET /instance/{first}/{second}", servesInstanceGet, a.authed(a.instanceGet))
 	a.handle("DELETE /instance/{name}/queue", a.authed(a.flushQueue))
 	a.handle("PUT /instance/{name}/webhook", a.authed(a.setWebhook))
+	a.handle("PATCH /instance/{name}/settings", a.authed(a.updateSettings))
 	a.handle("POST /instance/{name}/pairing-code", a.authed(a.pairingCode))
 	a.handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
 	a.handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
@@ -123,6 +124,8 @@ func (a *api) routes() {
 
 	a.sendRoutes()
 	a.handle("GET /message/{id}", a.authed(a.getMessage))
+	a.handle("PATCH /message/{id}", a.authed(a.editMessage))
+	a.handle("DELETE /message/{id}", a.authed(a.deleteMessage))
 
 	a.handle("POST /deliveries/{id}/redeliver", a.authed(a.redeliver))
 

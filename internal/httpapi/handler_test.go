@@ -18,6 +18,7 @@ import (
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sqlite"
 )
@@ -106,7 +107,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"GET", inst + "/pairing-code", 405, "POST"},
 		{"PUT", inst, 405, "DELETE"},
 		{"GET", "/deliveries/x/redeliver", 405, "POST"},
-		{"POST", "/message/3b2e1f4a-1111-4222-8333-444455556666", 405, "GET, HEAD"},
+		{"POST", "/message/3b2e1f4a-1111-4222-8333-444455556666", 405, "GET, HEAD, DELETE, PATCH"},
 		{"GET", inst + "/unknown", 404, ""},
 		{"POST", inst + "/unknown", 404, ""},
 		{"GET", "/nope", 404, ""},
@@ -200,7 +201,8 @@ func TestUnsupportedMediaType(t *testing.T) {
 // fields (not the Go struct they live in), all of them at once.
 func TestSendTypeErrorsUseAPINames(t *testing.T) {
 	a := newTestAPI(t, nil)
-	for _, kind := range []string{"text", "image", "document", "audio", "video"} {
+	for _, k := range message.Kinds() {
+		kind := string(k.Type)
 		t.Run(kind, func(t *testing.T) {
 			got := a.do(t, "POST", "/message/"+kind, `{"instanceName":1,"to":5491112345678,"lane":false}`)
 			require.Equal(t, 400, got.status)
@@ -221,3 +223,4 @@ func (fakeSandbox) Scan(string, string) error            { return nil }
 func (fakeSandbox) Inbound(string, driver.Inbound) error { return nil }
 func (fakeSandbox) Drop(string, driver.Reason) error     { return nil }
 func (fakeSandbox) Sent(string) []SandboxSent            { return nil }
+func (fakeSandbox) Presences(string) []driver.Presence   { return nil }

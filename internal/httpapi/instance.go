@@ -91,6 +91,7 @@ var instanceViews = map[string]instanceView{
 	"device":     (*api).device,
 	"deliveries": (*api).listDeliveries,
 	"queue":      (*api).queue,
+	"settings":   (*api).settings,
 }
 
 // servesInstanceGet tells the router which paths instanceGet serves, so

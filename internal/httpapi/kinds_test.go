@@ -80,3 +80,55 @@ func (d openAPI) properties(t *testing.T, schema any) []string {
 	}
 	return names
 }
+
+// TestKindRequests: the routes of the kinds whose fields are more than
+// strings check them as strictly as the others: types and unknown members
+// at their path (inside contact cards too), rules at their field, and on
+// POST /message/send only the chosen type's fields.
+func TestKindRequests(t *testing.T) {
+	a := newTestAPI(t, nil)
+	const to = `"instanceName":"acme__c__main","to":"5491112345678"`
+	const client = `"tenantId":"acme","clientId":"c","to":"5491112345678"`
+	tests := []struct {
+		name, path, body string
+		status           int
+		issues           []any // the paths of the issues, in order
+	}{
+		{"location", "/message/location", `{` + to + `,"latitude":-34.6037,"longitude":-58.3816,"name":"Obelisco","address":null}`, 202, nil},
+		{"latitude as text", "/message/location", `{` + to + `,"latitude":"north","longitude":1}`, 400, []any{[]any{"latitude"}}},
+		{"coordinates out of range", "/message/location", `{` + to + `,"latitude":-90.5,"longitude":180.01}`, 400,
+			[]any{[]any{"latitude"}, []any{"longitude"}}},
+		{"coordinates missing", "/message/location", `{` + to + `}`, 400, []any{[]any{"latitude"}, []any{"longitude"}}},
+		{"contact", "/message/contact", `{` + to + `,"contacts":[{"fullName":"Juan","phoneNumber":"5491112345678","email":null}]}`, 202, nil},
+		{"unknown member of a card", "/message/contact", `{` + to + `,"contacts":[{"fullName":"Juan","phoneNumber":"5491112345678","nickname":"J"}]}`,
+			400, []any{[]any{"contacts", 0.0, "nickname"}}},
+		{"bad card number", "/message/contact", `{` + to + `,"contacts":[{"fullName":"Juan","phoneNumber":"5491112345678"},{"fullName":"Ana","phoneNumber":"054 911"}]}`,
+			400, []any{[]any{"contacts", 1.0, "phoneNumber"}}},
+		{"contacts as an object", "/message/contact", `{` + to + `,"contacts":{"fullName":"Juan"}}`, 400, []any{[]any{"contacts"}}},
+		{"poll", "/message/poll", `{` + to + `,"question":"Lunch?","options":["Pizza","Sushi"],"selectableCount":null}`, 202, nil},
+		{"options not strings", "/message/poll", `{` + to + `,"question":"q","options":[1,"b",true]}`, 400,
+			[]any{[]any{"options", 0.0}, []any{"options", 2.0}}},
+		{"selectableCount not whole", "/message/poll", `{` + to + `,"question":"q","options":["a","b"],"selectableCount":1.5}`, 400,
+			[]any{[]any{"selectableCount"}}},
+		{"duplicate option", "/message/poll", `{` + to + `,"question":"q","options":["a","b","a"]}`, 400, []any{[]any{"options", 2.0}}},
+		{"poll field on a text", "/message/text", `{` + to + `,"text":"hi","question":"q"}`, 400, []any{[]any{"question"}}},
+		{"to a client", "/message/send", `{` + client + `,"type":"poll","question":"q","options":["a","b"]}`, 409, nil},
+		{"field of another kind to a client", "/message/send", `{` + client + `,"type":"poll","question":"q","options":["a","b"],"latitude":1}`,
+			400, []any{[]any{"latitude"}}},
+		{"bad card to a client", "/message/send", `{` + client + `,"type":"contact","contacts":[]}`, 400, []any{[]any{"contacts"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := a.do(t, "POST", tt.path, tt.body)
+			require.Equal(t, tt.status, got.status, "%v", got.body)
+			if tt.issues == nil {
+				return
+			}
+			var paths []any
+			for _, is := range got.body["issues"].([]any) {
+				paths = append(paths, is.(map[string]any)["path"])
+			}
+			require.Equal(t, tt.issues, paths, "%v", got.body)
+		})
+	}
+}

@@ -126,7 +126,20 @@ type messageView struct {
 	SentAt       *string `json:"sentAt"`
 	DeliveredAt  *string `json:"deliveredAt"`
 	ReadAt       *string `json:"readAt"`
+	EditedAt     *string `json:"editedAt"`
+	RevokedAt    *string `json:"revokedAt"`
 	Error        *string `json:"error"`
+}
+
+// viewMessage is m as GET /message/{id} (and PATCH and DELETE) show it.
+func viewMessage(m message.Message) messageView {
+	v := messageView{
+		ID: m.ID, InstanceName: m.Instance, Lane: string(m.Lane), To: m.To, Type: string(m.Type),
+		Status: string(m.Status), CreatedAt: clock.Format(m.CreatedAt), Error: optional(m.Error),
+	}
+	v.SentAt, v.DeliveredAt, v.ReadAt = optionalTime(m.SentAt), optionalTime(m.DeliveredAt), optionalTime(m.ReadAt)
+	v.EditedAt, v.RevokedAt = optionalTime(m.EditedAt), optionalTime(m.RevokedAt)
+	return v
 }
 
 func (a *api) getMessage(w http.ResponseWriter, r *http.Request, tenantID string) error {
@@ -134,12 +147,7 @@ func (a *api) getMessage(w http.ResponseWriter, r *http.Request, tenantID string
 	if err != nil {
 		return err
 	}
-	v := messageView{
-		ID: m.ID, InstanceName: m.Instance, Lane: string(m.Lane), To: m.To, Type: string(m.Type),
-		Status: string(m.Status), CreatedAt: clock.Format(m.CreatedAt), Error: optional(m.Error),
-	}
-	v.SentAt, v.DeliveredAt, v.ReadAt = optionalTime(m.SentAt), optionalTime(m.DeliveredAt), optionalTime(m.ReadAt)
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, viewMessage(m))
 	return nil
 }
 

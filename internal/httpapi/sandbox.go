@@ -21,12 +21,33 @@ type Sandbox interface {
 	Inbound(instance string, in driver.Inbound) error
 	Drop(instance string, reason driver.Reason) error
 	Sent(instance string) []SandboxSent
+	Presences(instance string) []driver.Presence
 }
 
 // SandboxSent is one message the sandbox network received.
 type SandboxSent struct {
 	driver.Outbound
 	SentAt time.Time
+	Edit   *driver.Edit   // set on an edit of an earlier message
+	Revoke *driver.Revoke // set on a deletion for everyone
+}
+
+// sentChangeView is the edit or revoke of a sent entry: the message
+// changed, by its WhatsApp id, and an edit's new text or caption.
+type sentChangeView struct {
+	MessageID string  `json:"messageId"`
+	Text      *string `json:"text,omitempty"`
+}
+
+// sentChanges returns the edit and revoke fields of an entry.
+func sentChanges(s SandboxSent) (edit, revoke *sentChangeView) {
+	if s.Edit != nil {
+		edit = &sentChangeView{MessageID: s.Edit.TargetWAID, Text: &s.Edit.Text}
+	}
+	if s.Revoke != nil {
+		revoke = &sentChangeView{MessageID: s.Revoke.TargetWAID}
+	}
+	return edit, revoke
 }
 
 type inboundBody struct {
@@ -56,6 +77,13 @@ type sentView struct {
 	FileName    *string `json:"fileName"`
 	Lane        string  `json:"lane"`
 	SentAt      string  `json:"sentAt"`
+	// An edit or a deletion of an earlier message (type edit, revoke).
+	Edit   *sentChangeView `json:"edit"`
+	Revoke *sentChangeView `json:"revoke"`
+	// The kinds' own content (sandboxkinds.go).
+	Location *sentLocationView `json:"location"`
+	Contacts []sentContactView `json:"contacts"`
+	Poll     *sentPollView     `json:"poll"`
 }
 
 var inboundTypes = map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true,
@@ -65,6 +93,7 @@ func (a *api) sandboxRoutes() {
 	a.handle("POST /sandbox/{name}/scan", a.authed(a.sandboxScan))
 	a.handle("POST /sandbox/{name}/inbound", a.authed(a.sandboxInbound))
 	a.handle("GET /sandbox/{name}/sent", a.authed(a.sandboxSent))
+	a.handle("GET /sandbox/{name}/presence", a.authed(a.sandboxPresence))
 	a.handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
 }
 
@@ -145,6 +174,9 @@ func (a *api) sandboxSent(w http.ResponseWriter, r *http.Request, tenantID strin
 		out = append(out, sentView{MessageID: s.MessageID, WAMessageID: s.WAMessageID, To: s.To, Type: string(s.Type),
 			Text: optional(s.Text), Caption: optional(s.Caption), MediaURL: optional(s.MediaURL),
 			FileName: optional(s.FileName), Lane: s.Lane, SentAt: clock.Format(s.SentAt)})
+		v := &out[len(out)-1]
+		v.Edit, v.Revoke = sentChanges(s)
+		v.Location, v.Contacts, v.Poll = sentKinds(s)
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -22,4 +22,5 @@ type Instance struct {
 	PhoneNumber   string    // empty until linked
 	ConnectedAt   time.Time // zero until first connected
 	CreatedAt     time.Time
+	Settings      Settings
 }

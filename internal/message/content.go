@@ -8,20 +8,24 @@ import (
 
 // Content holds the fields of a message, by kind: Text for text; MediaURL
 // for the kinds with Media; Caption for image, document and video;
-// FileName for document. Text and Caption keep their spintax until send
-// time.
+// FileName for document; Location, Contacts and Poll for their kinds.
+// Text and Caption keep their spintax until send time.
 //
 // Stores keep Content as this JSON, so its names never change: a new kind
 // adds fields (omitempty), and messages stored before read as they did.
 type Content struct {
-	Text     string `json:"text,omitempty"`
-	MediaURL string `json:"mediaUrl,omitempty"`
-	Caption  string `json:"caption,omitempty"`
-	FileName string `json:"fileName,omitempty"`
+	Text     string           `json:"text,omitempty"`
+	MediaURL string           `json:"mediaUrl,omitempty"`
+	Caption  string           `json:"caption,omitempty"`
+	FileName string           `json:"fileName,omitempty"`
+	Location *LocationContent `json:"location,omitempty"`
+	Contacts []ContactCard    `json:"contacts,omitempty"`
+	Poll     *PollContent     `json:"poll,omitempty"`
 }
 
 // Resolve returns c with its spintax resolved: one variant for one send,
-// drawn with rnd.
+// drawn with rnd. Only text and captions take spintax (API.md): a poll's
+// options, a place's name or a contact's name are sent as written.
 func (c Content) Resolve(rnd *rand.Rand) Content {
 	c.Text = spintax.Resolve(c.Text, rnd)
 	c.Caption = spintax.Resolve(c.Caption, rnd)

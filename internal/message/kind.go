@@ -65,7 +65,7 @@ func (m Media) Accepts(contentType string) bool {
 }
 
 // kinds lists every kind, in the order the API documents them.
-var kinds = []Kind{textKind, imageKind, documentKind, audioKind, videoKind}
+var kinds = []Kind{textKind, imageKind, documentKind, audioKind, videoKind, locationKind, contactKind, pollKind}
 
 // Kinds returns every kind, in the order the API documents them.
 func Kinds() []Kind { return slices.Clone(kinds) }
@@ -142,3 +142,13 @@ func checkTemplate(issues *fault.Issues, field, text string) {
 		issues.Add(err.Error(), field)
 	}
 }
+
+// checkLen reports a value longer than limit characters at path.
+func checkLen(issues *fault.Issues, value string, limit int, path ...any) {
+	if tooLong(value, limit) {
+		issues.Add(fmt.Sprintf("Must be at most %d characters", limit), path...)
+	}
+}
+
+// tooLong reports whether s has more than limit characters.
+func tooLong(s string, limit int) bool { return utf8.RuneCountInString(s) > limit }

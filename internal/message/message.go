@@ -67,6 +67,10 @@ type Message struct {
 	// so clients that know only pending, sent and failed keep working.
 	DeliveredAt time.Time
 	ReadAt      time.Time
+	// EditedAt and RevokedAt are when the last edit, and the deletion for
+	// everyone, of the sent message went out (zero until then).
+	EditedAt  time.Time
+	RevokedAt time.Time
 	// SendingUntil is the end of the send claim while a host is handing
 	// the message to WhatsApp (see SendClaim); zero when none.
 	SendingUntil time.Time

@@ -167,13 +167,14 @@ func TestDocumentConventions(t *testing.T) {
 	}
 	sort.Strings(ops)
 	want := []string{
-		"DELETE /admin/tenants/{tenantId}/keys/{keyId}", "DELETE /instance/{name}", "DELETE /instance/{name}/queue",
+		"DELETE /admin/tenants/{tenantId}/keys/{keyId}", "DELETE /instance/{name}", "DELETE /instance/{name}/queue", "DELETE /message/{id}",
 		"GET /health", "GET /instance/list", "GET /instance/list/{clientId}", "GET /instance/{name}/deliveries",
 		"GET /instance/{name}/device", "GET /instance/{name}/qr", "GET /instance/{name}/queue",
-		"GET /instance/{name}/status", "GET /message/{id}", "GET /openapi.json", "GET /sandbox/{name}/sent", "GET /stats",
-		"POST /admin/tenants", "POST /admin/tenants/{tenantId}/keys", "POST /deliveries/{id}/redeliver",
+		"GET /instance/{name}/settings", "GET /instance/{name}/status", "GET /message/{id}", "GET /openapi.json", "GET /sandbox/{name}/presence", "GET /sandbox/{name}/sent", "GET /stats",
+		"PATCH /instance/{name}/settings", "PATCH /message/{id}", "POST /admin/tenants", "POST /admin/tenants/{tenantId}/keys", "POST /deliveries/{id}/redeliver",
 		"POST /instance/create", "POST /instance/{name}/logout", "POST /instance/{name}/pairing-code",
-		"POST /instance/{name}/restart", "POST /message/audio", "POST /message/document", "POST /message/image",
+		"POST /instance/{name}/restart", "POST /message/audio", "POST /message/contact", "POST /message/document", "POST /message/image",
+		"POST /message/location", "POST /message/poll",
 		"POST /message/send", "POST /message/text", "POST /message/video", "POST /sandbox/{name}/disconnect",
 		"POST /sandbox/{name}/inbound", "POST /sandbox/{name}/scan", "PUT /instance/{name}/webhook",
 	}
@@ -273,9 +274,9 @@ func TestCheckResponses(t *testing.T) {
 		{name: "send to client 409", method: "POST", path: "/message/send", status: 409,
 			body: `{"error":"No open instance for this client"}`},
 		{name: "message sent", method: "GET", path: "/message/" + msgID, status: 200,
-			body: `{"id":"` + msgID + `","instanceName":"` + inst + `","lane":"normal","to":"5491112345678","type":"text","status":"sent","createdAt":"` + ts + `","sentAt":"` + ts + `","deliveredAt":"` + ts + `","readAt":null,"error":null}`},
+			body: `{"id":"` + msgID + `","instanceName":"` + inst + `","lane":"normal","to":"5491112345678","type":"text","status":"sent","createdAt":"` + ts + `","sentAt":"` + ts + `","deliveredAt":"` + ts + `","readAt":null,"editedAt":"` + ts + `","revokedAt":null,"error":null}`},
 		{name: "message failed", method: "GET", path: "/message/" + msgID, status: 200,
-			body: `{"id":"` + msgID + `","instanceName":"` + inst + `","lane":"bulk","to":"5491112345678","type":"document","status":"failed","createdAt":"` + ts + `","sentAt":null,"deliveredAt":null,"readAt":null,"error":"flushed"}`},
+			body: `{"id":"` + msgID + `","instanceName":"` + inst + `","lane":"bulk","to":"5491112345678","type":"document","status":"failed","createdAt":"` + ts + `","sentAt":null,"deliveredAt":null,"readAt":null,"editedAt":null,"revokedAt":null,"error":"flushed"}`},
 		{name: "GET /message/text is only POST's (literal path)", method: "GET", path: "/message/text", status: 405,
 			headers: map[string]string{"Allow": "POST"}, body: `{"error":"Method not allowed"}`},
 		{name: "stats", method: "GET", path: "/stats", status: 200,
@@ -600,7 +601,7 @@ func TestRouting(t *testing.T) {
 		{"DELETE", "/instance/list", "", []string{"GET"}}, // a literal path is its literal routes' alone
 		{"GET", "/message/text", "", []string{"POST"}},
 		{"POST", "/message/text", "/message/text", nil},
-		{"POST", "/message/" + msgID, "", []string{"GET"}},
+		{"POST", "/message/" + msgID, "", []string{"GET", "PATCH", "DELETE"}},
 		{"PATCH", "/instance/x/queue", "", []string{"GET", "DELETE"}},
 		{"GET", "/instance/x/queue/", "", nil},
 		{"GET", "/instance//status", "", nil},

@@ -32,6 +32,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -60,6 +61,10 @@ var device = driver.Device{Name: "Sandbox phone", Platform: "WHATSAPP"}
 type SentRecord struct {
 	driver.Outbound
 	SentAt time.Time // from the network's clock
+	// Edit or Revoke, when set, make the record a change of an earlier
+	// message (Outbound.Type is then "edit" or "revoke"; see edit.go).
+	Edit   *driver.Edit
+	Revoke *driver.Revoke
 }
 
 // state is where an instance's device and connection are.
@@ -80,7 +85,8 @@ type conn struct {
 	phone    string   // the linked number, while linked
 	link     *session // while linking
 	sent     []SentRecord
-	outbox   []event // reported in order by whoever drains it (events.go)
+	shown    []driver.Presence // chat presences, for GET /sandbox/{name}/presence
+	outbox   []event           // reported in order by whoever drains it (events.go)
 	draining bool
 }
 
@@ -204,7 +210,18 @@ func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound
 	if out.WAMessageID == "" {
 		out.WAMessageID = n.messageID()
 	}
-	out.Media = bytes.Clone(out.Media) // the network's copy: the caller may reuse its buffer
+	// The network's copy: the caller may reuse its buffers.
+	out.Media = bytes.Clone(out.Media)
+	out.Contacts = slices.Clone(out.Contacts)
+	if out.Location != nil {
+		place := *out.Location
+		out.Location = &place
+	}
+	if out.Poll != nil {
+		poll := *out.Poll
+		poll.Options = slices.Clone(poll.Options)
+		out.Poll = &poll
+	}
 	c.sent = append(c.sent, SentRecord{Outbound: out, SentAt: n.clk.Now()})
 	return nil
 }

@@ -27,7 +27,25 @@ var _ drivertest.Phone = phone{}
 func (p phone) Sent(instance string) []driver.Outbound {
 	var out []driver.Outbound
 	for _, r := range p.Network.Sent(instance) {
-		out = append(out, r.Outbound)
+		if r.Edit == nil && r.Revoke == nil {
+			out = append(out, r.Outbound)
+		}
+	}
+	return out
+}
+
+// Changed reads the edit and revoke records of the log.
+func (p phone) Changed(instance string) []drivertest.Changed {
+	var out []drivertest.Changed
+	for _, r := range p.Network.Sent(instance) {
+		switch {
+		case r.Edit != nil:
+			out = append(out, drivertest.Changed{Change: message.ChangeEdit, WAMessageID: r.WAMessageID,
+				TargetWAID: r.Edit.TargetWAID, To: r.To, Text: r.Edit.Text})
+		case r.Revoke != nil:
+			out = append(out, drivertest.Changed{Change: message.ChangeRevoke, WAMessageID: r.WAMessageID,
+				TargetWAID: r.Revoke.TargetWAID, To: r.To})
+		}
 	}
 	return out
 }
@@ -102,6 +120,30 @@ func TestSentRecord(t *testing.T) {
 
 	require.NotNil(t, n.Sent("acme__nobody__main"), "an unknown instance has an empty log, not null")
 	require.Empty(t, n.Sent("acme__nobody__main"))
+}
+
+// TestSentRecordOwnsItsContent: the log keeps what was sent, whatever
+// the caller does afterwards with the contacts, poll or place it passed.
+func TestSentRecordOwnsItsContent(t *testing.T) {
+	n, _, _ := open(t, "acme__c__main")
+	ctx := context.Background()
+	place := &message.LocationContent{Latitude: 1, Longitude: 2, Name: "here"}
+	cards := []message.ContactCard{{FullName: "Juan", PhoneNumber: "5491112345678"}}
+	poll := &message.PollContent{Question: "q", Options: []string{"a", "b"}, SelectableCount: 1}
+	for _, out := range []driver.Outbound{
+		{MessageID: "m1", To: "5491187654321", Type: message.Location, Location: place},
+		{MessageID: "m2", To: "5491187654321", Type: message.Contact, Contacts: cards},
+		{MessageID: "m3", To: "5491187654321", Type: message.Poll, Poll: poll},
+	} {
+		require.NoError(t, n.Send(ctx, "acme__c__main", out))
+	}
+	place.Name, cards[0].FullName, poll.Question, poll.Options[0] = "there", "Ana", "p", "z"
+
+	got := n.Sent("acme__c__main")
+	require.Len(t, got, 3)
+	require.Equal(t, &message.LocationContent{Latitude: 1, Longitude: 2, Name: "here"}, got[0].Location)
+	require.Equal(t, []message.ContactCard{{FullName: "Juan", PhoneNumber: "5491112345678"}}, got[1].Contacts)
+	require.Equal(t, &message.PollContent{Question: "q", Options: []string{"a", "b"}, SelectableCount: 1}, got[2].Poll)
 }
 
 func TestCodesLookLikeWhatsApps(t *testing.T) {

@@ -12,15 +12,18 @@ import (
 	"github.com/wagateway/wagateway/internal/message"
 )
 
-const instanceColumns = `name, webhook_url, webhook_secret, state, phone_number, connected_at, created_at`
+const instanceColumns = `name, webhook_url, webhook_secret, state, phone_number, connected_at, created_at,
+	typing_simulation, receive_groups, reject_calls`
 
 // CreateInstance implements gateway.InstanceStore.
 func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error {
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO instances(name, tenant_id, client_id, webhook_url, webhook_secret, state,
-			phone_number, connected_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			phone_number, connected_at, created_at, typing_simulation, receive_groups, reject_calls)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.Name.String(), in.Name.Tenant, in.Name.Client, in.WebhookURL, in.WebhookSecret, string(in.State),
-			nullString(in.PhoneNumber), nullMS(in.ConnectedAt), ms(in.CreatedAt))
+			nullString(in.PhoneNumber), nullMS(in.ConnectedAt), ms(in.CreatedAt),
+			in.Settings.TypingSimulation, in.Settings.ReceiveGroups, in.Settings.RejectCalls)
 		return err
 	})
 	switch {
@@ -40,7 +43,9 @@ func scanInstance(row rowScanner) (instance.Instance, error) {
 	var phone sql.NullString
 	var connected sql.NullInt64
 	var created int64
-	if err := row.Scan(&name, &in.WebhookURL, &in.WebhookSecret, &state, &phone, &connected, &created); err != nil {
+	var typing, groups, calls sql.NullBool
+	if err := row.Scan(&name, &in.WebhookURL, &in.WebhookSecret, &state, &phone, &connected, &created,
+		&typing, &groups, &calls); err != nil {
 		return instance.Instance{}, err
 	}
 	n, err := instance.ParseName(name)
@@ -49,7 +54,17 @@ func scanInstance(row rowScanner) (instance.Instance, error) {
 	}
 	in.Name, in.State, in.PhoneNumber = n, instance.State(state), phone.String
 	in.ConnectedAt, in.CreatedAt = fromMS(connected), time.UnixMilli(created).UTC()
+	in.Settings = instance.SettingsPatch{TypingSimulation: setBool(typing), ReceiveGroups: setBool(groups),
+		RejectCalls: setBool(calls)}.Apply(instance.DefaultSettings())
 	return in, nil
+}
+
+// setBool is a stored setting: NULL (never set) leaves the default.
+func setBool(b sql.NullBool) *bool {
+	if !b.Valid {
+		return nil
+	}
+	return &b.Bool
 }
 
 // GetInstance implements gateway.InstanceStore.
@@ -107,6 +122,23 @@ func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, erro
 func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) error {
 	return s.db.Write(ctx, func(tx *Tx) error {
 		res, err := tx.Exec(`UPDATE instances SET webhook_url = ?, webhook_secret = ? WHERE name = ?`, url, secret, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// UpdateSettings implements gateway.InstanceStore: COALESCE keeps the
+// fields p leaves nil, in the same statement.
+func (s *Store) UpdateSettings(ctx context.Context, name string, p instance.SettingsPatch) error {
+	return s.db.Write(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(`UPDATE instances SET typing_simulation = COALESCE(?, typing_simulation),
+			receive_groups = COALESCE(?, receive_groups), reject_calls = COALESCE(?, reject_calls) WHERE name = ?`,
+			p.TypingSimulation, p.ReceiveGroups, p.RejectCalls, name)
 		if err != nil {
 			return err
 		}

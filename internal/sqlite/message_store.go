@@ -148,10 +148,11 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	var l, typ, content, status string
 	var errText sql.NullString
 	var created int64
-	var sent, delivered, read, sending sql.NullInt64
+	var sent, delivered, read, sending, edited, revoked sql.NullInt64
 	err := s.db.queryRow(ctx, `SELECT id, tenant_id, instance_name, lane, to_number, type, content,
-		status, error, created_at, sent_at, delivered_at, read_at, sending_until FROM messages WHERE id = ?`, id).
-		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent, &delivered, &read, &sending)
+		status, error, created_at, sent_at, delivered_at, read_at, sending_until, edited_at, revoked_at FROM messages WHERE id = ?`, id).
+		Scan(&m.ID, &m.Tenant, &m.Instance, &l, &m.To, &typ, &content, &status, &errText, &created, &sent, &delivered, &read, &sending,
+			&edited, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return message.Message{}, fmt.Errorf("message %s: %w", id, fault.ErrNotFound)
 	}
@@ -164,6 +165,7 @@ func (s *Store) GetMessage(ctx context.Context, id string) (message.Message, err
 	m.Lane, m.Type, m.Status, m.Error = lane.Lane(l), message.Type(typ), message.Status(status), errText.String
 	m.CreatedAt, m.SentAt = time.UnixMilli(created).UTC(), fromMS(sent)
 	m.DeliveredAt, m.ReadAt, m.SendingUntil = fromMS(delivered), fromMS(read), fromMS(sending)
+	m.EditedAt, m.RevokedAt = fromMS(edited), fromMS(revoked)
 	return m, nil
 }
 

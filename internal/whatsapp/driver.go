@@ -38,6 +38,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mau.fi/whatsmeow/store"
@@ -176,6 +177,9 @@ type attempt struct {
 	ready  chan struct{} // closed when the first QR code came (linking)
 	opened chan struct{} // closed when it logged in (open)
 	ended  chan struct{} // closed when the attempt stops being current
+	// available: this connection announced itself online, which WhatsApp
+	// needs before it shows a chat presence (presence.go).
+	available atomic.Bool
 }
 
 // slot returns the instance's slot, creating it. Call with mu held.

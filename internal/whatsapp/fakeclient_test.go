@@ -19,6 +19,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/driver/drivertest"
 	"github.com/wagateway/wagateway/internal/message"
 )
 
@@ -35,16 +36,19 @@ type fakeNet struct {
 	sent    map[string][]driver.Outbound
 	media   map[string][]byte // direct path → plaintext
 	devNum  uint8
+	typing  fakeTyping // chat presences (fakepresence_test.go)
 	// knobs
 	connectErr error                                  // ConnectContext fails with it
 	sendErr    func(to types.JID) error               // SendMessage fails with it (nil: succeeds)
 	uploadErr  error                                  // Upload fails with it
 	onLinking  func(c *fakeClient) (evt any, ok bool) // replaces the QR event of a linking connection
+
+	changed map[string][]drivertest.Changed // edits and revokes received (fakechange_test.go)
 }
 
 func newFakeNet() *fakeNet {
 	return &fakeNet{rnd: rand.New(rand.NewPCG(1, 2)), clients: map[string]*fakeClient{},
-		sent: map[string][]driver.Outbound{}, media: map[string][]byte{}}
+		sent: map[string][]driver.Outbound{}, changed: map[string][]drivertest.Changed{}, media: map[string][]byte{}}
 }
 
 // factory is the clientFactory of drivers on this network.
@@ -182,6 +186,9 @@ func (c *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Mes
 	if len(extra) != 1 || extra[0].ID == "" {
 		return whatsmeow.SendResponse{}, errors.New("fake: no message id given")
 	}
+	if ch, ok, err := decodeChange(to, msg); ok || err != nil {
+		return c.recordChange(ch, extra[0].ID, to, err)
+	}
 	out, err := c.net.decode(msg)
 	if err != nil {
 		return whatsmeow.SendResponse{}, err
@@ -223,6 +230,11 @@ func (c *fakeClient) IsOnWhatsApp(_ context.Context, phones []string) ([]types.I
 	return out, nil
 }
 
+// BuildPollCreation is whatsmeow's own, which uses nothing of the client.
+func (c *fakeClient) BuildPollCreation(name string, options []string, selectable int) *waE2E.Message {
+	return new(whatsmeow.Client).BuildPollCreation(name, options, selectable)
+}
+
 // decode turns a sent protobuf back into the port's value.
 func (n *fakeNet) decode(m *waE2E.Message) (driver.Outbound, error) {
 	if m.GetDocumentWithCaptionMessage().GetMessage() != nil {
@@ -246,6 +258,15 @@ func (n *fakeNet) decode(m *waE2E.Message) (driver.Outbound, error) {
 		x := m.GetDocumentMessage()
 		return driver.Outbound{Type: message.Document, Caption: x.GetCaption(), FileName: x.GetFileName(),
 			Media: n.media[x.GetDirectPath()], ContentType: x.GetMimetype()}, nil
+	case m.LocationMessage != nil:
+		return decodeLocation(m.GetLocationMessage())
+	case m.ContactMessage != nil:
+		return decodeContacts("", []*waE2E.ContactMessage{m.GetContactMessage()})
+	case m.ContactsArrayMessage != nil:
+		x := m.GetContactsArrayMessage()
+		return decodeContacts(x.GetDisplayName(), x.GetContacts())
+	case m.PollCreationMessage != nil:
+		return decodePoll(m)
 	}
 	return driver.Outbound{}, fmt.Errorf("fake: cannot decode %v", m)
 }

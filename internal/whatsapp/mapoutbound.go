@@ -63,11 +63,24 @@ const opusVoice = "audio/ogg; codecs=opus"
 // defaultFileName names a document that came without one.
 const defaultFileName = "document"
 
+// pollBuilder makes a poll's protobuf (*whatsmeow.Client). whatsmeow
+// gives the poll a random message secret; votes come back encrypted with
+// it, and SendMessage stores it so that they can be decrypted.
+type pollBuilder interface {
+	BuildPollCreation(name string, optionNames []string, selectableOptionCount int) *waE2E.Message
+}
+
+// messageClient is what building a message needs of the client.
+type messageClient interface {
+	uploader
+	pollBuilder
+}
+
 // builder makes the protobuf of one kind. upload is the key domain its
 // file is uploaded under; "" for a kind without one.
 type builder struct {
 	upload whatsmeow.MediaType
-	build  func(out driver.Outbound, m media) (*waE2E.Message, error)
+	build  func(out driver.Outbound, m media, cli pollBuilder) (*waE2E.Message, error)
 }
 
 // builders has one entry for every kind of message.Kinds()
@@ -78,41 +91,44 @@ var builders = map[message.Type]builder{
 	message.Document: {upload: whatsmeow.MediaDocument, build: documentMessage},
 	message.Audio:    {upload: whatsmeow.MediaAudio, build: audioMessage},
 	message.Video:    {upload: whatsmeow.MediaVideo, build: videoMessage},
+	message.Location: {build: locationMessage},
+	message.Contact:  {build: contactMessage},
+	message.Poll:     {build: pollMessage},
 }
 
 // outboundMessage builds the protobuf of out, uploading its media first.
-func outboundMessage(ctx context.Context, up uploader, out driver.Outbound, now time.Time) (*waE2E.Message, error) {
+func outboundMessage(ctx context.Context, cli messageClient, out driver.Outbound, now time.Time) (*waE2E.Message, error) {
 	b, ok := builders[out.Type]
 	if !ok {
 		return nil, &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
 	}
 	if b.upload == "" {
-		return b.build(out, media{})
+		return b.build(out, media{}, cli)
 	}
 	if len(out.Media) == 0 {
 		return nil, &driver.SendError{Reason: "empty media"}
 	}
-	res, err := up.Upload(ctx, out.Media, b.upload)
+	res, err := cli.Upload(ctx, out.Media, b.upload)
 	if err != nil {
 		return nil, fmt.Errorf("upload %s: %w", out.Type, err)
 	}
-	return b.build(out, media{mimetype: out.ContentType, up: res, at: now.Unix()})
+	return b.build(out, media{mimetype: out.ContentType, up: res, at: now.Unix()}, cli)
 }
 
-func textMessage(out driver.Outbound, _ media) (*waE2E.Message, error) {
+func textMessage(out driver.Outbound, _ media, _ pollBuilder) (*waE2E.Message, error) {
 	if out.Text == "" {
 		return nil, &driver.SendError{Reason: "empty text"}
 	}
 	return &waE2E.Message{Conversation: proto.String(out.Text)}, nil
 }
 
-func imageMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+func imageMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
 		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
 }
 
-func videoMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+func videoMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
 		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
@@ -120,14 +136,14 @@ func videoMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
 
 // audioMessage sends Ogg/Opus as a voice note (PTT), anything else as a
 // file to play.
-func audioMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+func audioMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	return &waE2E.Message{AudioMessage: &waE2E.AudioMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), PTT: proto.Bool(out.ContentType == opusVoice), MediaKey: m.up.MediaKey,
 		FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256, FileLength: m.length(),
 		MediaKeyTimestamp: m.timestamp()}}, nil
 }
 
-func documentMessage(out driver.Outbound, m media) (*waE2E.Message, error) {
+func documentMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	name := out.FileName
 	if name == "" {
 		name = defaultFileName

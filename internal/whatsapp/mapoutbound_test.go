@@ -147,6 +147,112 @@ func TestOutboundMessage(t *testing.T) {
 	})
 }
 
+// BuildPollCreation is whatsmeow's own: it uses nothing of the client.
+func (u *recordingUploader) BuildPollCreation(name string, options []string, selectable int) *waE2E.Message {
+	return new(whatsmeow.Client).BuildPollCreation(name, options, selectable)
+}
+
+// TestOutboundMessageWithoutMedia: the kinds that carry no file are built
+// from their content alone, field by field, and upload nothing.
+func TestOutboundMessageWithoutMedia(t *testing.T) {
+	now := time.Unix(1773596760, 0)
+	juan := message.ContactCard{FullName: "Juan Pérez", PhoneNumber: "5491112345678"}
+	ana := message.ContactCard{FullName: "Ana; Gómez", PhoneNumber: "5491187654321", Organization: "Acme", Email: "ana@acme.example"}
+	tests := []struct {
+		name  string
+		out   driver.Outbound
+		check func(t *testing.T, m *waE2E.Message)
+	}{
+		{"location", driver.Outbound{Type: message.Location, Location: &message.LocationContent{Latitude: -34.603722,
+			Longitude: -58.381592, Name: "Obelisco", Address: "Av. 9 de Julio s/n"}}, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetLocationMessage()
+			require.NotNil(t, x, "%v", m)
+			require.Equal(t, -34.603722, x.GetDegreesLatitude())
+			require.Equal(t, -58.381592, x.GetDegreesLongitude())
+			require.Equal(t, "Obelisco", x.GetName())
+			require.Equal(t, "Av. 9 de Julio s/n", x.GetAddress())
+		}},
+		{"location without name or address", driver.Outbound{Type: message.Location, Location: &message.LocationContent{}},
+			func(t *testing.T, m *waE2E.Message) {
+				x := m.GetLocationMessage()
+				require.NotNil(t, x.DegreesLatitude, "0 is a latitude, sent as one")
+				require.NotNil(t, x.DegreesLongitude)
+				require.Nil(t, x.Name)
+				require.Nil(t, x.Address)
+			}},
+		{"one contact", driver.Outbound{Type: message.Contact, Contacts: []message.ContactCard{juan}}, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetContactMessage()
+			require.NotNil(t, x, "%v", m)
+			require.Nil(t, m.ContactsArrayMessage)
+			require.Equal(t, "Juan Pérez", x.GetDisplayName())
+			require.Equal(t, "BEGIN:VCARD\nVERSION:3.0\nN:;Juan Pérez;;;\nFN:Juan Pérez\n"+
+				"TEL;type=CELL;waid=5491112345678:+5491112345678\nEND:VCARD", x.GetVcard())
+		}},
+		{"several contacts", driver.Outbound{Type: message.Contact, Contacts: []message.ContactCard{juan, ana}}, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetContactsArrayMessage()
+			require.NotNil(t, x, "%v", m)
+			require.Nil(t, m.ContactMessage)
+			require.Equal(t, "2 contacts", x.GetDisplayName())
+			require.Len(t, x.GetContacts(), 2)
+			require.Equal(t, "Juan Pérez", x.GetContacts()[0].GetDisplayName())
+			require.Equal(t, message.VCard(juan), x.GetContacts()[0].GetVcard())
+			require.Equal(t, "Ana; Gómez", x.GetContacts()[1].GetDisplayName())
+			require.Equal(t, "BEGIN:VCARD\nVERSION:3.0\nN:;Ana\\; Gómez;;;\nFN:Ana\\; Gómez\nORG:Acme\n"+
+				"TEL;type=CELL;waid=5491187654321:+5491187654321\nEMAIL;type=INTERNET:ana@acme.example\nEND:VCARD",
+				x.GetContacts()[1].GetVcard())
+		}},
+		{"poll", driver.Outbound{Type: message.Poll, Poll: &message.PollContent{Question: "Lunch?",
+			Options: []string{"Pizza", "Sushi", "Empanadas"}, SelectableCount: 2}}, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetPollCreationMessage()
+			require.NotNil(t, x, "%v", m)
+			require.Equal(t, "Lunch?", x.GetName())
+			var options []string
+			for _, o := range x.GetOptions() {
+				options = append(options, o.GetOptionName())
+			}
+			require.Equal(t, []string{"Pizza", "Sushi", "Empanadas"}, options)
+			require.Equal(t, uint32(2), x.GetSelectableOptionsCount())
+			require.Len(t, m.GetMessageContextInfo().GetMessageSecret(), 32, "votes are encrypted with the poll's secret")
+		}},
+		{"poll with every option selectable", driver.Outbound{Type: message.Poll, Poll: &message.PollContent{Question: "q",
+			Options: []string{"a", "b"}, SelectableCount: 2}}, func(t *testing.T, m *waE2E.Message) {
+			require.Equal(t, uint32(2), m.GetPollCreationMessage().GetSelectableOptionsCount())
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := &recordingUploader{}
+			m, err := outboundMessage(context.Background(), up, tt.out, now)
+			require.NoError(t, err)
+			require.Nil(t, up.data, "nothing uploaded")
+			tt.check(t, m)
+			_, err = proto.Marshal(m)
+			require.NoError(t, err)
+		})
+	}
+
+	t.Run("each poll has its own secret", func(t *testing.T) {
+		out := driver.Outbound{Type: message.Poll, Poll: &message.PollContent{Question: "q", Options: []string{"a", "b"}, SelectableCount: 1}}
+		a, err := outboundMessage(context.Background(), &recordingUploader{}, out, now)
+		require.NoError(t, err)
+		b, err := outboundMessage(context.Background(), &recordingUploader{}, out, now)
+		require.NoError(t, err)
+		require.NotEqual(t, a.GetMessageContextInfo().GetMessageSecret(), b.GetMessageContextInfo().GetMessageSecret())
+	})
+	t.Run("content missing", func(t *testing.T) {
+		for _, out := range []driver.Outbound{
+			{Type: message.Location},
+			{Type: message.Contact},
+			{Type: message.Poll},
+			{Type: message.Poll, Poll: &message.PollContent{Question: "q", Options: []string{"a"}, SelectableCount: 1}},
+		} {
+			_, err := outboundMessage(context.Background(), &recordingUploader{}, out, now)
+			var se *driver.SendError
+			require.ErrorAs(t, err, &se, "%s", out.Type)
+		}
+	})
+}
+
 func TestMessageID(t *testing.T) {
 	ours := "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f01"
 	id := MessageID(ours)

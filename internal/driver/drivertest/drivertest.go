@@ -56,8 +56,15 @@ type Driver interface {
 	// Send sends one message; ErrNotConnected if the instance is not open;
 	// *SendError for a permanent failure.
 	Send(ctx context.Context, instance string, out driver.Outbound) error
+	// Edit and Revoke change a message sent earlier (by its WhatsApp
+	// id) for everyone in its chat; they fail like Send.
+	Edit(ctx context.Context, instance string, e driver.Edit) error
+	Revoke(ctx context.Context, instance string, r driver.Revoke) error
 	// Device describes the linked phone; ErrNotLinked if not linked.
 	Device(ctx context.Context, instance string) (driver.Device, error)
+	// Presence shows state ("typing…", "recording audio…", paused) in the
+	// chat with to; ErrNotConnected if the instance is not open.
+	Presence(ctx context.Context, instance, to string, state driver.ChatPresence) error
 }
 
 // Phone is the far side of the test: what a real phone and WhatsApp's
@@ -73,6 +80,12 @@ type Phone interface {
 	Drop(instance string, reason driver.Reason) error
 	// Sent is what the network received from the instance, oldest first.
 	Sent(instance string) []driver.Outbound
+	// Changed is the edits and deletions the network received from the
+	// instance, oldest first (they are not in Sent).
+	Changed(instance string) []Changed
+	// Presences are the chat presences the network received from the
+	// instance, oldest first (At is not compared).
+	Presences(instance string) []driver.Presence
 }
 
 // Harness builds one driver and its phone side, reporting to events and
@@ -106,6 +119,8 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"link, connect and send", linkConnectSend},
 		{"every kind of message", everyKind},
+		{"edit and revoke", editAndRevoke},
+		{"chat presence", chatPresence},
 		{"qr rotation and expiry", qrRotation},
 		{"link again restarts linking", linkAgain},
 		{"pairing code", pairingCode},
@@ -167,6 +182,19 @@ func outbounds(to string) []driver.Outbound {
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f05", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CD", To: to,
 			Type: message.Video, Caption: "the clip", MediaURL: "https://media.example.com/clip.mp4",
 			Media: []byte("\x00\x00\x00\x18ftypmp42video"), ContentType: "video/mp4", Lane: "bulk"},
+		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f06", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CE", To: to,
+			Type: message.Location, Lane: "normal", Location: &message.LocationContent{Latitude: -34.603722,
+				Longitude: -58.381592, Name: "Obelisco", Address: "Av. 9 de Julio s/n, Buenos Aires"}},
+		// Two cards go as a contacts array, one as a single contact; the
+		// sample takes the array, whose cards carry what a single one does.
+		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f07", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CF", To: to,
+			Type: message.Contact, Lane: "normal", Contacts: []message.ContactCard{
+				{FullName: "Juan Pérez", PhoneNumber: "5491112345678"},
+				{FullName: "Ana; \"la jefa\", Gómez", PhoneNumber: "5491187654321", Organization: "Acme, S.A.",
+					Email: "ana@acme.example"}}},
+		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f08", WAMessageID: "3EB0A1B2C3D4E5F6A7B8D0", To: to,
+			Type: message.Poll, Lane: "bulk", Poll: &message.PollContent{Question: "¿Dónde almorzamos?",
+				Options: []string{"Pizza 🍕", "Sushi", "Empanadas"}, SelectableCount: 2}},
 	}
 }
 

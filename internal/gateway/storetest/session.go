@@ -50,6 +50,7 @@ func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 		"attempts and redeliver": attemptsAndRedeliver,
 		"receipts":               receipts,
 		"send claims":            sendClaims,
+		"message changes":        changes,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })

@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore func(t *testing.T) gateway.Store) {
 		"abandon":                abandon,
 		"flush and delete":       flushAndDelete,
 		"stats and totals":       statsAndTotals,
+		"content of every kind":  contentOfEveryKind,
+		"settings":               settings,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })

@@ -29,6 +29,9 @@ type conn struct {
 
 	dev  *device  // logged in as; guarded by s.mu
 	link *linking // linking under way; guarded by s.mu
+	// available: the connection announced itself online (presence.go);
+	// guarded by s.mu.
+	available bool
 
 	waitMu  sync.Mutex
 	waiters map[string]chan *waBinary.Node
@@ -101,8 +104,10 @@ func (c *conn) handle(node *waBinary.Node) {
 		c.handleMessage(node)
 	case "receipt":
 		c.handleReceipt(node)
+	case "presence", "chatstate":
+		c.handlePresence(node)
 	}
-	// ack, ib, presence, chatstate and the rest need no answer.
+	// ack, ib and the rest need no answer, nor do presence and chatstate.
 }
 
 // send writes node to the client.

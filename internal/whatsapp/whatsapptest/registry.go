@@ -45,6 +45,7 @@ type device struct {
 	uploaded     bool     // it uploaded prekeys at least once
 	conn         *conn    // the logged-in connection, if any
 	sent         []Sent
+	chatStates   []ChatState
 }
 
 // lidUser derives a stable LID user for a phone number. Real LIDs are
