@@ -78,10 +78,12 @@ build: $(LAMBDAS:%=dist/%.zip)
 
 # Always rebuilt (go build caches); a fixed mtime keeps the zip, and so the
 # CDK asset hash, the same for the same code.
+# nodynamic: without it the WebP encoder (internal/sticker) links purego,
+# which makes a CGO_ENABLED=0 binary dynamically linked against libc.
 dist/%.zip: FORCE
 	@command -v zip >/dev/null || { echo "zip is not installed (apt-get install zip)"; exit 1; }
 	@rm -rf dist/$* dist/$*.zip && mkdir -p dist/$*
-	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc -trimpath -ldflags="-s -w" \
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build -tags lambda.norpc,nodynamic -trimpath -ldflags="-s -w" \
 	  -o dist/$*/bootstrap ./functions/$*
 	@# ELF (7f 45 4c 46), 64-bit (02), little-endian (01); e_machine 0xb7 = AArch64.
 	@[ "$$(od -An -tx1 -N6 dist/$*/bootstrap | tr -d ' \n')" = "7f454c460201" ] \

@@ -211,7 +211,7 @@ func TestErrorsStrictBodies(t *testing.T) {
 		{"wrong type on video", "/message/video", `{"instanceName":"demo__c__main","to":5491112345678,"videoUrl":"https://x.example/a.mp4"}`,
 			[]issue{{[]any{"to"}, "Must be of type string"}}},
 		{"key in another case", "/message/text", `{"instanceName":"demo__c__main","to":"5491112345678","Text":"hi"}`,
-			[]issue{{[]any{"Text"}, `did you mean "text"?); allowed: instanceName, to, lane, text`}}},
+			[]issue{{[]any{"Text"}, `did you mean "text"?); allowed: instanceName, to, lane, replyTo, text`}}},
 		{"duplicated key", "/message/text", `{"instanceName":"demo__c__main","to":"5491112345678","text":"a","text":"b"}`,
 			[]issue{{[]any{"text"}, "Duplicated"}}},
 		{"duplicated key on create", "/instance/create", `{"instanceName":"demo__c__x","instanceName":"demo__c__y","webhookUrl":"http://127.0.0.1:9/h","webhookSecret":"0123456789abcdef"}`,

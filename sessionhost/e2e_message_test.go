@@ -144,7 +144,7 @@ func TestSendToClient(t *testing.T) {
 		{"no open instance", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "text", "to": "5491112345678", "text": "hi"}, 409},
 		{"unknown client", map[string]any{"tenantId": "demo", "clientId": "ghost", "type": "text", "to": "5491112345678", "text": "hi"}, 409},
 		{"another tenant", map[string]any{"tenantId": "acme", "clientId": "sales", "type": "text", "to": "5491112345678", "text": "hi"}, 403},
-		{"bad type", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "sticker", "to": "5491112345678"}, 400},
+		{"bad type", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "fax", "to": "5491112345678"}, 400},
 		{"field of another type", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "text", "to": "5491112345678", "text": "hi", "imageUrl": "https://x.example/a.jpg"}, 400},
 		{"missing type fields", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "document", "to": "5491112345678"}, 400},
 		{"instanceName is not a field here", map[string]any{"tenantId": "demo", "clientId": "sales", "type": "text", "to": "5491112345678", "text": "hi", "instanceName": "demo__sales__a"}, 400},

@@ -188,7 +188,8 @@ func (a *localApp) operatorKeyHash(cfg config.Local) httpapi.OperatorKey {
 // housekeepingInterval is how often expired records are purged.
 const housekeepingInterval = 10 * time.Minute
 
-// housekeeping purges expired idempotency keys until ctx ends.
+// housekeeping purges expired idempotency keys and received messages
+// until ctx ends.
 func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(housekeepingInterval)
 	defer t.Stop()
@@ -201,6 +202,11 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 				log.Warn("purge idempotency keys", "err", err.Error())
 			} else if n > 0 {
 				log.Debug("purged idempotency keys", "count", n)
+			}
+			if n, err := a.store.PurgeReceived(ctx, time.Now()); err != nil {
+				log.Warn("purge received messages", "err", err.Error())
+			} else if n > 0 {
+				log.Debug("purged received messages", "count", n)
 			}
 		}
 	}

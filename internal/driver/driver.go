@@ -40,7 +40,7 @@ func (r Reason) Valid() bool {
 type Outbound struct {
 	MessageID   string // ours (UUID)
 	WAMessageID string // the WhatsApp id derived from ours; the same on every retry
-	To          string // phone number, digits only
+	To          string // phone number (digits only) or group id (…@g.us), as internal/chat parses it
 	Type        message.Type
 	Text        string // text messages
 	Caption     string // image, document, video
@@ -54,6 +54,15 @@ type Outbound struct {
 	Location *message.LocationContent // location
 	Contacts []message.ContactCard    // contact
 	Poll     *message.PollContent     // poll
+	// Mentions are the numbers a text or caption mentions; ViewOnce marks
+	// an image or video the recipient can open once.
+	Mentions []string
+	ViewOnce bool
+	// Quote is the message this one replies to (replyTo), nil if none.
+	Quote *message.Quote
+	// Reaction: the message reacted to (its WhatsApp id and sender, ""
+	// for ours) and the emoji ("" removes it).
+	Reaction *message.ReactionContent
 }
 
 // Inbound is a message received by a linked number, from someone else.

@@ -25,6 +25,8 @@
 //	WhatsApp id   W#{instance}#{waId}  WAID      messageId: put by MarkSent, so receipts (which name
 //	                                             messages by WhatsApp id) find the message; never expires,
 //	                                             like the message
+//	received      R#{instance}#{waId}  RECEIVED  chat, from, type, text, createdAt (received), expiresAt, ttl
+//	                                             (message.ReceivedRetention): what replyTo and reactions name
 //	idempotency   ID#{tenant}#{key}    IDEM      statusCode, body, expiresAt, ttl
 //	event         D#{id}               DELIVERY  the event and its delivery record: tenantId, instance, event,
 //	                                             body, createdAt, status, attempts, nextAt, lastStatusCode,

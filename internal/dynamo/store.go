@@ -40,6 +40,7 @@ func idemKey(tenantID, k string) item    { return key("ID#"+tenantID+"#"+k, "IDE
 func deliveryKey(id string) item         { return key("D#"+id, "DELIVERY") }
 func commandKey(id string) item          { return key("C#"+id, "RESULT") }
 func waKey(inst, waID string) item       { return key("W#"+inst+"#"+waID, "WAID") }
+func receivedKey(inst, waID string) item { return key("R#"+inst+"#"+waID, "RECEIVED") }
 func instanceSK(name string) string      { return "I#" + name }
 func instanceKeyOf(n instance.Name) item { return key("T#"+n.Tenant, instanceSK(n.String())) }
 func idOf(it item, prefix string) string { return strings.TrimPrefix(getStr(it, attrPK), prefix) }

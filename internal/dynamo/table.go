@@ -50,6 +50,9 @@ const (
 	attrEditedAt   = "editedAt"     // message: when its last edit went out
 	attrRevokedAt  = "revokedAt"    // message: when its deletion for everyone went out
 	attrMessageID  = "messageId"    // WhatsApp id lookup: the message it names
+	attrChat       = "chat"         // received message: its chat; attrFrom its sender
+	attrFrom       = "from"
+	attrText       = "text" // received message: text or caption
 
 	attrStatusCode = "statusCode"
 	attrBody       = "body"

@@ -52,11 +52,20 @@ func (s *Service) SendToClient(ctx context.Context, tenantID string, in ClientSe
 		return acc, ok, err
 	}
 	l, _ := lane.Parse(in.Lane)
-	inst, err := s.pickInstance(ctx, tenantID, in.ClientID, l)
+	var inst instance.Instance
+	var err error
+	if field, ref := messageRef(in.SendInput); ref != "" {
+		inst, err = s.instanceOfRef(ctx, tenantID, in.ClientID, field, ref)
+	} else {
+		inst, err = s.pickInstance(ctx, tenantID, in.ClientID, l)
+	}
 	if err != nil {
 		return Accepted{}, false, err
 	}
 	in.InstanceName = inst.Name.String()
+	if err := s.resolveRefs(ctx, tenantID, in.InstanceName, &in.SendInput); err != nil {
+		return Accepted{}, false, err
+	}
 	return s.enqueue(ctx, tenantID, in.InstanceName, in.SendInput, idemKey, true)
 }
 

@@ -87,6 +87,10 @@ type MessageStore interface {
 	// Totals counts tenants, instances and pending messages of the whole
 	// gateway.
 	Totals(ctx context.Context) (Totals, error)
+	// GetReceived returns the message instance received with WhatsApp id
+	// waID (host.Store's AddReceived kept it), fault.ErrNotFound if there
+	// is none or it expired before now.
+	GetReceived(ctx context.Context, instance, waID string, now time.Time) (message.Received, error)
 }
 
 // Store is the whole state port; each adapter implements all of it and

@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/wagateway/wagateway/internal/chat"
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/message"
-	"github.com/wagateway/wagateway/internal/phone"
 )
 
 // MaxIdempotencyKeyLen is the longest Idempotency-Key accepted.
@@ -27,6 +27,8 @@ type SendInput struct {
 	Lane         string
 	Type         message.Type
 	Content      message.Content
+	// ReplyTo names the message to quote (reply.go), if any.
+	ReplyTo string
 }
 
 // Accepted is the 202 answer to a send, and what an idempotent replay
@@ -59,11 +61,18 @@ type QueueBody struct {
 func (s *Service) validateContent(issues *fault.Issues, in SendInput) {
 	if in.To == "" {
 		issues.Add("Required", "to")
-	} else if !phone.Valid(in.To) {
-		issues.Add(phone.FormatMessage, "to")
+	} else if !chat.Valid(in.To) {
+		issues.Add(chat.FormatMessage, "to")
 	}
 	if _, err := lane.Parse(in.Lane); err != nil {
 		issues.Add(err.Error(), "lane")
+	}
+	checkMessageRef(issues, "replyTo", in.ReplyTo)
+	if in.Type == message.Reaction && in.ReplyTo != "" {
+		issues.Add("Not allowed for a reaction", "replyTo")
+	}
+	if r := in.Content.Reaction; r != nil && in.Type == message.Reaction {
+		checkMessageRef(issues, "messageId", r.MessageID)
 	}
 	k, ok := message.KindOf(in.Type)
 	if !ok {
@@ -116,6 +125,9 @@ func (s *Service) Send(ctx context.Context, tenantID string, in SendInput, idemK
 	}
 	if acc, ok, err := s.replay(ctx, tenantID, idemKey); err != nil || ok {
 		return acc, ok, err
+	}
+	if err := s.resolveRefs(ctx, tenantID, name.String(), &in); err != nil {
+		return Accepted{}, false, err
 	}
 	// The store checks that the instance exists as part of the insert.
 	return s.enqueue(ctx, tenantID, name.String(), in, idemKey, false)

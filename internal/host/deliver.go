@@ -2,12 +2,9 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/wagateway/wagateway/events"
@@ -32,12 +29,8 @@ const (
 
 func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ^seed)) }
 
-// WAMessageID derives the WhatsApp message id from ours, so a resend after
-// a crash reuses the same id and WhatsApp drops the duplicate.
-func WAMessageID(messageID string) string {
-	sum := sha256.Sum256([]byte(messageID))
-	return "3EB0" + strings.ToUpper(hex.EncodeToString(sum[:9]))
-}
+// WAMessageID derives the WhatsApp message id from ours (message.WAMessageID).
+func WAMessageID(messageID string) string { return message.WAMessageID(messageID) }
 
 // settled reports whether a held message needs no send (no longer pending
 // or gone); it then deletes it from its queue.
@@ -79,7 +72,8 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 	c := msg.Content.Resolve(rnd)
 	out := driver.Outbound{MessageID: msg.ID, WAMessageID: WAMessageID(msg.ID), To: msg.To, Type: msg.Type,
 		Text: c.Text, Caption: c.Caption, FileName: c.FileName, MediaURL: c.MediaURL, Lane: string(msg.Lane),
-		Location: c.Location, Contacts: c.Contacts, Poll: c.Poll}
+		Location: c.Location, Contacts: c.Contacts, Poll: c.Poll, Quote: c.Quote,
+		Mentions: c.Mentions, ViewOnce: c.ViewOnce, Reaction: c.Reaction}
 	if _, ok := kind.Media(); ok {
 		md, err := h.cfg.Fetcher.Fetch(ctx, msg.Type, msg.Content.MediaURL)
 		var me *media.Error
@@ -89,6 +83,9 @@ func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Ra
 		if err != nil {
 			log.Warn("fetch media", "err", err.Error())
 			return outcomeRetry
+		}
+		if md, me = convert(msg.Type, md, log); me != nil {
+			return h.fail(ctx, inst, m, msg, me.Msg)
 		}
 		out.Media, out.ContentType = md.Data, md.ContentType
 		if out.FileName == "" {

@@ -55,6 +55,10 @@ type Store interface {
 	MarkEdited(ctx context.Context, id string, c message.Content, at time.Time) error
 	MarkRevoked(ctx context.Context, id string, at time.Time) error
 	AddEvent(ctx context.Context, ev outbox.Event) error
+	// AddReceived keeps r (for message.ReceivedRetention) with its
+	// message.received event ev, in one transaction; a message received
+	// again replaces the one kept.
+	AddReceived(ctx context.Context, r message.Received, ev outbox.Event) error
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
 	// RecordReceipt records that the messages instance sent with the
 	// WhatsApp ids waIDs were delivered or read at at, and reports how many

@@ -50,8 +50,8 @@ func failedEvent(m message.Message, reason string) events.Failed {
 	return events.Failed{ID: m.ID, To: m.To, Lane: string(m.Lane), Type: string(m.Type), Error: reason}
 }
 
-// Received implements driver.Events: the inbound message is stored as a
-// message.received event before it is acknowledged, so an error here makes
+// Received implements driver.Events: the inbound message is kept, with its
+// message.received event, before it is acknowledged, so an error here makes
 // the driver leave it unacknowledged and WhatsApp redeliver it.
 func (h *Host) Received(inst string, in driver.Inbound) error {
 	data := events.Received{From: in.From, PushName: in.PushName, MessageType: in.MessageType,
@@ -67,7 +67,15 @@ func (h *Host) Received(inst string, in driver.Inbound) error {
 	if ev == nil {
 		return fmt.Errorf("inbound message %s: event not built", in.MessageID)
 	}
-	if err := h.cfg.Store.AddEvent(h.context(), *ev); err != nil {
+	// Kept with its event, so that a reply or a reaction can name it as
+	// soon as the webhook told the client about it.
+	text := in.Text
+	if in.MessageType != "conversation" {
+		text = in.Caption
+	}
+	r := message.Received{Instance: inst, WAMessageID: in.MessageID, Chat: in.From, From: in.From,
+		Type: in.MessageType, Text: text, ReceivedAt: h.cfg.Clock.Now()}
+	if err := h.cfg.Store.AddReceived(h.context(), r, *ev); err != nil {
 		return fmt.Errorf("store inbound message %s: %w", in.MessageID, err)
 	}
 	h.notify()

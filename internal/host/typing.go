@@ -20,10 +20,10 @@ const presenceTimeout = 5 * time.Second
 func showsTyping(m heldMsg) bool { return m.change == nil }
 
 // chatPresence is what a message's chat shows while it waits: "recording
-// audio…" before audio, "typing…" before any other kind; nothing for a
-// type that is no kind of message (a reaction, were it stored as one).
+// audio…" before audio, "typing…" before any other kind; nothing before a
+// reaction (nobody types one) nor for a type that is no kind of message.
 func chatPresence(msg message.Message) (driver.ChatPresence, bool) {
-	if _, ok := message.KindOf(msg.Type); !ok {
+	if _, ok := message.KindOf(msg.Type); !ok || msg.Type == message.Reaction {
 		return "", false
 	}
 	if msg.Type == message.Audio {

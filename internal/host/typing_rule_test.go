@@ -21,7 +21,7 @@ func TestChatPresenceRule(t *testing.T) {
 		{message.Document, driver.Composing, true},
 		{message.Video, driver.Composing, true},
 		{message.Audio, driver.Recording, true},
-		{"reaction", "", false},
+		{message.Reaction, "", false},
 		{"", "", false},
 	} {
 		t.Run(string(tc.typ), func(t *testing.T) {

@@ -47,7 +47,7 @@ func TestFieldsOf(t *testing.T) {
 	require.Equal(t, []string{"v", "NoTag", "-"}, names(fieldsNode{}))
 	text, _ := message.KindOf(message.Text)
 	textBody := reflect.Zero(newSplitBody(sendCommon{}, text.NewFields()).shape).Interface()
-	require.Equal(t, []string{"instanceName", "to", "lane", "text"}, names(textBody))
+	require.Equal(t, []string{"instanceName", "to", "lane", "replyTo", "text", "mentions"}, names(textBody))
 
 	for _, body := range []string{`{"y":"1","z":"2"}`, `{"v":"a","NoTag":1,"-":"d"}`} {
 		for _, dst := range []any{&fieldsC{}, &fieldsNode{}} {

@@ -18,6 +18,7 @@ type (
 		InstanceName string `json:"instanceName"`
 		To           string `json:"to"`
 		Lane         string `json:"lane"`
+		ReplyTo      string `json:"replyTo"`
 	}
 	// clientCommon: POST /message/send.
 	clientCommon struct {
@@ -26,6 +27,7 @@ type (
 		Type     string `json:"type"`
 		To       string `json:"to"`
 		Lane     string `json:"lane"`
+		ReplyTo  string `json:"replyTo"`
 	}
 )
 
@@ -49,7 +51,8 @@ func (a *api) sendKind(k message.Kind) tenantHandler {
 		if _, err := body.decode(r, &c, f); err != nil {
 			return err
 		}
-		in := gateway.SendInput{InstanceName: c.InstanceName, To: c.To, Lane: c.Lane, Type: k.Type, Content: f.Content()}
+		in := gateway.SendInput{InstanceName: c.InstanceName, To: c.To, Lane: c.Lane, Type: k.Type, Content: f.Content(),
+			ReplyTo: c.ReplyTo}
 		acc, replayed, err := a.svc.Send(r.Context(), tenantID, in, r.Header.Get("Idempotency-Key"))
 		if err != nil {
 			return err
@@ -91,7 +94,7 @@ func (a *api) sendToClient() tenantHandler {
 		}
 		t := message.Type(c.Type)
 		in := gateway.ClientSendInput{TenantID: c.TenantID, ClientID: c.ClientID,
-			SendInput: gateway.SendInput{To: c.To, Lane: c.Lane, Type: t}}
+			SendInput: gateway.SendInput{To: c.To, Lane: c.Lane, Type: t, ReplyTo: c.ReplyTo}}
 		if i := slices.IndexFunc(kinds, func(k message.Kind) bool { return k.Type == t }); i >= 0 {
 			own := append(memberNames(clientCommon{}), memberNames(fields[i])...)
 			var issues fault.Issues

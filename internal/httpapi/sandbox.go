@@ -84,6 +84,20 @@ type sentView struct {
 	Location *sentLocationView `json:"location"`
 	Contacts []sentContactView `json:"contacts"`
 	Poll     *sentPollView     `json:"poll"`
+	// ReplyTo is the WhatsApp id of the message quoted (replyTo).
+	ReplyTo *string `json:"replyTo"`
+	// Reaction: on a reaction, the message reacted to (WhatsApp id) and
+	// the emoji ("" removed it).
+	Reaction *sentReactionView `json:"reaction"`
+	// Mentions and ViewOnce: null where the kind has no such field
+	// (sandboxmentions.go).
+	Mentions []string `json:"mentions"`
+	ViewOnce *bool    `json:"viewOnce"`
+}
+
+type sentReactionView struct {
+	MessageID string `json:"messageId"`
+	Emoji     string `json:"emoji"`
 }
 
 var inboundTypes = map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true,
@@ -177,6 +191,13 @@ func (a *api) sandboxSent(w http.ResponseWriter, r *http.Request, tenantID strin
 		v := &out[len(out)-1]
 		v.Edit, v.Revoke = sentChanges(s)
 		v.Location, v.Contacts, v.Poll = sentKinds(s)
+		v.Mentions, v.ViewOnce = sentExtras(s)
+		if s.Quote != nil {
+			v.ReplyTo = &s.Quote.WAMessageID
+		}
+		if r := s.Reaction; r != nil {
+			v.Reaction = &sentReactionView{MessageID: r.MessageID, Emoji: r.Emoji}
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

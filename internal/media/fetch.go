@@ -93,7 +93,7 @@ func (f *Fetcher) Fetch(ctx context.Context, t message.Type, rawURL string) (Med
 	name := fileName(resp.Header.Get("Content-Disposition"), req.URL, resp.Request.URL)
 	ct := sniff(data, name)
 	if !spec.Accepts(baseType(ct)) {
-		return Media{}, &Error{Msg: fmt.Sprintf("media is not %s (got %s)", spec.Noun, baseType(ct)), Err: errKind}
+		return Media{}, &Error{Msg: spec.Refusal(baseType(ct)), Err: errKind}
 	}
 	return Media{Data: data, ContentType: ct, FileName: name}, nil
 }

@@ -28,7 +28,10 @@ var (
 		[]byte("OpusHead\x01\x01\x38\x01\x80\xBB\x00\x00\x00\x00\x00")...)
 	mp4Bytes = []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41\x00\x00\x00\x08free")
 	pdfBytes = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
-	htmlPage = []byte("<!DOCTYPE html><html><body>Not found, but 200</body></html>")
+	// The headers of a lossless WebP and of a GIF: sniffing reads no further.
+	webpBytes = []byte("RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00\x2f\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00")
+	gifBytes  = []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+	htmlPage  = []byte("<!DOCTYPE html><html><body>Not found, but 200</body></html>")
 )
 
 func pngBytes(t *testing.T) []byte {
@@ -88,6 +91,7 @@ func TestLimit(t *testing.T) {
 	require.Equal(t, int64(16<<20), Limit(message.Video))
 	require.Equal(t, int64(16<<20), Limit(message.Audio))
 	require.Equal(t, int64(100<<20), Limit(message.Document))
+	require.Equal(t, int64(1<<20), Limit(message.Sticker), "the limit is on the file at stickerUrl, before conversion")
 	require.Zero(t, Limit(message.Text))
 }
 
@@ -108,6 +112,9 @@ func TestFetchSuccess(t *testing.T) {
 		{"escaped url path", "/files/my%20doc.pdf", "", message.Document, pdfBytes, "application/pdf", "my doc.pdf"},
 		{"no name at all", "/", "", message.Document, []byte("plain words"), "text/plain; charset=utf-8", ""},
 		{"server content type ignored", "/x.png", "", message.Image, pngBytes(t), "image/png", "x.png"},
+		{"png sticker", "/s.png", "", message.Sticker, pngBytes(t), "image/png", "s.png"},
+		{"jpeg sticker", "/s", "", message.Sticker, jpegBytes, "image/jpeg", "s"},
+		{"webp sticker", "/s.webp", "", message.Sticker, webpBytes, "image/webp", "s.webp"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -169,6 +176,11 @@ func TestFetchFailures(t *testing.T) {
 			w.Header().Set("Content-Type", "image/png") // lies
 			_, _ = w.Write(htmlPage)
 		}, "media is not an image (got text/html)", errKind},
+		{"sticker over limit chunked", message.Sticker, big(1<<20+1, false), "media larger than 1 MB", errTooLarge},
+		{"gif as sticker", message.Sticker, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(gifBytes) },
+			"sticker must be WebP, PNG or JPEG (got image/gif)", errKind},
+		{"text as sticker", message.Sticker, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("not a picture")) },
+			"sticker must be WebP, PNG or JPEG (got text/plain)", errKind},
 		{"png as video", message.Video, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(pngBytes(t)) }, "media is not a video (got image/png)", errKind},
 		{"pdf as audio", message.Audio, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(pdfBytes) }, "media is not audio (got application/pdf)", errKind},
 		{"slow headers", message.Image, func(w http.ResponseWriter, r *http.Request) { stall(r) }, "timed out fetching media", context.DeadlineExceeded},

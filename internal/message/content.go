@@ -21,6 +21,14 @@ type Content struct {
 	Location *LocationContent `json:"location,omitempty"`
 	Contacts []ContactCard    `json:"contacts,omitempty"`
 	Poll     *PollContent     `json:"poll,omitempty"`
+	// Mentions are the phone numbers a text or caption mentions (as
+	// "@<number>" in it, written by the client); ViewOnce is set on an
+	// image or video the recipient can open once (mentions.go).
+	Mentions []string `json:"mentions,omitempty"`
+	ViewOnce bool     `json:"viewOnce,omitempty"`
+	// Quote is the message replied to (replyTo), whatever the kind.
+	Quote    *Quote           `json:"quote,omitempty"`
+	Reaction *ReactionContent `json:"reaction,omitempty"`
 }
 
 // Resolve returns c with its spintax resolved: one variant for one send,

@@ -12,14 +12,15 @@ const Document Type = "document"
 
 // DocumentFields are the fields of a document message.
 type DocumentFields struct {
-	DocumentURL string `json:"documentUrl"`
-	FileName    string `json:"fileName"`
-	Caption     string `json:"caption"`
+	DocumentURL string   `json:"documentUrl"`
+	FileName    string   `json:"fileName"`
+	Caption     string   `json:"caption"`
+	Mentions    []string `json:"mentions"`
 }
 
 // Content is what a document message stores.
 func (f *DocumentFields) Content() Content {
-	return Content{MediaURL: f.DocumentURL, FileName: f.FileName, Caption: f.Caption}
+	return Content{MediaURL: f.DocumentURL, FileName: f.FileName, Caption: f.Caption, Mentions: f.Mentions}
 }
 
 var documentKind = Kind{
@@ -36,5 +37,7 @@ var documentKind = Kind{
 			issues.Add(fmt.Sprintf("Must be at most %d characters", MaxFileNameLen), "fileName")
 		}
 		optionalTemplate(issues, "caption", c.Caption)
+		checkMentions(issues, c.Mentions)
 	},
+	mentions: true,
 }

@@ -7,12 +7,16 @@ const Image Type = "image"
 
 // ImageFields are the fields of an image message.
 type ImageFields struct {
-	ImageURL string `json:"imageUrl"`
-	Caption  string `json:"caption"`
+	ImageURL string   `json:"imageUrl"`
+	Caption  string   `json:"caption"`
+	Mentions []string `json:"mentions"`
+	ViewOnce bool     `json:"viewOnce"`
 }
 
 // Content is what an image message stores.
-func (f *ImageFields) Content() Content { return Content{MediaURL: f.ImageURL, Caption: f.Caption} }
+func (f *ImageFields) Content() Content {
+	return Content{MediaURL: f.ImageURL, Caption: f.Caption, Mentions: f.Mentions, ViewOnce: f.ViewOnce}
+}
 
 var imageKind = Kind{
 	Type:   Image,
@@ -20,5 +24,8 @@ var imageKind = Kind{
 	fields: func() Fields { return new(ImageFields) },
 	check: func(c Content, issues *fault.Issues) {
 		optionalTemplate(issues, "caption", c.Caption)
+		checkMentions(issues, c.Mentions)
 	},
+	mentions: true,
+	viewOnce: true,
 }

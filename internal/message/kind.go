@@ -33,6 +33,9 @@ type Kind struct {
 	media  *Media // nil for kinds without a file
 	fields func() Fields
 	check  func(c Content, issues *fault.Issues)
+	// mentions and viewOnce say whether the kind takes those fields
+	// (mentions.go).
+	mentions, viewOnce bool
 }
 
 // Fields are the request fields of one kind, as its send route and POST
@@ -56,6 +59,9 @@ type Media struct {
 	// accept says whether a file of a (sniffed, parameterless) content
 	// type may go as this kind; nil takes any file.
 	accept func(contentType string) bool
+	// refusal, when set, is the error for a file of another type, with
+	// %s for its sniffed type: a kind that takes a few formats names them.
+	refusal string
 }
 
 // Accepts reports whether a file of contentType (without parameters) may
@@ -64,8 +70,17 @@ func (m Media) Accepts(contentType string) bool {
 	return m.accept == nil || m.accept(contentType)
 }
 
+// Refusal is the error for a file of contentType that the kind does not
+// accept, safe to store on the message.
+func (m Media) Refusal(contentType string) string {
+	if m.refusal != "" {
+		return fmt.Sprintf(m.refusal, contentType)
+	}
+	return fmt.Sprintf("media is not %s (got %s)", m.Noun, contentType)
+}
+
 // kinds lists every kind, in the order the API documents them.
-var kinds = []Kind{textKind, imageKind, documentKind, audioKind, videoKind, locationKind, contactKind, pollKind}
+var kinds = []Kind{textKind, imageKind, documentKind, audioKind, videoKind, locationKind, contactKind, stickerKind, pollKind, reactionKind}
 
 // Kinds returns every kind, in the order the API documents them.
 func Kinds() []Kind { return slices.Clone(kinds) }

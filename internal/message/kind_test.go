@@ -16,16 +16,19 @@ import (
 // completeRequests holds, for every kind, the request fields of one send
 // with every field the kind takes set, as a client writes them.
 var completeRequests = map[Type]string{
-	Text:     `{"text":"value of text"}`,
-	Image:    `{"imageUrl":"value of imageUrl","caption":"value of caption"}`,
-	Document: `{"documentUrl":"value of documentUrl","fileName":"value of fileName","caption":"value of caption"}`,
+	Text:  `{"text":"value of text","mentions":["5491112345678"]}`,
+	Image: `{"imageUrl":"value of imageUrl","caption":"value of caption","mentions":["5491112345678"],"viewOnce":true}`,
+	Document: `{"documentUrl":"value of documentUrl","fileName":"value of fileName","caption":"value of caption",` +
+		`"mentions":["5491112345678"]}`,
 	Audio:    `{"audioUrl":"value of audioUrl"}`,
-	Video:    `{"videoUrl":"value of videoUrl","caption":"value of caption"}`,
+	Video:    `{"videoUrl":"value of videoUrl","caption":"value of caption","mentions":["5491112345678"],"viewOnce":true}`,
 	Location: `{"latitude":-34.6037,"longitude":-58.3816,"name":"value of name","address":"value of address"}`,
 	Contact: `{"contacts":[{"fullName":"value of fullName","phoneNumber":"5491112345678",` +
 		`"organization":"value of organization","email":"value@of.email"}]}`,
+	Sticker: `{"stickerUrl":"value of stickerUrl"}`,
 	Poll: `{"question":"value of question","options":["value of option 0","value of option 1","value of option 2"],` +
 		`"selectableCount":2}`,
+	Reaction: `{"messageId":"value of messageId","emoji":"👍🏽"}`,
 }
 
 // TestKinds: each kind is defined once and whole: a type of its own, a
@@ -165,6 +168,16 @@ func TestMediaAccepts(t *testing.T) {
 	require.False(t, accepts(Audio, "video/ogg"))
 	require.True(t, accepts(Document, "application/x-anything"))
 	require.False(t, accepts(Text, "text/plain"))
+	for _, ct := range []string{"image/webp", "image/png", "image/jpeg"} {
+		require.True(t, accepts(Sticker, ct), "the host converts %s into a sticker", ct)
+	}
+	require.False(t, accepts(Sticker, "image/gif"))
+	sticker, _ := KindOf(Sticker)
+	m, _ := sticker.Media()
+	require.Equal(t, "sticker must be WebP, PNG or JPEG (got image/gif)", m.Refusal("image/gif"))
+	image, _ := KindOf(Image)
+	m, _ = image.Media()
+	require.Equal(t, "media is not an image (got video/mp4)", m.Refusal("video/mp4"))
 	for _, typ := range []Type{Location, Contact, Poll} {
 		k, _ := KindOf(typ)
 		_, ok := k.Media()

@@ -7,16 +7,19 @@ const Text Type = "text"
 
 // TextFields are the fields of a text message.
 type TextFields struct {
-	Text string `json:"text"`
+	Text     string   `json:"text"`
+	Mentions []string `json:"mentions"`
 }
 
 // Content is what a text message stores.
-func (f *TextFields) Content() Content { return Content{Text: f.Text} }
+func (f *TextFields) Content() Content { return Content{Text: f.Text, Mentions: f.Mentions} }
 
 var textKind = Kind{
-	Type:   Text,
-	fields: func() Fields { return new(TextFields) },
+	Type:     Text,
+	mentions: true,
+	fields:   func() Fields { return new(TextFields) },
 	check: func(c Content, issues *fault.Issues) {
 		requiredTemplate(issues, "text", c.Text)
+		checkMentions(issues, c.Mentions)
 	},
 }

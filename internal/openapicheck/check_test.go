@@ -174,8 +174,8 @@ func TestDocumentConventions(t *testing.T) {
 		"PATCH /instance/{name}/settings", "PATCH /message/{id}", "POST /admin/tenants", "POST /admin/tenants/{tenantId}/keys", "POST /deliveries/{id}/redeliver",
 		"POST /instance/create", "POST /instance/{name}/logout", "POST /instance/{name}/pairing-code",
 		"POST /instance/{name}/restart", "POST /message/audio", "POST /message/contact", "POST /message/document", "POST /message/image",
-		"POST /message/location", "POST /message/poll",
-		"POST /message/send", "POST /message/text", "POST /message/video", "POST /sandbox/{name}/disconnect",
+		"POST /message/location", "POST /message/poll", "POST /message/reaction",
+		"POST /message/send", "POST /message/sticker", "POST /message/text", "POST /message/video", "POST /sandbox/{name}/disconnect",
 		"POST /sandbox/{name}/inbound", "POST /sandbox/{name}/scan", "PUT /instance/{name}/webhook",
 	}
 	require.Equal(t, want, ops)
@@ -497,7 +497,7 @@ func TestCheckRequest(t *testing.T) {
 		{name: "send to client missing type field", method: "POST", path: "/message/send",
 			body: `{"tenantId":"acme","clientId":"soporte","type":"image","to":"5491112345678"}`, wantErr: "imageUrl"},
 		{name: "send to client bad type", method: "POST", path: "/message/send",
-			body: `{"tenantId":"acme","clientId":"soporte","type":"sticker","to":"5491112345678"}`, wantErr: "type"},
+			body: `{"tenantId":"acme","clientId":"soporte","type":"fax","to":"5491112345678"}`, wantErr: "type"},
 		{name: "get message with a body", method: "GET", path: "/message/" + msgID, body: `{"x":1}`, wantErr: "body"},
 		{name: "get message bad id", method: "GET", path: "/message/42", wantErr: "id"},
 		{name: "unknown path", method: "GET", path: "/instances", wantErr: "not in the document"},

@@ -37,6 +37,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wagateway/wagateway/internal/chat"
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/phone"
@@ -200,9 +201,11 @@ func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound
 		return fmt.Errorf("sandbox: send from %s: %w", instance, driver.ErrNotConnected)
 	}
 	switch {
-	case !phone.Valid(out.To):
+	// Every well-formed group id is a group the instance is in (API.md),
+	// so only numbers can be unreachable.
+	case !chat.Valid(out.To):
 		return &driver.SendError{Reason: "invalid phone number"}
-	case strings.HasPrefix(out.To, unreachablePrefix):
+	case !chat.IsGroup(out.To) && strings.HasPrefix(out.To, unreachablePrefix):
 		return &driver.SendError{Reason: NotOnWhatsApp}
 	case !out.Type.Valid():
 		return &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
@@ -213,6 +216,7 @@ func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound
 	// The network's copy: the caller may reuse its buffers.
 	out.Media = bytes.Clone(out.Media)
 	out.Contacts = slices.Clone(out.Contacts)
+	out.Mentions = slices.Clone(out.Mentions)
 	if out.Location != nil {
 		place := *out.Location
 		out.Location = &place
@@ -221,6 +225,14 @@ func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound
 		poll := *out.Poll
 		poll.Options = slices.Clone(poll.Options)
 		out.Poll = &poll
+	}
+	if out.Quote != nil {
+		q := *out.Quote
+		out.Quote = &q
+	}
+	if out.Reaction != nil {
+		r := *out.Reaction
+		out.Reaction = &r
 	}
 	c.sent = append(c.sent, SentRecord{Outbound: out, SentAt: n.clk.Now()})
 	return nil

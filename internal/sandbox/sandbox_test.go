@@ -85,7 +85,7 @@ func TestNotOnWhatsApp(t *testing.T) {
 
 	err = n.Send(ctx, "acme__c__main", driver.Outbound{To: "12ab", Type: message.Text})
 	require.ErrorAs(t, err, &se, "an invalid number fails for good too")
-	err = n.Send(ctx, "acme__c__main", driver.Outbound{To: "5491187654321", Type: "sticker"})
+	err = n.Send(ctx, "acme__c__main", driver.Outbound{To: "5491187654321", Type: "fax"})
 	require.ErrorAs(t, err, &se, "so does an unknown type")
 
 	require.NoError(t, n.Send(ctx, "acme__c__main", driver.Outbound{To: "5499991234567", Type: message.Text}),

@@ -9,9 +9,9 @@ import (
 	"go.mau.fi/whatsmeow/types"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/wagateway/wagateway/internal/chat"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/message"
-	"github.com/wagateway/wagateway/internal/phone"
 )
 
 // protocolBuilder builds protocol messages: whatsmeow's BuildEdit, and
@@ -65,15 +65,16 @@ func (d *Driver) sendChange(ctx context.Context, instance, ours, waID, to string
 	if a == nil || p != open {
 		return fmt.Errorf("whatsapp: change from %s: %w", instance, driver.ErrNotConnected)
 	}
-	if !phone.Valid(to) {
+	rcpt, ok := chat.Parse(to)
+	if !ok {
 		return &driver.SendError{Reason: InvalidNumber}
 	}
 	out := driver.Outbound{MessageID: ours, WAMessageID: waID, To: to}
-	chat, err := recipient(ctx, lidsOf(a), a.cli, to)
+	jid, err := recipientJID(ctx, lidsOf(a), a.cli, rcpt)
 	if err != nil {
 		return d.sendError(instance, out, "find recipient", err)
 	}
-	if _, err := a.cli.SendMessage(ctx, chat, build(chat), whatsmeow.SendRequestExtra{ID: outboundID(out)}); err != nil {
+	if _, err := a.cli.SendMessage(ctx, jid, build(jid), whatsmeow.SendRequestExtra{ID: outboundID(out)}); err != nil {
 		return d.sendError(instance, out, "send change", err)
 	}
 	return nil

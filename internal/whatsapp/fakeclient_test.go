@@ -21,6 +21,7 @@ import (
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/driver/drivertest"
 	"github.com/wagateway/wagateway/internal/message"
+	"github.com/wagateway/wagateway/internal/whatsapp/whatsapptest"
 )
 
 // fakeNet stands in for WhatsApp's servers and the phones behind them, as
@@ -190,10 +191,16 @@ func (c *fakeClient) SendMessage(_ context.Context, to types.JID, msg *waE2E.Mes
 		return c.recordChange(ch, extra[0].ID, to, err)
 	}
 	out, err := c.net.decode(msg)
+	if err == nil {
+		err = decodeExtras(msg, &out)
+	}
+	if err == nil {
+		err = decodeQuote(msg, c.dev.ID, &out)
+	}
 	if err != nil {
 		return whatsmeow.SendResponse{}, err
 	}
-	out.WAMessageID, out.To = extra[0].ID, to.User
+	out.WAMessageID, out.To = extra[0].ID, fakeChat(to)
 	c.net.mu.Lock()
 	c.net.sent[c.instance] = append(c.net.sent[c.instance], out)
 	c.net.mu.Unlock()
@@ -245,6 +252,8 @@ func (n *fakeNet) decode(m *waE2E.Message) (driver.Outbound, error) {
 	switch {
 	case m.Conversation != nil:
 		return driver.Outbound{Type: message.Text, Text: m.GetConversation()}, nil
+	case m.ExtendedTextMessage != nil: // a text with mentions
+		return driver.Outbound{Type: message.Text, Text: m.GetExtendedTextMessage().GetText()}, nil
 	case m.ImageMessage != nil:
 		x := m.GetImageMessage()
 		return driver.Outbound{Type: message.Image, Caption: x.GetCaption(), Media: n.media[x.GetDirectPath()], ContentType: x.GetMimetype()}, nil
@@ -258,6 +267,13 @@ func (n *fakeNet) decode(m *waE2E.Message) (driver.Outbound, error) {
 		x := m.GetDocumentMessage()
 		return driver.Outbound{Type: message.Document, Caption: x.GetCaption(), FileName: x.GetFileName(),
 			Media: n.media[x.GetDirectPath()], ContentType: x.GetMimetype()}, nil
+	case m.StickerMessage != nil:
+		x := m.GetStickerMessage()
+		data := n.media[x.GetDirectPath()]
+		if err := whatsapptest.CheckSticker(x, data); err != nil {
+			return driver.Outbound{}, fmt.Errorf("fake: %w", err)
+		}
+		return driver.Outbound{Type: message.Sticker, Media: data, ContentType: x.GetMimetype()}, nil
 	case m.LocationMessage != nil:
 		return decodeLocation(m.GetLocationMessage())
 	case m.ContactMessage != nil:
@@ -267,6 +283,8 @@ func (n *fakeNet) decode(m *waE2E.Message) (driver.Outbound, error) {
 		return decodeContacts(x.GetDisplayName(), x.GetContacts())
 	case m.PollCreationMessage != nil:
 		return decodePoll(m)
+	case m.ReactionMessage != nil:
+		return decodeReaction(m.GetReactionMessage())
 	}
 	return driver.Outbound{}, fmt.Errorf("fake: cannot decode %v", m)
 }

@@ -93,7 +93,9 @@ var builders = map[message.Type]builder{
 	message.Video:    {upload: whatsmeow.MediaVideo, build: videoMessage},
 	message.Location: {build: locationMessage},
 	message.Contact:  {build: contactMessage},
+	message.Sticker:  {upload: whatsmeow.MediaImage, build: stickerMessage},
 	message.Poll:     {build: pollMessage},
+	message.Reaction: {build: reactionMessage},
 }
 
 // outboundMessage builds the protobuf of out, uploading its media first.
@@ -119,19 +121,26 @@ func textMessage(out driver.Outbound, _ media, _ pollBuilder) (*waE2E.Message, e
 	if out.Text == "" {
 		return nil, &driver.SendError{Reason: "empty text"}
 	}
+	if ci := mentionContext(out); ci != nil {
+		// Mentions need the extended form; a plain text stays a
+		// Conversation, as WhatsApp's own clients send it.
+		return &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String(out.Text), ContextInfo: ci}}, nil
+	}
 	return &waE2E.Message{Conversation: proto.String(out.Text)}, nil
 }
 
 func imageMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
-		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp(),
+		ViewOnce: viewOnce(out), ContextInfo: mentionContext(out)}}, nil
 }
 
 func videoMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Message, error) {
 	return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), Caption: optional(out.Caption), MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256,
-		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}, nil
+		FileSHA256: m.up.FileSHA256, FileLength: m.length(), MediaKeyTimestamp: m.timestamp(),
+		ViewOnce: viewOnce(out), ContextInfo: mentionContext(out)}}, nil
 }
 
 // audioMessage sends Ogg/Opus as a voice note (PTT), anything else as a
@@ -152,7 +161,7 @@ func documentMessage(out driver.Outbound, m media, _ pollBuilder) (*waE2E.Messag
 	doc := &waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{URL: m.url(), DirectPath: m.path(),
 		Mimetype: m.mime(), FileName: proto.String(name), Title: proto.String(name), Caption: caption,
 		MediaKey: m.up.MediaKey, FileEncSHA256: m.up.FileEncSHA256, FileSHA256: m.up.FileSHA256,
-		FileLength: m.length(), MediaKeyTimestamp: m.timestamp()}}
+		FileLength: m.length(), MediaKeyTimestamp: m.timestamp(), ContextInfo: mentionContext(out)}}
 	if caption != nil {
 		// How WhatsApp's own clients send a captioned document.
 		return &waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: doc}}, nil

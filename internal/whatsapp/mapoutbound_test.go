@@ -112,6 +112,12 @@ func TestOutboundMessage(t *testing.T) {
 		{"document without a name", out(message.Document, "application/pdf", "", ""), whatsmeow.MediaDocument, func(t *testing.T, m *waE2E.Message) {
 			require.Equal(t, "document", m.GetDocumentMessage().GetFileName())
 		}},
+		{"sticker", out(message.Sticker, "image/webp", "", ""), whatsmeow.MediaImage, func(t *testing.T, m *waE2E.Message) {
+			x := m.GetStickerMessage()
+			require.Equal(t, wantFields("image/webp"), fields{x.GetURL(), x.GetDirectPath(), x.GetMimetype(), x.GetMediaKey(),
+				x.GetFileEncSHA256(), x.GetFileSHA256(), x.GetFileLength(), x.GetMediaKeyTimestamp()})
+			require.Equal(t, [2]uint32{512, 512}, [2]uint32{x.GetWidth(), x.GetHeight()})
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +145,7 @@ func TestOutboundMessage(t *testing.T) {
 		require.ErrorAs(t, err, &se, "no media")
 		_, err = outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: message.Text}, now)
 		require.ErrorAs(t, err, &se, "no text")
-		_, err = outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: "sticker", Media: media}, now)
+		_, err = outboundMessage(context.Background(), &recordingUploader{}, driver.Outbound{Type: "fax", Media: media}, now)
 		require.ErrorAs(t, err, &se, "unknown type")
 		boom := errors.New("upload failed with status code 503")
 		_, err = outboundMessage(context.Background(), &recordingUploader{err: boom}, out(message.Video, "video/mp4", "", ""), now)

@@ -6,8 +6,8 @@ import (
 
 	"go.mau.fi/whatsmeow/types"
 
+	"github.com/wagateway/wagateway/internal/chat"
 	"github.com/wagateway/wagateway/internal/driver"
-	"github.com/wagateway/wagateway/internal/phone"
 )
 
 // chatStates maps the port's chat presences to WhatsApp's chatstate:
@@ -39,7 +39,8 @@ func (d *Driver) Presence(ctx context.Context, instance, to string, state driver
 	if a == nil || p != open {
 		return fmt.Errorf("whatsapp: presence of %s: %w", instance, driver.ErrNotConnected)
 	}
-	if !phone.Valid(to) {
+	rcpt, ok := chat.Parse(to)
+	if !ok {
 		return &driver.SendError{Reason: InvalidNumber}
 	}
 	if !a.available.Load() {
@@ -52,7 +53,7 @@ func (d *Driver) Presence(ctx context.Context, instance, to string, state driver
 	// The chat as whatsmeow addresses a message to it: by its LID when
 	// known. recipient asks WhatsApp about a number seen for the first
 	// time, which the send would do anyway and then finds done.
-	pn, err := recipient(ctx, lidsOf(a), a.cli, to)
+	pn, err := recipientJID(ctx, lidsOf(a), a.cli, rcpt)
 	if err != nil {
 		return fmt.Errorf("whatsapp: chat presence of %s: %w", instance, sendFailure(err))
 	}

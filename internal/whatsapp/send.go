@@ -7,8 +7,8 @@ import (
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types"
 
+	"github.com/wagateway/wagateway/internal/chat"
 	"github.com/wagateway/wagateway/internal/driver"
-	"github.com/wagateway/wagateway/internal/phone"
 )
 
 // Send sends one message under the WhatsApp id derived from ours, so a
@@ -23,13 +23,14 @@ func (d *Driver) Send(ctx context.Context, instance string, out driver.Outbound)
 	if a == nil || p != open {
 		return fmt.Errorf("whatsapp: send from %s: %w", instance, driver.ErrNotConnected)
 	}
-	if !phone.Valid(out.To) {
+	rcpt, ok := chat.Parse(out.To)
+	if !ok {
 		return &driver.SendError{Reason: InvalidNumber}
 	}
 	if !out.Type.Valid() {
 		return &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
 	}
-	to, err := recipient(ctx, lidsOf(a), a.cli, out.To)
+	to, err := recipientJID(ctx, lidsOf(a), a.cli, rcpt)
 	if err != nil {
 		return d.sendError(instance, out, "find recipient", err)
 	}
@@ -37,6 +38,7 @@ func (d *Driver) Send(ctx context.Context, instance string, out driver.Outbound)
 	if err != nil {
 		return d.sendError(instance, out, "build message", err)
 	}
+	msg = withQuote(msg, out.Quote, a.jid)
 	if _, err := a.cli.SendMessage(ctx, to, msg, whatsmeow.SendRequestExtra{ID: outboundID(out)}); err != nil {
 		return d.sendError(instance, out, "send", err)
 	}
@@ -62,6 +64,17 @@ type lookup interface {
 // phone number.
 type lidFinder interface {
 	GetLIDForPN(ctx context.Context, pn types.JID) (types.JID, error)
+}
+
+// recipientJID is the JID of the chat r names. A group is its group JID as it
+// is, asked nothing: whatsmeow fetches its participants itself when it
+// sends, and a group the instance is not in fails there. A person is
+// their recipient JID.
+func recipientJID(ctx context.Context, lids lidResolver, look lookup, r chat.Recipient) (types.JID, error) {
+	if r.Group {
+		return types.NewJID(r.User, types.GroupServer), nil
+	}
+	return recipient(ctx, lids, look, r.User)
 }
 
 // recipient is the JID to send to number. A number whose LID we know has

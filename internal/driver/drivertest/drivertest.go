@@ -119,6 +119,7 @@ func Run(t *testing.T, h Harness) {
 	}{
 		{"link, connect and send", linkConnectSend},
 		{"every kind of message", everyKind},
+		{"send to a group", sendToGroup},
 		{"edit and revoke", editAndRevoke},
 		{"chat presence", chatPresence},
 		{"qr rotation and expiry", qrRotation},
@@ -168,23 +169,26 @@ func (s *setup) link(t *testing.T, instance, phone string) {
 func outbounds(to string) []driver.Outbound {
 	return []driver.Outbound{
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f01", WAMessageID: "3EB0A1B2C3D4E5F6A7B8C9", To: to,
-			Type: message.Text, Text: "Hola 👋, ¿cómo estás?", Lane: "urgent"},
+			Type: message.Text, Text: "Hola 👋, ¿cómo estás? @5491100000011 @5491100000012", Lane: "urgent",
+			Mentions: []string{"5491100000011", "5491100000012"}},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f02", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CA", To: to,
-			Type: message.Image, Caption: "the picture", MediaURL: "https://media.example.com/a.png",
-			Media: []byte("\x89PNG\r\n\x1a\nimage"), ContentType: "image/png", Lane: "normal"},
+			Type: message.Image, Caption: "the picture, @5491100000011", MediaURL: "https://media.example.com/a.png",
+			Media: []byte("\x89PNG\r\n\x1a\nimage"), ContentType: "image/png", Lane: "normal",
+			Mentions: []string{"5491100000011"}, ViewOnce: true},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f03", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CB", To: to,
 			Type: message.Document, Caption: "your invoice", FileName: "invoice 03.pdf",
 			MediaURL: "https://media.example.com/invoice.pdf", Media: []byte("%PDF-1.4\n%document"),
-			ContentType: "application/pdf", Lane: "normal"},
+			ContentType: "application/pdf", Lane: "normal", Mentions: []string{"5491100000012"}},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f04", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CC", To: to,
 			Type: message.Audio, MediaURL: "https://media.example.com/note.ogg", Media: []byte("OggS\x00audio"),
 			ContentType: "audio/ogg", Lane: "bulk"},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f05", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CD", To: to,
 			Type: message.Video, Caption: "the clip", MediaURL: "https://media.example.com/clip.mp4",
-			Media: []byte("\x00\x00\x00\x18ftypmp42video"), ContentType: "video/mp4", Lane: "bulk"},
+			Media: []byte("\x00\x00\x00\x18ftypmp42video"), ContentType: "video/mp4", Lane: "bulk", ViewOnce: true},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f06", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CE", To: to,
 			Type: message.Location, Lane: "normal", Location: &message.LocationContent{Latitude: -34.603722,
-				Longitude: -58.381592, Name: "Obelisco", Address: "Av. 9 de Julio s/n, Buenos Aires"}},
+				Longitude: -58.381592, Name: "Obelisco", Address: "Av. 9 de Julio s/n, Buenos Aires"},
+			Quote: &message.Quote{WAMessageID: "AC3EADB76DB5BE4130602FBF2039604A", From: "5491187654321", Text: "¿Dónde?"}},
 		// Two cards go as a contacts array, one as a single contact; the
 		// sample takes the array, whose cards carry what a single one does.
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f07", WAMessageID: "3EB0A1B2C3D4E5F6A7B8CF", To: to,
@@ -192,9 +196,15 @@ func outbounds(to string) []driver.Outbound {
 				{FullName: "Juan Pérez", PhoneNumber: "5491112345678"},
 				{FullName: "Ana; \"la jefa\", Gómez", PhoneNumber: "5491187654321", Organization: "Acme, S.A.",
 					Email: "ana@acme.example"}}},
+		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f09", WAMessageID: "3EB0A1B2C3D4E5F6A7B8D1", To: to,
+			Type: message.Sticker, MediaURL: "https://media.example.com/sticker.png", Media: stickerSample(),
+			ContentType: "image/webp", Lane: "normal"},
 		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f08", WAMessageID: "3EB0A1B2C3D4E5F6A7B8D0", To: to,
 			Type: message.Poll, Lane: "bulk", Poll: &message.PollContent{Question: "¿Dónde almorzamos?",
 				Options: []string{"Pizza 🍕", "Sushi", "Empanadas"}, SelectableCount: 2}},
+		{MessageID: "0b6c2d1e-8f2a-4c1b-9a57-6f0c1d2e3f0a", WAMessageID: "3EB0A1B2C3D4E5F6A7B8D2", To: to,
+			Type: message.Reaction, Lane: "normal", Reaction: &message.ReactionContent{
+				MessageID: "AC3EADB76DB5BE4130602FBF2039604A", From: to, Emoji: "👍🏽"}},
 	}
 }
 

@@ -41,7 +41,9 @@ type SessionStore interface {
 //   - every stored event is at once a retrying delivery with no attempt,
 //     listed newest first by instance and status; RecordAttempts makes it
 //     delivered, due again or dead and ignores unknown ids; Redeliver
-//     starts it over.
+//     starts it over;
+//   - AddReceived keeps an inbound message with its event; GetReceived
+//     finds it by instance and WhatsApp id until it expires.
 func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 	cases := map[string]func(t *testing.T, s SessionStore){
 		"connection and linked":  connection,
@@ -51,6 +53,7 @@ func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 		"receipts":               receipts,
 		"send claims":            sendClaims,
 		"message changes":        changes,
+		"received messages":      received,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })

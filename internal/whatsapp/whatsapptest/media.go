@@ -93,6 +93,11 @@ func (s *Server) attachment(m *waE2E.Message) ([]byte, error) {
 	if sum := sha256.Sum256(data); !hmac.Equal(sum[:], media.GetFileSHA256()) {
 		return nil, fmt.Errorf("attachment %q: plaintext hash differs from the message's", path)
 	}
+	if x := m.GetStickerMessage(); x != nil {
+		if err := CheckSticker(x, data); err != nil {
+			return nil, fmt.Errorf("attachment %q: %w", path, err)
+		}
+	}
 	return data, nil
 }
 
