@@ -54,14 +54,10 @@ func (s *Service) EditMessage(ctx context.Context, tenantID, id string, e messag
 		}
 		// Lost the race with its send: answer as for what it is now.
 	}
-	switch {
-	case m.Status == message.Pending:
-		return message.Message{}, false, errBeingSent
-	case m.Status == message.Failed:
-		return message.Message{}, false, errFailed(m)
-	case !m.RevokedAt.IsZero():
-		return message.Message{}, false, errRevoked
-	case !m.Editable(s.clock.Now()):
+	if err := unchangeable(m); err != nil {
+		return message.Message{}, false, err
+	}
+	if !m.Editable(s.clock.Now()) {
 		return message.Message{}, false, errEditWindow
 	}
 	return m, true, s.queueChange(ctx, m, QueueBody{Change: message.ChangeEdit, Content: &content})
@@ -88,15 +84,24 @@ func (s *Service) DeleteMessage(ctx context.Context, tenantID, id string) (messa
 			return m, false, err
 		}
 	}
-	switch {
-	case m.Status == message.Pending:
-		return message.Message{}, false, errBeingSent
-	case m.Status == message.Failed:
-		return message.Message{}, false, errFailed(m)
-	case !m.RevokedAt.IsZero():
-		return message.Message{}, false, errRevoked
+	if err := unchangeable(m); err != nil {
+		return message.Message{}, false, err
 	}
 	return m, true, s.queueChange(ctx, m, QueueBody{Change: message.ChangeRevoke})
+}
+
+// unchangeable says why a message that a pending edit or cancel did not
+// reach cannot be edited or deleted for everyone either; nil if it can.
+func unchangeable(m message.Message) error {
+	switch {
+	case m.Status == message.Pending:
+		return errBeingSent // claimed by its send right now
+	case m.Status == message.Failed:
+		return errFailed(m)
+	case !m.RevokedAt.IsZero():
+		return errRevoked
+	}
+	return nil
 }
 
 // queueChange puts a change of sent message m on message.ChangeLane's
