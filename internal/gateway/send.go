@@ -53,6 +53,11 @@ type QueueBody struct {
 	Change       message.Change   `json:"change,omitempty"`
 	ChangeID     string           `json:"changeId,omitempty"`
 	Content      *message.Content `json:"content,omitempty"`
+	// To and Type of a send let the host show typing while the message
+	// waits without reading it (one read per message saved); bodies
+	// without them are read as before.
+	To   string       `json:"to,omitempty"`
+	Type message.Type `json:"type,omitempty"`
 }
 
 // validateContent checks the fields every send shares, then the kind's
@@ -175,7 +180,7 @@ func (s *Service) enqueue(ctx context.Context, tenantID, instanceName string, in
 		}
 		idem = &Idempotency{TenantID: tenantID, Key: idemKey, Status: http.StatusAccepted, Body: body, ExpiresAt: now.Add(idempotencyTTL)}
 	}
-	body, err := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance})
+	body, err := json.Marshal(QueueBody{MessageID: m.ID, InstanceName: m.Instance, To: m.To, Type: m.Type})
 	if err != nil {
 		return Accepted{}, false, fmt.Errorf("encode queue body: %w", err)
 	}

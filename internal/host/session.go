@@ -9,6 +9,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/gateway"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/pacer"
 	"github.com/wagateway/wagateway/internal/queue"
 )
@@ -22,6 +23,10 @@ type heldMsg struct {
 	q       Receiver
 	receipt string
 	change  *gateway.QueueBody
+	// to and typ come with the queue body of a send (empty in older
+	// bodies): what typing shows, without a read.
+	to  string
+	typ message.Type
 }
 
 // session is one instance's sending state. Its sender goroutine runs only
@@ -88,7 +93,7 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
 		return // the message reappears after its visibility timeout
 	}
-	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt}
+	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt, to: body.To, typ: body.Type}
 	if body.Change != "" {
 		m.id, m.change = body.ChangeID, &body
 	}

@@ -85,6 +85,10 @@ func (h *Host) typing(ctx context.Context, inst string, m heldMsg) (to string, s
 	if err != nil || !in.Settings.TypingSimulation {
 		return "", "", false
 	}
+	if m.to != "" && m.typ != "" {
+		state, ok = chatPresence(message.Message{Type: m.typ})
+		return m.to, state, ok
+	}
 	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
 	if err != nil {
 		if !errors.Is(err, fault.ErrNotFound) && ctx.Err() == nil {
