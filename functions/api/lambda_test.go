@@ -125,9 +125,10 @@ func (hostDouble) PairingCode(context.Context, string, string) (string, error) {
 func (hostDouble) Device(context.Context, string) (driver.Device, error) {
 	return driver.Device{Name: "iPhone 12", Platform: "WHATSAPP"}, nil
 }
-func (hostDouble) Logout(context.Context, string) error  { return nil }
-func (hostDouble) Restart(context.Context, string) error { return nil }
-func (hostDouble) Forget(context.Context, string)        {}
+func (hostDouble) Logout(context.Context, string) error    { return nil }
+func (hostDouble) Restart(context.Context, string) error   { return nil }
+func (hostDouble) Forget(context.Context, string)          {}
+func (hostDouble) SettingsChanged(context.Context, string) {}
 
 // invokeAPI sends r's API Gateway event to the function and decodes the
 // proxy response.

@@ -130,6 +130,16 @@ func (c *Client) Forget(ctx context.Context, name string) {
 	}
 }
 
+// SettingsChanged tells the host holding the instance that its settings
+// were changed, and returns once that is enqueued: nobody waits for it.
+// Failures are logged; the host re-reads settings at least every
+// host.SettingsMaxAge anyway.
+func (c *Client) SettingsChanged(ctx context.Context, name string) {
+	if cmd, err := c.send(ctx, KindSettings, name, ""); err != nil {
+		c.cfg.Log.ErrorContext(ctx, "enqueue settings changed", "instance", name, "commandId", cmd.ID, "err", err.Error())
+	}
+}
+
 // call sends a command and waits for its result; a failed command's error
 // is returned wrapped with the command's identity.
 func (c *Client) call(ctx context.Context, kind Kind, name, phone string) (Result, error) {

@@ -256,6 +256,20 @@ func TestClientRetriesReads(t *testing.T) {
 	require.Equal(t, 3, r.res.getCount())
 }
 
+func TestClientSettingsChanged(t *testing.T) {
+	r := newClientRig(t, nil)
+	r.c.SettingsChanged(t.Context(), "inst")
+	c := r.sent(t)
+	require.Equal(t, command.KindSettings, c.Kind)
+	require.Equal(t, "inst", c.Instance)
+	require.Zero(t, r.res.getCount(), "no wait")
+
+	r = newClientRig(t, nil)
+	r.q.sendErr = errors.New("sqs: throttled")
+	r.c.SettingsChanged(t.Context(), "inst")
+	require.Contains(t, r.log.String(), "enqueue settings changed")
+}
+
 func TestClientForget(t *testing.T) {
 	t.Run("enqueue only", func(t *testing.T) {
 		r := newClientRig(t, nil)

@@ -18,12 +18,13 @@ const (
 	KindLogout      Kind = "logout"
 	KindRestart     Kind = "restart"
 	KindForget      Kind = "forget"
+	KindSettings    Kind = "settings"
 )
 
 // Known reports whether k is one of the commands above.
 func (k Kind) Known() bool {
 	switch k {
-	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget:
+	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget, KindSettings:
 		return true
 	}
 	return false

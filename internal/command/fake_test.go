@@ -283,6 +283,10 @@ func (e *fakeExec) Forget(ctx context.Context, name string) {
 	e.do(ctx, call{Kind: command.KindForget, Instance: name})
 }
 
+func (e *fakeExec) SettingsChanged(ctx context.Context, name string) {
+	e.do(ctx, call{Kind: command.KindSettings, Instance: name})
+}
+
 func (e *fakeExec) seen() []call {
 	e.mu.Lock()
 	defer e.mu.Unlock()

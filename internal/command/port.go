@@ -49,4 +49,5 @@ type Executor interface {
 	Logout(ctx context.Context, name string) error
 	Restart(ctx context.Context, name string) error
 	Forget(ctx context.Context, name string)
+	SettingsChanged(ctx context.Context, name string)
 }

@@ -246,6 +246,8 @@ func (w *Worker) execute(ctx context.Context, log *slog.Logger, cmd Command, now
 		r.Err = s.Restart(ctx, cmd.Instance)
 	case KindForget:
 		s.Forget(ctx, cmd.Instance)
+	case KindSettings:
+		s.SettingsChanged(ctx, cmd.Instance)
 	}
 	if r.Err != nil && errors.Is(r.Err, context.DeadlineExceeded) && ctx.Err() != nil {
 		r.Err = ErrNoAnswer // the client has stopped waiting too

@@ -102,19 +102,19 @@ func TestWorkerRunsEachKind(t *testing.T) {
 	r := newWorkerRig(t, nil)
 	r.start(t)
 	for i, k := range []command.Kind{command.KindLink, command.KindPairingCode, command.KindDevice,
-		command.KindLogout, command.KindRestart, command.KindForget} {
+		command.KindLogout, command.KindRestart, command.KindForget, command.KindSettings} {
 		r.send(t, fmt.Sprint("c", i), k, "inst", 0)
 	}
 	require.Equal(t, "qr-inst", r.result(t, "c0").Value)
 	require.Equal(t, "CODE-5491112345678", r.result(t, "c1").Value)
 	require.Equal(t, "iPhone 12", r.result(t, "c2").Device.Name)
-	for _, id := range []string{"c3", "c4", "c5"} {
+	for _, id := range []string{"c3", "c4", "c5", "c6"} {
 		require.Equal(t, command.Result{}, r.result(t, id))
 	}
 	r.drained(t)
 	require.Equal(t, []call{{command.KindLink, "inst", ""}, {command.KindPairingCode, "inst", "5491112345678"},
 		{command.KindDevice, "inst", ""}, {command.KindLogout, "inst", ""}, {command.KindRestart, "inst", ""},
-		{command.KindForget, "inst", ""}}, r.exec.seen())
+		{command.KindForget, "inst", ""}, {command.KindSettings, "inst", ""}}, r.exec.seen())
 	stored, _ := r.res.result("c0")
 	require.Equal(t, start.Add(command.DefaultResultTTL), stored.expires)
 }

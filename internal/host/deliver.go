@@ -32,30 +32,48 @@ func newRand(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, ^seed))
 // WAMessageID derives the WhatsApp message id from ours (message.WAMessageID).
 func WAMessageID(messageID string) string { return message.WAMessageID(messageID) }
 
-// settled reports whether a held message needs no send (no longer pending
-// or gone); it then deletes it from its queue.
-func (h *Host) settled(ctx context.Context, inst string, m heldMsg) bool {
+// settled reads a held message before its turn: done is true if it needs
+// no send (no longer pending, or gone), and it was deleted from its queue.
+// Otherwise msg is the message as read (zero if the read failed: deliver
+// reads it again), so that deliver need not read it again.
+func (h *Host) settled(ctx context.Context, inst string, m heldMsg) (msg message.Message, done bool) {
 	if m.change != nil {
-		return false // decided at its turn (change.go)
+		return message.Message{}, false // decided at its turn (change.go)
 	}
 	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
 	if err != nil && !errors.Is(err, fault.ErrNotFound) {
-		return false // decide at send time
+		return message.Message{}, false // decide at send time
 	}
 	if err == nil && msg.Status == message.Pending {
-		return false
+		return msg, false
 	}
 	h.ack(ctx, inst, m)
-	return true
+	return message.Message{}, true
 }
 
-// deliver sends one message and records the outcome.
-func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, rnd *rand.Rand, due time.Time) outcome {
+func needsMedia(t message.Type) bool {
+	k, ok := message.KindOf(t)
+	if !ok {
+		return false
+	}
+	_, media := k.Media()
+	return media
+}
+
+// deliver sends one message and records the outcome. read is the message
+// as settled read it before the lane delay. Whether it is still pending
+// is decided by the send claim, and what it says is read under the claim
+// (claimedContent), so deliver reads it again only before fetching media:
+// that read spares a download for a message withdrawn during its delay.
+func (h *Host) deliver(ctx context.Context, inst string, m heldMsg, read message.Message, rnd *rand.Rand, due time.Time) outcome {
 	if m.change != nil {
 		return h.applyChange(ctx, inst, m, rnd)
 	}
 	log := h.log.With("instance", inst, "messageId", m.id)
-	msg, err := h.cfg.Store.GetMessage(ctx, m.id)
+	msg, err := read, error(nil)
+	if read.ID == "" || needsMedia(read.Type) {
+		msg, err = h.cfg.Store.GetMessage(ctx, m.id)
+	}
 	if errors.Is(err, fault.ErrNotFound) || (err == nil && msg.Status != message.Pending) {
 		h.ack(ctx, inst, m)
 		return outcomeDone

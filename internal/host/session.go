@@ -36,14 +36,15 @@ type session struct {
 	h    *Host
 	name string
 
-	mu      sync.Mutex
-	pacer   *pacer.Pacer
-	holding map[string]heldMsg
-	open    bool
-	running bool
-	wake    chan struct{}
-	rnd     *rand.Rand      // spintax draws; used only by the sender loop
-	typed   <-chan struct{} // the last typist's done (typing.go); used only by the sender loop
+	mu       sync.Mutex
+	pacer    *pacer.Pacer
+	holding  map[string]heldMsg
+	open     bool
+	running  bool
+	wake     chan struct{}
+	rnd      *rand.Rand      // spintax draws; used only by the sender loop
+	typed    <-chan struct{} // the last typist's done (typing.go); used only by the sender loop
+	settings settingsCopy    // settings.go
 }
 
 // session returns the instance's session, creating it (with its lane
@@ -169,7 +170,8 @@ func (s *session) loop(ctx context.Context) {
 		if !known {
 			continue
 		}
-		if s.h.settled(ctx, s.name, m) {
+		read, done := s.h.settled(ctx, s.name, m)
+		if done {
 			s.drop(m.id)
 			continue
 		}
@@ -186,7 +188,7 @@ func (s *session) loop(ctx context.Context) {
 			s.mu.Unlock()
 			continue
 		}
-		o := s.h.deliver(ctx, s.name, m, s.rnd, due)
+		o := s.h.deliver(ctx, s.name, m, read, s.rnd, due)
 		typing.stop() // handed to WhatsApp, or over without a send
 		switch o {
 		case outcomeSent:

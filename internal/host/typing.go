@@ -55,7 +55,7 @@ func (s *session) startTyping(ctx context.Context, m heldMsg, after <-chan struc
 		if after != nil {
 			<-after
 		}
-		to, state, ok := h.typing(ctx, s.name, m)
+		to, state, ok := s.typing(ctx, m)
 		if !ok {
 			return
 		}
@@ -75,14 +75,15 @@ func (s *session) startTyping(ctx context.Context, m heldMsg, after <-chan struc
 func (t *typist) stop() { close(t.stopped) }
 
 // typing reads what m's chat should show, if anything: the instance's
-// typingSimulation setting, read per message so a change applies to the
-// next one, and the rules of showsTyping and chatPresence.
-func (h *Host) typing(ctx context.Context, inst string, m heldMsg) (to string, state driver.ChatPresence, ok bool) {
+// typingSimulation setting as it is when m is picked (settings.go), and
+// the rules of showsTyping and chatPresence.
+func (s *session) typing(ctx context.Context, m heldMsg) (to string, state driver.ChatPresence, ok bool) {
 	if !showsTyping(m) {
 		return "", "", false
 	}
-	in, err := h.cfg.Store.GetInstance(ctx, inst)
-	if err != nil || !in.Settings.TypingSimulation {
+	h, inst := s.h, s.name
+	set, err := s.currentSettings(ctx)
+	if err != nil || !set.TypingSimulation {
 		return "", "", false
 	}
 	if m.to != "" && m.typ != "" {

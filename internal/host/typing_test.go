@@ -13,6 +13,7 @@ import (
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/gateway"
+	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/message"
 )
@@ -102,7 +103,8 @@ func TestTypingAroundASend(t *testing.T) {
 }
 
 // TestNoTypingWhenDisabled: with typingSimulation off nothing is shown;
-// the setting is read per message, so turning it on applies to the next.
+// once the host is told of a change (as PATCH .../settings does), it
+// applies to the next message.
 func TestNoTypingWhenDisabled(t *testing.T) {
 	// Urgent waits 100–200 ms: time enough to show typing.
 	r, _, _ := newScaledRig(t, filepath.Join(t.TempDir(), "g.db"), 0.1)
@@ -115,6 +117,7 @@ func TestNoTypingWhenDisabled(t *testing.T) {
 
 	_, err = r.svc.UpdateSettings(ctx, "acme", "acme__c__main", instance.SettingsPatch{TypingSimulation: &on})
 	require.NoError(t, err)
+	r.host.SettingsChanged(ctx, "acme__c__main")
 	_, _, err = r.svc.Send(ctx, "acme", text("5491100000002", "typed", "urgent"), "")
 	require.NoError(t, err)
 	waitFor(t, "second sent", func() bool { return len(r.drv.sentList()) == 2 })
@@ -164,4 +167,33 @@ func TestPausedWhenTheWaitEndsWithoutASend(t *testing.T) {
 	waitFor(t, "paused", func() bool { clk.Advance(time.Minute); return len(r.drv.presenceList()) == 2 })
 	require.Equal(t, shownPresence{to: "5491100000001", state: driver.Paused}, r.drv.presenceList()[1])
 	require.Empty(t, r.drv.sentList())
+}
+
+// TestSettingsChangeNotHeardOf: a change the host was not told of (a lost
+// notification) is followed once the host's copy is SettingsMaxAge old,
+// and not before: the copy saves a read per message.
+func TestSettingsChangeNotHeardOf(t *testing.T) {
+	clk := clock.NewFake(time.Now())
+	r, _, _ := newClockRig(t, filepath.Join(t.TempDir(), "g.db"), 1, clk)
+	off, on := false, true
+	openInstance(t, r, &instance.SettingsPatch{TypingSimulation: &off})
+	ctx := context.Background()
+	send := func(to string, n int) {
+		t.Helper()
+		_, _, err := r.svc.Send(ctx, "acme", text(to, "hi", "urgent"), "")
+		require.NoError(t, err)
+		waitFor(t, "sent", func() bool { clk.Advance(time.Second); return len(r.drv.sentList()) == n })
+	}
+	send("5491100000001", 1)
+	_, err := r.svc.UpdateSettings(ctx, "acme", "acme__c__main", instance.SettingsPatch{TypingSimulation: &on})
+	require.NoError(t, err)
+	send("5491100000002", 2)
+	require.Empty(t, r.drv.presenceList(), "the copy is current: no read, no typing")
+
+	clk.Advance(host.SettingsMaxAge)
+	send("5491100000003", 3)
+	waitFor(t, "typing of the third", func() bool { return len(r.drv.presenceList()) >= 2 })
+	for _, p := range r.drv.presenceList() {
+		require.Equal(t, "5491100000003", p.to)
+	}
 }

@@ -19,6 +19,9 @@ type Sessions interface {
 	Logout(ctx context.Context, name string) error
 	Restart(ctx context.Context, name string) error
 	Forget(ctx context.Context, name string)
+	// SettingsChanged tells the host that the instance's settings were
+	// changed in the store, so that the next message follows them.
+	SettingsChanged(ctx context.Context, name string)
 }
 
 type qrView struct {

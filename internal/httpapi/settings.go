@@ -31,9 +31,15 @@ func (a *api) updateSettings(w http.ResponseWriter, r *http.Request, tenantID st
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	st, err := a.svc.UpdateSettings(r.Context(), tenantID, r.PathValue("name"), body)
+	name := r.PathValue("name")
+	st, err := a.svc.UpdateSettings(r.Context(), tenantID, name, body)
 	if err != nil {
 		return err
+	}
+	if a.sessions != nil {
+		if inst, err := a.svc.Instance(r.Context(), tenantID, name); err == nil {
+			a.sessions.SettingsChanged(r.Context(), inst.Name.String())
+		}
 	}
 	writeJSON(w, http.StatusOK, viewSettings(st))
 	return nil

@@ -23,6 +23,8 @@ const (
 	ReachOutLocked  = "WhatsApp does not let this number start new chats for now (reach-out timelock, error 463)"
 	MediaRejected   = "media rejected by WhatsApp"
 	InvalidNumber   = "invalid phone number"
+	GroupNotFound   = "group not found"
+	NotInGroup      = "not a member of the group"
 	reachOutLockErr = 463
 )
 
@@ -40,6 +42,12 @@ func sendFailure(err error) error {
 	case errors.Is(err, whatsmeow.ErrNotConnected), errors.Is(err, whatsmeow.ErrNotLoggedIn),
 		errors.As(err, &disc):
 		return fmt.Errorf("%w: %w", driver.ErrNotConnected, err)
+	// whatsmeow asks for a group's members before sending to it; WhatsApp
+	// answers 404 or 403 when there is no such group or we are not in it.
+	case errors.Is(err, whatsmeow.ErrGroupNotFound):
+		return &driver.SendError{Reason: GroupNotFound}
+	case errors.Is(err, whatsmeow.ErrNotInGroup):
+		return &driver.SendError{Reason: NotInGroup}
 	}
 	if code, ok := statusAfter(err.Error(), serverErrorPrefix); ok && errors.Is(err, whatsmeow.ErrServerReturnedError) {
 		// A 5xx is WhatsApp's trouble, not the message's: try again.

@@ -31,6 +31,8 @@ func TestSendFailure(t *testing.T) {
 		{"media refused", errors.New("upload image: upload failed with status code 413"), permanent(MediaRejected + " (HTTP 413)")},
 		{"media server down", errors.New("upload failed with status code 502"), transient},
 		{"number without an account", errors.New("no LID found for 5491100000000@s.whatsapp.net from server"), permanent(NotOnWhatsApp)},
+		{"no such group", fmt.Errorf("failed to get group members: %w", whatsmeow.ErrGroupNotFound), permanent(GroupNotFound)},
+		{"not in the group", fmt.Errorf("failed to get group members: %w", whatsmeow.ErrNotInGroup), permanent(NotInGroup)},
 		{"already a SendError", fmt.Errorf("x: %w", permanent(NotOnWhatsApp)), permanent(NotOnWhatsApp)},
 		{"socket gone", whatsmeow.ErrNotConnected, driver.ErrNotConnected},
 		{"not logged in", whatsmeow.ErrNotLoggedIn, driver.ErrNotConnected},

@@ -14,7 +14,8 @@ import (
 // Send sends one message under the WhatsApp id derived from ours, so a
 // resend after a crash is the same message to WhatsApp. ErrNotConnected
 // if the instance is not open; *driver.SendError when the message can
-// never go (number not on WhatsApp, media rejected, reach-out timelock).
+// never go (number not on WhatsApp, no such group or not in it, media
+// rejected, reach-out timelock).
 func (d *Driver) Send(ctx context.Context, instance string, out driver.Outbound) error {
 	if err := ctx.Err(); err != nil {
 		return err

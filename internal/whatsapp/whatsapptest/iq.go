@@ -37,6 +37,8 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 		c.uploadPreKeys(iq)
 	case ns == "encrypt" && first.Tag == "key":
 		c.reply(iq, c.s.bundles(first))
+	case ns == "w:g2" && iq.Attrs["type"] == "get" && first.Tag == "query":
+		c.groupInfo(iq)
 	case ns == "usync":
 		c.reply(iq, c.s.usync(first))
 	case ns == "w:m" && first.Tag == "media_conn":

@@ -15,8 +15,8 @@ import (
 type Sent struct {
 	ID        string    // the message id the client chose
 	From      types.JID // the sending device
-	To        types.JID // the chat as addressed on the wire (whatsmeow sends to LIDs)
-	Phone     string    // the recipient's phone number
+	To        types.JID // the chat as addressed on the wire (whatsmeow sends to LIDs; a group's JID)
+	Phone     string    // the recipient's phone number; "" for a group
 	Type      string    // the stanza type: "text", "media", "reaction", ...
 	MediaType string    // the enc mediatype: "image", "video", "ptt", "document", ...
 	// Message is the content decrypted with the recipient phone's keys;
@@ -27,6 +27,11 @@ type Sent struct {
 	Media []byte
 	// Err says why Message or Media is missing.
 	Err error
+	// Group messages only (groupmsg.go): the devices the message carried
+	// the sender's sender key to, each decrypted and kept by its phone,
+	// and the id of the sender key the message is encrypted with.
+	SenderKeyTo []types.JID
+	SenderKeyID uint32
 }
 
 // Sent lists the messages the device jid (or, without a device part,
@@ -42,8 +47,9 @@ func (s *Server) Sent(jid types.JID) []Sent {
 }
 
 // handleMessage records a message from the client, decrypts the copy for
-// the recipient's phone and acknowledges it, as the server does once it
-// has taken a message over.
+// the recipient's phone (for a group: the copy every member's phone
+// reads) and acknowledges it, as the server does once it has taken a
+// message over.
 func (c *conn) handleMessage(node *waBinary.Node) {
 	ag := node.AttrGetter()
 	if ag.OptionalString("category") == "peer" {
@@ -67,7 +73,9 @@ func (c *conn) handleMessage(node *waBinary.Node) {
 		msg.Phone = p.number
 	}
 	var plain []byte
-	if enc, ok := recipientEnc(node, msg.To); !ok {
+	if msg.To.Server == types.GroupServer {
+		plain, msg.Err = s.openGroupLocked(ctx, node, dev, &msg)
+	} else if enc, ok := recipientEnc(node, msg.To); !ok {
 		msg.Err = fmt.Errorf("no copy encrypted for %s", msg.To)
 	} else if p := s.userLocked(msg.To); p == nil {
 		msg.Err = fmt.Errorf("recipient %s unknown", msg.To)

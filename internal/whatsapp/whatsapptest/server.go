@@ -8,9 +8,22 @@
 // client sent.
 //
 // The fake implements what a linked companion needs, not WhatsApp: every
-// user has exactly one device (the phone), groups, app state, history sync
-// and presence are answered with empty results, and messages to a device
-// that is not connected are not queued.
+// user has exactly one device (the phone), app state, history sync and
+// presence are answered with empty results, and messages to a device that
+// is not connected are not queued.
+//
+// Groups exist once test code creates them (CreateGroup: an id, a subject,
+// member phone numbers). The server answers a member's group info query
+// (w:g2, addressing by phone number), 404 item-not-found for a group that
+// does not exist and 403 forbidden for a non-member, which is all
+// whatsmeow asks before sending to a group. A group message is read as
+// the members' phones would: each phone opens its copy of the sender's
+// SenderKeyDistributionMessage and keeps the sender key, then every
+// member's phone must open the sender-key encrypted content (Sent lists
+// it with the group as To and the devices that got the key). Group
+// changes (creating or leaving from a client, participants, settings),
+// LID-addressed groups and delivering group messages to clients are not
+// modelled.
 package whatsapptest
 
 import (
@@ -69,6 +82,7 @@ type Server struct {
 	linkings  map[string]*linking // by QR ref
 	codeLinks map[string]*linking // by phone number, latest pairing-code request
 	media     map[string][]byte   // uploaded blobs by direct path
+	groups    map[string]*group   // by id, the group JID's user
 }
 
 // Option adjusts a Server.
@@ -112,6 +126,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		linkings:  map[string]*linking{},
 		codeLinks: map[string]*linking{},
 		media:     map[string][]byte{},
+		groups:    map[string]*group{},
 	}
 	for _, o := range opts {
 		o(s)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"go.mau.fi/libsignal/ecc"
-	groupRecord "go.mau.fi/libsignal/groups/state/record"
 	"go.mau.fi/libsignal/keys/identity"
 	"go.mau.fi/libsignal/keys/prekey"
 	"go.mau.fi/libsignal/protocol"
@@ -20,8 +19,9 @@ import (
 )
 
 // signalStore is a phone's Signal state in memory: its identity, signed
-// prekey, one-time prekeys and its sessions with companions. Callers
-// serialize access (the server holds s.mu around every use).
+// prekey, one-time prekeys, its sessions with companions and the sender
+// keys of group senders (senderkey.go). Callers serialize access (the
+// server holds s.mu around every use).
 type signalStore struct {
 	identity     *keys.KeyPair
 	regID        uint32
@@ -30,6 +30,7 @@ type signalStore struct {
 	nextPreKey   uint32
 	sessions     map[string][]byte
 	identities   map[string][32]byte
+	senderKeys   map[string][]byte // serialized records by senderKeyID
 }
 
 var _ libstore.SignalProtocol = (*signalStore)(nil)
@@ -48,6 +49,7 @@ func newSignalStore() (*signalStore, error) {
 		nextPreKey:   1,
 		sessions:     map[string][]byte{},
 		identities:   map[string][32]byte{},
+		senderKeys:   map[string][]byte{},
 	}, nil
 }
 
@@ -156,16 +158,6 @@ func (st *signalStore) ContainsSignedPreKey(_ context.Context, id uint32) (bool,
 }
 
 func (st *signalStore) RemoveSignedPreKey(context.Context, uint32) error { return nil }
-
-// Group messages are out of scope: sender keys are never kept.
-func (st *signalStore) StoreSenderKey(context.Context, *protocol.SenderKeyName, *groupRecord.SenderKey) error {
-	return nil
-}
-
-func (st *signalStore) LoadSenderKey(context.Context, *protocol.SenderKeyName) (*groupRecord.SenderKey, error) {
-	return groupRecord.NewSenderKey(store.SignalProtobufSerializer.SenderKeyRecord,
-		store.SignalProtobufSerializer.SenderKeyState), nil
-}
 
 // decrypt opens a message a companion at remote encrypted for this phone;
 // encType is the enc node's type, "pkmsg" or "msg".
