@@ -68,7 +68,7 @@ $(SQS_MOD):
 ## bench: the performance figures of the issues, each against a baseline
 ## measured in the same run; prints a table per benchmark
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ ./functions/api/ ./internal/cloud/ | tee $(BENCHOUT)
+	set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ ./functions/api/ ./internal/cloud/ | tee $(BENCHOUT)
 
 ## build: the Lambda zips dist/api.zip and dist/webhooks.zip, each holding
 ## one `bootstrap` for the provided.al2023 runtime on arm64 (Graviton)

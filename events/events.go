@@ -23,32 +23,21 @@ const Source = "whatsapp.gateway"
 type Name string
 
 // The events of API.md. Their values are public contract: renaming one
-// breaks every tenant filtering on it.
+// breaks every tenant filtering on it. Each is defined once, in defs
+// (def.go).
 const (
 	InstanceConnected    Name = "instance.connected"
 	InstanceDisconnected Name = "instance.disconnected"
 	MessageReceived      Name = "message.received"
 	MessageSent          Name = "message.sent"
 	MessageFailed        Name = "message.failed"
+	MessageDelivered     Name = "message.delivered"
+	MessageRead          Name = "message.read"
+	MessageReaction      Name = "message.reaction"
+	MessageEdited        Name = "message.edited"
+	MessageRevoked       Name = "message.revoked"
+	PollVote             Name = "poll.vote"
 )
-
-// Valid reports whether n is one of the events the gateway emits. Anything
-// else reaching a consumer is corruption or a foreign event on the shared bus,
-// and must not be delivered to a tenant.
-func (n Name) Valid() bool {
-	switch n {
-	case InstanceConnected, InstanceDisconnected, MessageReceived, MessageSent, MessageFailed:
-		return true
-	}
-	return false
-}
-
-// Names lists every event, in API.md's order, for infrastructure that must
-// enumerate them (EventBridge rule patterns, docs, tests). The slice is the
-// caller's own.
-func Names() []Name {
-	return []Name{InstanceConnected, InstanceDisconnected, MessageReceived, MessageSent, MessageFailed}
-}
 
 // timeLayout is API.md's timestamp: UTC, always three fractional digits, so
 // receivers can parse it with a fixed format.
@@ -73,9 +62,8 @@ type Envelope struct {
 // New builds the envelope of one event and checks it against the event's
 // schema, so a producer bug (a payload of the wrong event, a number with a
 // "+", a caption on a text message) fails where it is made rather than in a
-// tenant's integration. data must be the payload type of name (Connection,
-// Received, Sent or Failed, or a pointer to one); at is truncated to
-// milliseconds in UTC.
+// tenant's integration. data must be the payload type of name (its def),
+// or a pointer to one; at is truncated to milliseconds in UTC.
 func New(name Name, instanceName string, data any, at time.Time) (Envelope, error) {
 	if !name.Valid() {
 		return Envelope{}, fmt.Errorf("events: unknown event %q", name)
@@ -99,46 +87,6 @@ func New(name Name, instanceName string, data any, at time.Time) (Envelope, erro
 		return Envelope{}, err
 	}
 	return e, nil
-}
-
-// checkPayload catches a payload built for another event: the schema alone
-// would report it only as a confusing list of missing fields.
-func checkPayload(name Name, data any) error {
-	var want Name
-	switch d := data.(type) {
-	case Connection, *Connection:
-		if d == (*Connection)(nil) {
-			return fmt.Errorf("events: %s data is a nil pointer", name)
-		}
-		if name == InstanceConnected || name == InstanceDisconnected {
-			return nil
-		}
-	case Received:
-		want = MessageReceived
-	case *Received:
-		if d == nil {
-			return fmt.Errorf("events: %s data is a nil pointer", name)
-		}
-		want = MessageReceived
-	case Sent:
-		want = MessageSent
-	case *Sent:
-		if d == nil {
-			return fmt.Errorf("events: %s data is a nil pointer", name)
-		}
-		want = MessageSent
-	case Failed:
-		want = MessageFailed
-	case *Failed:
-		if d == nil {
-			return fmt.Errorf("events: %s data is a nil pointer", name)
-		}
-		want = MessageFailed
-	}
-	if want == name {
-		return nil
-	}
-	return fmt.Errorf("events: %T is not the data of %s", data, name)
 }
 
 // Body is the exact webhook body: what is POSTed and what the signature is
@@ -248,29 +196,6 @@ func validDeliveryID(s string) bool {
 func hasTenant(instanceName, tenant string) bool {
 	owner, _, _ := strings.Cut(instanceName, "__")
 	return owner == tenant
-}
-
-// canonicalData re-encodes data through its Go type, dropping whitespace and
-// undoing the HTML escaping encoding/json applies by default, so every path
-// to a webhook body yields the same bytes.
-func canonicalData(name Name, raw json.RawMessage) (json.RawMessage, error) {
-	var v any
-	switch name {
-	case InstanceConnected, InstanceDisconnected:
-		v = new(Connection)
-	case MessageReceived:
-		v = new(Received)
-	case MessageSent:
-		v = new(Sent)
-	case MessageFailed:
-		v = new(Failed)
-	default:
-		return nil, fmt.Errorf("events: unknown event %q", name)
-	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return nil, fmt.Errorf("events: %s data: %w", name, err)
-	}
-	return marshal(v)
 }
 
 // marshal is json.Marshal without HTML escaping and without the encoder's

@@ -15,6 +15,12 @@ const (
 	envAdminKey     = "GATEWAY_ADMIN_KEY"
 	envDriver       = "GATEWAY_DRIVER"
 	envDeviceTable  = "GATEWAY_DEVICE_TABLE" // whatsmeow's device keys (internal/devicestore)
+	// Inbound media: the bucket (host and API), the API's URL that
+	// media.url starts with (host), the retention (host and API, and the
+	// bucket's lifecycle rule).
+	envMediaBucket        = "GATEWAY_MEDIA_BUCKET"
+	envPublicURL          = "GATEWAY_PUBLIC_URL"
+	envMediaRetentionDays = "GATEWAY_MEDIA_RETENTION_DAYS"
 
 	driverWhatsmeow = "whatsmeow"
 )

@@ -37,6 +37,8 @@ const testStack = "Test"
 type fixture struct {
 	shards     int
 	alarmEmail string // AlarmEmail the stack was built with
+	retention  int    // media retention days the stack has
+	publicURL  string // PublicURL the stack was built with
 	tpl        assertions.Template
 	res        map[string]resource // logical id → resource
 	byPath     map[string]string   // construct path below the stack → logical id
@@ -69,18 +71,22 @@ func synth(t *testing.T, shards int) *fixture {
 		Outdir:  jsii.String(outdir),
 		Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
 	})
-	// The two-shard stack also has an alarm e-mail; the one-shard stack
-	// has none.
-	email := ""
+	// The two-shard stack also has an alarm e-mail, a media retention of
+	// its own and a custom domain; the one-shard stack has the defaults.
+	email, retention, publicURL := "", 0, ""
 	if shards > 1 {
-		email = "ops@example.com"
+		email, retention, publicURL = "ops@example.com", 7, "https://wa.example.com"
 	}
 	stack, err := NewGatewayStack(app, testStack, GatewayStackProps{
 		Shards: shards, SourceDir: "..", APICode: placeholderCode(t), WebhooksCode: placeholderCode(t),
-		AlarmEmail: email,
+		AlarmEmail: email, MediaRetentionDays: retention, PublicURL: publicURL,
 	})
 	require.NoError(t, err)
-	f := &fixture{shards: shards, alarmEmail: email, outdir: outdir, res: map[string]resource{}, byPath: map[string]string{}}
+	if retention == 0 {
+		retention = defaultMediaRetentionDays
+	}
+	f := &fixture{shards: shards, alarmEmail: email, retention: retention, publicURL: publicURL, outdir: outdir,
+		res: map[string]resource{}, byPath: map[string]string{}}
 	cdkAssert(t, func() { f.tpl = assertions.Template_FromStack(stack, nil) })
 
 	raw, err := json.Marshal(f.tpl.ToJSON())

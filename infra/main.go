@@ -8,6 +8,11 @@
 //	shards      number of shards, default 1
 //	stackName   default WaGateway
 //	alarmEmail  address subscribed to the alarm topic, default none
+//	mediaRetentionDays  days inbound messages and media are kept, 1 to
+//	            365, default 30 (the media bucket's lifecycle rule and
+//	            GATEWAY_MEDIA_RETENTION_DAYS of the API and session hosts)
+//	publicUrl   the API's base URL when a custom domain fronts it, which
+//	            media.url starts with; default the HTTP API's own URL
 //
 // The stack is environment-agnostic (region and account come from the
 // CLI's credentials at deployment), so `cdk synth` needs no AWS access.
@@ -60,16 +65,27 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	retention, err := intContext(app, "mediaRetentionDays", defaultMediaRetentionDays)
+	if err != nil {
+		return err
+	}
+	if retention < 1 {
+		// 0 would mean the default to the stack; from the CLI it is a
+		// mistake.
+		return fmt.Errorf("context mediaRetentionDays: want 1 to %d, got %d", maxMediaRetentionDays, retention)
+	}
 	name := stringContext(app, "stackName", "WaGateway")
 	_, err = NewGatewayStack(app, name, GatewayStackProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String(fmt.Sprintf("WhatsApp gateway (%d shard(s))", shards)),
 		},
-		Shards:       shards,
-		AlarmEmail:   stringContext(app, "alarmEmail", ""),
-		SourceDir:    root,
-		APICode:      filepath.Join(root, "dist", "api.zip"),
-		WebhooksCode: filepath.Join(root, "dist", "webhooks.zip"),
+		Shards:             shards,
+		AlarmEmail:         stringContext(app, "alarmEmail", ""),
+		MediaRetentionDays: retention,
+		PublicURL:          stringContext(app, "publicUrl", ""),
+		SourceDir:          root,
+		APICode:            filepath.Join(root, "dist", "api.zip"),
+		WebhooksCode:       filepath.Join(root, "dist", "webhooks.zip"),
 	})
 	if err != nil {
 		return err

@@ -249,7 +249,8 @@ func TestNamesMatchApp(t *testing.T) {
 		cfg[k] = v
 	}
 	for _, name := range []string{envTable, envQueueUrgent, envQueueNormal, envQueueBulk, envCommandQueue,
-		envWebhookQueue, envEventBus, envAdminKey, envDriver, envDeviceTable, driverWhatsmeow} {
+		envWebhookQueue, envEventBus, envAdminKey, envDriver, envDeviceTable, driverWhatsmeow,
+		envMediaBucket, envPublicURL, envMediaRetentionDays} {
 		require.Truef(t, cfg[name], "internal/config does not know %q", name)
 	}
 	_, consts := sourceFile(t, "events/events.go")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
@@ -9,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -30,6 +32,9 @@ type shardDeps struct {
 	deviceTable awsdynamodb.Table
 	bus         awsevents.EventBus
 	logs        awslogs.LogGroup
+	media       awss3.Bucket
+	// retentionDays is GATEWAY_MEDIA_RETENTION_DAYS, the bucket's rule's.
+	retentionDays int
 }
 
 // shard is {three lane FIFO queues, one command queue, one Fargate
@@ -37,6 +42,17 @@ type shardDeps struct {
 type shard struct {
 	urgent, normal, bulk, command queuePair
 	service                       awsecs.FargateService
+	// host is the session host's container; the stack adds the API's
+	// URL to its environment once the API exists (see setPublicURL).
+	host awsecs.ContainerDefinition
+}
+
+// setPublicURL tells the session host the API's base URL, which media.url
+// starts with (GATEWAY_PUBLIC_URL). It comes after the shard because the
+// API is built on shard 0's queues; the template has no cycle, as the API
+// depends on queues and the bucket, never on a task definition.
+func (s *shard) setPublicURL(url *string) {
+	s.host.AddEnvironment(jsii.String(envPublicURL), url)
 }
 
 // lanes are the lane queues, most urgent first.
@@ -84,9 +100,11 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	env[envDeviceTable] = d.deviceTable.TableName()
 	env[envEventBus] = d.bus.EventBusName()
 	env[envDriver] = jsii.String(driverWhatsmeow)
+	env[envMediaBucket] = d.media.BucketName()
+	env[envMediaRetentionDays] = jsii.String(strconv.Itoa(d.retentionDays))
 	// No port mappings: the host accepts no inbound connections; its
 	// work arrives on the queues.
-	task.AddContainer(jsii.String("sessionhost"), &awsecs.ContainerDefinitionOptions{
+	s.host = task.AddContainer(jsii.String("sessionhost"), &awsecs.ContainerDefinitionOptions{
 		Image:       d.image,
 		Essential:   jsii.Bool(true),
 		Environment: &env,
@@ -99,8 +117,9 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	})
 
 	// Least privilege: the host reads and writes both tables, consumes
-	// (receive, change visibility, delete) its own shard's queues and
-	// publishes on the bus; it sends to no queue.
+	// (receive, change visibility, delete) its own shard's queues,
+	// publishes on the bus and writes inbound media (grantMediaWrite); it
+	// sends to no queue.
 	role := task.TaskRole()
 	grantData(d.table, role)
 	grantData(d.deviceTable, role)
@@ -108,6 +127,7 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 		q.queue.GrantConsumeMessages(role)
 	}
 	d.bus.GrantPutEventsTo(role, nil)
+	grantMediaWrite(d.media, role)
 
 	s.service = awsecs.NewFargateService(sc, jsii.String("HostService"), &awsecs.FargateServiceProps{
 		Cluster:        d.cluster,

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,23 @@ type GatewayStackProps struct {
 	APICode, WebhooksCode string
 	// AlarmEmail, if set, is subscribed to the alarm topic.
 	AlarmEmail string
+	// MediaRetentionDays is how long inbound messages and media are kept
+	// (GATEWAY_MEDIA_RETENTION_DAYS, and the media bucket's lifecycle
+	// rule), 1 to maxMediaRetentionDays; 0 means
+	// defaultMediaRetentionDays.
+	MediaRetentionDays int
+	// PublicURL is the API's base URL as clients reach it, which media.url
+	// starts with (GATEWAY_PUBLIC_URL): set it when a custom domain fronts
+	// the HTTP API; empty means the HTTP API's own URL.
+	PublicURL string
+}
+
+// retentionDays is MediaRetentionDays with its default.
+func (p GatewayStackProps) retentionDays() int {
+	if p.MediaRetentionDays == 0 {
+		return defaultMediaRetentionDays
+	}
+	return p.MediaRetentionDays
 }
 
 func (p GatewayStackProps) validate() error {
@@ -48,6 +66,15 @@ func (p GatewayStackProps) validate() error {
 	}
 	if _, err := os.Stat(filepath.Join(p.SourceDir, hostDockerfile)); err != nil {
 		errs = append(errs, fmt.Errorf("source dir %q: no %s", p.SourceDir, hostDockerfile))
+	}
+	if d := p.MediaRetentionDays; d < 0 || d > maxMediaRetentionDays {
+		errs = append(errs, fmt.Errorf("media retention: want 1 to %d days, got %d", maxMediaRetentionDays, d))
+	}
+	if p.PublicURL != "" {
+		if u, err := url.Parse(p.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
+			u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			errs = append(errs, fmt.Errorf("public URL %q: want the API's http(s) base URL, without query", p.PublicURL))
+		}
 	}
 	if p.AlarmEmail != "" && !strings.Contains(strings.Trim(p.AlarmEmail, "@"), "@") {
 		errs = append(errs, fmt.Errorf("alarm e-mail %q is not an address", p.AlarmEmail))
@@ -61,10 +88,10 @@ func (p GatewayStackProps) validate() error {
 }
 
 // NewGatewayStack declares the gateway's AWS shape (ARCHITECTURE.md):
-// the state and device tables, per shard the lane and command queues and
-// a Fargate session host, the event bus with the webhook queue and
-// Lambda, the API Lambda behind an HTTP API, and alarms on every DLQ,
-// sent to one SNS topic.
+// the state and device tables, the inbound media bucket, per shard the
+// lane and command queues and a Fargate session host, the event bus with
+// the webhook queue and Lambda, the API Lambda behind an HTTP API, and
+// alarms on every DLQ, sent to one SNS topic.
 func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackProps) (awscdk.Stack, error) {
 	if err := props.validate(); err != nil {
 		return nil, fmt.Errorf("gateway stack: %w", err)
@@ -74,6 +101,7 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 
 	table := newGatewayTable(stack)
 	deviceTable := newDeviceTable(stack)
+	media := newMediaBucket(stack, props.retentionDays())
 	hooks := newWebhooks(stack, table, props.WebhooksCode)
 
 	// Public subnets and no NAT gateway (the hosts need only outbound
@@ -105,12 +133,14 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		Exclude: jsii.Strings("!" + hostDockerfile),
 	})
 	deps := shardDeps{
-		cluster:     awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: vpc}),
-		hostSG:      hostSG,
-		image:       awsecs.ContainerImage_FromDockerImageAsset(image),
-		table:       table,
-		deviceTable: deviceTable,
-		bus:         hooks.bus,
+		cluster:       awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: vpc}),
+		hostSG:        hostSG,
+		image:         awsecs.ContainerImage_FromDockerImageAsset(image),
+		table:         table,
+		deviceTable:   deviceTable,
+		bus:           hooks.bus,
+		media:         media,
+		retentionDays: props.retentionDays(),
 		logs: awslogs.NewLogGroup(stack, jsii.String("HostLogs"), &awslogs.LogGroupProps{
 			Retention: awslogs.RetentionDays_ONE_MONTH,
 		}),
@@ -127,7 +157,16 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	}
 	newDLQAlarm(stack, "WebhookDlqAlarm", hooks.queue.dlq, "Webhook", alarms)
 
-	a := newAPI(stack, table, shards[0], props.APICode)
+	a := newAPI(stack, table, shards[0], media, props.retentionDays(), props.APICode)
+	// media.url is built by the session hosts, so they need the API's URL
+	// (a token: CloudFormation resolves it at deployment).
+	publicURL := a.http.Url()
+	if props.PublicURL != "" {
+		publicURL = jsii.String(props.PublicURL)
+	}
+	for _, s := range shards {
+		s.setPublicURL(publicURL)
+	}
 
 	output := func(id, desc string, v *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})
@@ -136,5 +175,6 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	output("EventBusName", "Event bus of the gateway's events (source "+eventSource+")", hooks.bus.EventBusName())
 	output("AdminKeySecretArn", "Secrets Manager secret holding GATEWAY_ADMIN_KEY", a.adminKey.SecretArn())
 	output("AlarmTopicArn", "SNS topic every alarm notifies", alarms.TopicArn())
+	output("MediaBucketName", "S3 bucket of inbound media (kept when the stack is deleted)", media.BucketName())
 	return stack, nil
 }

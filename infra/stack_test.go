@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,9 @@ func TestStack(t *testing.T) {
 		{"alarm topic", checkAlarmTopic},
 		{"outputs", checkOutputs},
 		{"image asset", checkImageAsset},
+		{"media bucket", checkMediaBucket},
+		{"media grants", checkMediaGrants},
+		{"no dependency cycle", checkNoCycle},
 	}
 	for _, shards := range []int{1, 2} {
 		t.Run(fmt.Sprintf("shards=%d", shards), func(t *testing.T) {
@@ -65,6 +69,8 @@ func checkCounts(t *testing.T, f *fixture) {
 		"AWS::SecretsManager::Secret":     1,
 		"AWS::ApiGatewayV2::Api":          1,
 		"AWS::ApiGatewayV2::Route":        1,
+		"AWS::S3::Bucket":                 1,
+		"AWS::S3::BucketPolicy":           1,
 	}
 	cdkAssert(t, func() {
 		for typ, c := range counts {
@@ -229,7 +235,10 @@ func checkFunctions(t *testing.T, f *fixture) {
 	require.Equal(t, s0("BulkQueue"), env[envQueueBulk])
 	require.Equal(t, s0("CommandQueue"), env[envCommandQueue])
 	require.Contains(t, env, envAdminKey)
-	require.Len(t, env, 6, "API environment: %v", env)
+	require.Equal(t, ref(f.id(t, "MediaBucket/Resource")), env[envMediaBucket])
+	require.Equal(t, strconv.Itoa(f.retention), env[envMediaRetentionDays])
+	require.NotContains(t, env, envPublicURL, "the API builds no media.url")
+	require.Len(t, env, 8, "API environment: %v", env)
 
 	hooks := envOf(t, f.props(t, "WebhooksFunction/Resource"))
 	require.Equal(t, map[string]any{
@@ -269,6 +278,10 @@ func checkHosts(t *testing.T, f *fixture) {
 			envCommandQueue: ref(f.id(t, sh+"CommandQueue/Resource")),
 			envEventBus:     ref(f.id(t, "EventBus/Resource")),
 			envDriver:       "whatsmeow",
+			envMediaBucket:  ref(f.id(t, "MediaBucket/Resource")),
+			// The lifecycle rule's days (checkMediaBucket).
+			envMediaRetentionDays: strconv.Itoa(f.retention),
+			envPublicURL:          publicURL(t, f),
 		}, containerEnv(t, task))
 		svc := f.props(t, sh+"HostService/Service")
 		require.EqualValues(t, 1, svc["DesiredCount"])
@@ -405,6 +418,7 @@ func checkOutputs(t *testing.T, f *fixture) {
 	require.Contains(t, string(b), f.id(t, "HttpApi/Resource"))
 	require.Equal(t, ref(f.id(t, "EventBus/Resource")), outs["EventBusName"].(map[string]any)["Value"])
 	require.Equal(t, ref(f.id(t, "AlarmTopic/Resource")), outs["AlarmTopicArn"].(map[string]any)["Value"])
+	require.Equal(t, ref(f.id(t, "MediaBucket/Resource")), outs["MediaBucketName"].(map[string]any)["Value"])
 }
 
 // checkImageAsset reads the cloud assembly: the session host image is
@@ -451,6 +465,10 @@ func TestStackPropsValidation(t *testing.T) {
 		{"no Dockerfile", GatewayStackProps{Shards: 1, SourceDir: t.TempDir(), APICode: code, WebhooksCode: code}, "no sessionhost/Dockerfile"},
 		{"no zips", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: "nope/api.zip", WebhooksCode: "nope/webhooks.zip"}, "run `make build`"},
 		{"bad alarm e-mail", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, AlarmEmail: "ops@"}, "not an address"},
+		{"negative retention", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, MediaRetentionDays: -1}, "media retention"},
+		{"retention over a year", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, MediaRetentionDays: 366}, "media retention"},
+		{"public url with a query", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, PublicURL: "https://wa.example.com/?x"}, "public URL"},
+		{"public url not http", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, PublicURL: "wa.example.com"}, "public URL"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

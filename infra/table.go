@@ -29,6 +29,8 @@ func gatewayIndexes() []gsi {
 			include: []string{"status"}},
 		{name: "outbox", hash: "unpublished", rng: "outboxSort",
 			include: []string{"tenantId", "instance", "event", "body", "createdAt"}},
+		{name: "listing", hash: "listOf", rng: "listKey",
+			include: []string{"to", "chat", "expiresAt"}},
 	}
 }
 

@@ -17,7 +17,8 @@ import (
 // runAWS runs the session host in its AWS shape (ECS Fargate) until ctx
 // ends: sessions fed by the shard's SQS lane queues, state and device keys
 // in DynamoDB, events relayed to EventBridge, session commands from the
-// command queue. It serves no HTTP at all.
+// command queue, inbound media kept in the S3 media bucket. It serves no
+// HTTP at all: media.url points at the API (GATEWAY_PUBLIC_URL).
 func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
 	p, err := cloud.Load(ctx, getenv, config.ForHost, stderr)
 	if err != nil {
@@ -47,6 +48,6 @@ func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) e
 		return err
 	}
 	events.Bind(sh.Host)
-	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table)
+	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table, "mediaBucket", cfg.MediaBucket)
 	return sh.Run(ctx)
 }

@@ -35,6 +35,9 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 		"GATEWAY_COMMAND_QUEUE": emulator.CreateQueue(t, sqsEP, prefix+"-command", true, "", 0),
 		"GATEWAY_EVENT_BUS":     "gateway",
 		"GATEWAY_DRIVER":        "sandbox",
+		// No media arrives: the bucket is only configured.
+		"GATEWAY_MEDIA_BUCKET": "wagateway-media",
+		"GATEWAY_PUBLIC_URL":   "https://abc123.execute-api.us-east-1.amazonaws.com/",
 	}
 	// The SDK reads these from the process environment itself.
 	t.Setenv("AWS_REGION", "us-east-1")
@@ -64,6 +67,12 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 	err := runAWS(context.Background(), func(k string) string { return env[k] }, &logs)
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), "GATEWAY_EVENT_BUS") && strings.Contains(err.Error(), "GATEWAY_DEVICE_TABLE"), err.Error())
+
+	// Without the API's URL the host could only hand out relative
+	// media.url links: it does not start.
+	delete(env, "GATEWAY_PUBLIC_URL")
+	err = runAWS(context.Background(), func(k string) string { return env[k] }, &logs)
+	require.ErrorContains(t, err, "GATEWAY_PUBLIC_URL: required")
 }
 
 func dynamoClient(endpoint string) *dynamodb.Client {

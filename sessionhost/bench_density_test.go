@@ -12,6 +12,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,12 +32,15 @@ var (
 	densitySessions = flag.Int("bench.sessions", 1000, "linked sessions BenchmarkSessionDensity holds")
 	densityLinkers  = flag.Int("bench.linkers", 16, "concurrent linkings in BenchmarkSessionDensity")
 	densityIdle     = flag.Duration("bench.idle", 10*time.Second, "how long BenchmarkSessionDensity lets the linked sessions idle before measuring")
+	heapProfile     = flag.String("bench.heapprofile", "", "write a heap profile of the session host here when the linked sessions are measured (BenchmarkSessionDensity idle, BenchmarkInboundLoad after the load); with -test.memprofilerate=4096 for finer sampling")
 )
 
 // footprint is the process's memory and goroutines after a full GC.
 type footprint struct {
 	rss        int64 // resident set, bytes
 	heap       int64 // Go heap and stacks in use, bytes
+	stacks     int64 // of which goroutine stacks, bytes
+	objects    int64 // of which live heap objects (the rest: free room in spans in use), bytes
 	goroutines int
 }
 
@@ -49,7 +53,24 @@ func measure(b *testing.B, settle time.Duration) footprint {
 	runtime.ReadMemStats(&ms)
 	r, err := rss()
 	require.NoError(b, err)
-	return footprint{rss: r, heap: int64(ms.HeapInuse + ms.StackInuse), goroutines: runtime.NumGoroutine()}
+	return footprint{rss: r, heap: int64(ms.HeapInuse + ms.StackInuse), stacks: int64(ms.StackInuse), objects: int64(ms.HeapAlloc), goroutines: runtime.NumGoroutine()}
+}
+
+// writeHeapProfile writes the heap profile -bench.heapprofile names, if
+// any, while the sessions are still linked (go test's -memprofile is
+// written after the cleanups closed them).
+func writeHeapProfile(b *testing.B) {
+	if *heapProfile == "" {
+		return
+	}
+	f, err := os.Create(*heapProfile)
+	require.NoError(b, err)
+	defer f.Close()
+	require.NoError(b, pprof.Lookup("heap").WriteTo(f, 0))
+	g, err := os.Create(*heapProfile + ".goroutines")
+	require.NoError(b, err)
+	defer g.Close()
+	require.NoError(b, pprof.Lookup("goroutine").WriteTo(g, 1))
 }
 
 // rss is the process's resident set size (VmRSS of /proc/self/status).
@@ -91,27 +112,7 @@ func BenchmarkSessionDensity(b *testing.B) {
 	}))
 	b.Cleanup(hook.Close)
 
-	cfg, err := config.LocalFromEnv(func(string) string { return "" })
-	require.NoError(b, err)
-	cfg.DataDir, cfg.AdminKey, cfg.Driver, cfg.RatePerSecond = b.TempDir(), testAdminKey, config.DriverWhatsmeow, 0
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	var out bytes.Buffer
-	app, err := openLocalWith(context.Background(), cfg, &out, log, localOptions{whatsAppHTTPClient: wa.whatsAppClient(b)})
-	require.NoError(b, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := app.startHost(ctx, log)
-	b.Cleanup(func() {
-		cancel()
-		<-done
-		_ = app.db.Close()
-	})
-	names := make([]string, n)
-	for i := range names {
-		names[i] = fmt.Sprintf("demo__density__s%05d", i)
-		_, err := app.service.CreateInstance(ctx, "demo", gateway.CreateInstanceInput{InstanceName: names[i],
-			WebhookURL: hook.URL + "/hook", WebhookSecret: "0123456789abcdef"})
-		require.NoError(b, err)
-	}
+	ctx, app, names := openBenchHost(b, wa, hook.URL+"/hook", "density", n)
 	base := measure(b, 2*time.Second)
 
 	b.ResetTimer()
@@ -121,6 +122,7 @@ func BenchmarkSessionDensity(b *testing.B) {
 	b.StopTimer()
 
 	idle := measure(b, *densityIdle)
+	writeHeapProfile(b)
 	srv := wa.stats(b)
 	require.Equal(b, n, srv.Connected, "every device is connected at the server")
 	for _, name := range names {
@@ -142,8 +144,40 @@ func BenchmarkSessionDensity(b *testing.B) {
 	fmt.Printf("| baseline: instances created, none linked | 0 | %s | %s | %d |\n", mib(base.rss), mib(base.heap), base.goroutines)
 	fmt.Printf("| all linked, idle | %d | %s | %s | %d |\n", n, mib(idle.rss), mib(idle.heap), idle.goroutines)
 	fmt.Printf("| per idle session | 1 | %.0f KiB | %.0f KiB | %.2f |\n", perRSS, perHeap, perG)
-	fmt.Printf("per session: %.0f KiB RSS (target < 300 KiB); linking took %s (%d at a time); fake server process (not counted): %s RSS, %d goroutines\n\n",
-		perRSS, linking.Round(time.Millisecond), *densityLinkers, mib(srv.RSS), srv.Goroutines)
+	fmt.Printf("per session: %.0f KiB RSS (target < 150 KiB); of the Go heap+stacks: %.1f KiB live objects, %.1f KiB stacks; linking took %s (%d at a time); fake server process (not counted): %s RSS, %d goroutines\n\n",
+		perRSS, float64(idle.objects-base.objects)/float64(n)/1024, float64(idle.stacks-base.stacks)/float64(n)/1024, linking.Round(time.Millisecond), *densityLinkers, mib(srv.RSS), srv.Goroutines)
+}
+
+// openBenchHost opens the local gateway with the whatsmeow driver pointed
+// at the fake WhatsApp process, starts its host, and creates n instances
+// named demo__<kind>__s00000... with their webhooks at hookURL; all of it
+// stops at the end of b.
+func openBenchHost(b *testing.B, wa *fakeWAProcess, hookURL, kind string, n int) (context.Context, *localApp, []string) {
+	b.Helper()
+	cfg, err := config.LocalFromEnv(func(string) string { return "" })
+	require.NoError(b, err)
+	cfg.DataDir, cfg.AdminKey, cfg.Driver, cfg.RatePerSecond = b.TempDir(), testAdminKey, config.DriverWhatsmeow, 0
+	// The API is not served; the address only makes media.url absolute.
+	cfg = cfg.WithListener("127.0.0.1:8080")
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	var out bytes.Buffer
+	app, err := openLocalWith(context.Background(), cfg, &out, log, localOptions{whatsAppHTTPClient: wa.whatsAppClient(b)})
+	require.NoError(b, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := app.startHost(ctx, log)
+	b.Cleanup(func() {
+		cancel()
+		<-done
+		_ = app.db.Close()
+	})
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("demo__%s__s%05d", kind, i)
+		_, err := app.service.CreateInstance(ctx, "demo", gateway.CreateInstanceInput{InstanceName: names[i],
+			WebhookURL: hookURL, WebhookSecret: "0123456789abcdef"})
+		require.NoError(b, err)
+	}
+	return ctx, app, names
 }
 
 // linkAll links every instance, -bench.linkers at a time, each with a
@@ -160,7 +194,7 @@ func linkAll(b *testing.B, ctx context.Context, app *localApp, wa *fakeWAProcess
 				if i >= len(names) {
 					return
 				}
-				if err := linkOne(ctx, app, wa, names[i], fmt.Sprintf("54911%08d", i)); err != nil {
+				if err := linkOne(ctx, app, wa, names[i], benchPhone(i)); err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
@@ -175,6 +209,9 @@ func linkAll(b *testing.B, ctx context.Context, app *localApp, wa *fakeWAProcess
 	wg.Wait()
 	require.NoError(b, firstErr)
 }
+
+// benchPhone is the phone number linkAll links the i-th instance to.
+func benchPhone(i int) string { return fmt.Sprintf("54911%08d", i) }
 
 // linkOne takes one instance from close to open.
 func linkOne(ctx context.Context, app *localApp, wa *fakeWAProcess, name, phone string) error {

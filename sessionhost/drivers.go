@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 
 	"go.mau.fi/whatsmeow/store/sqlstore"
 	waLog "go.mau.fi/whatsmeow/util/log"
@@ -48,7 +50,7 @@ type sessionParts struct {
 // sandbox network, or real WhatsApp with whatsmeow's device keys in its
 // own tables of the gateway's SQLite file (dbPath).
 func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPath string, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue,
-	clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
+	mediaStore host.MediaStore, clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
 	events := driver.NewDeferred()
 	parts := &sessionParts{close: func() {}}
 	var drv host.Driver
@@ -71,6 +73,7 @@ func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPat
 	h, err := host.New(host.Config{
 		Driver: drv, Store: store, Queues: recv, Clock: clk, Log: log, DelayScale: cfg.LaneDelayScale, OnEvent: onEvent,
 		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}}),
+		Media:   mediaStore, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
 	})
 	if err != nil {
 		parts.close()
@@ -106,11 +109,31 @@ func openWhatsmeow(ctx context.Context, dbPath string, httpClient *http.Client, 
 		_ = db.Close()
 		return nil, nil, err
 	}
+	tmp, err := mediaTempDir(filepath.Dir(dbPath))
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
 	drv, err := whatsapp.New(whatsapp.Config{Devices: container, Bindings: bindings, Events: events, Clock: clk, Log: log,
-		HTTPClient: httpClient})
+		HTTPClient: httpClient, TempDir: tmp})
 	if err != nil {
 		_ = db.Close()
 		return nil, nil, err
 	}
 	return drv, func() { _ = db.Close() }, nil
+}
+
+// mediaTempDir is where the whatsmeow driver downloads inbound media
+// before the host stores it: under the data directory, and emptied at
+// start, so that downloads a crash cut off (up to 100 MB each) do not
+// pile up. The data directory's lock says no other process uses it.
+func mediaTempDir(dataDir string) (string, error) {
+	dir := filepath.Join(dataDir, "tmp")
+	if err := os.RemoveAll(dir); err != nil {
+		return "", fmt.Errorf("clear %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	return dir, nil
 }

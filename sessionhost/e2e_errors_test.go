@@ -20,9 +20,9 @@ func TestRoutingErrors(t *testing.T) {
 	r = g.send("PATCH", "/instance/create", nil, as(g.demoKey)...)
 	require.Equal(t, http.StatusMethodNotAllowed, r.Status)
 	require.Equal(t, "POST", r.Header.Get("Allow"))
-	r = g.do("GET", "/instance/demo__c__l/webhook", nil, as(g.demoKey)...)
+	r = g.do("POST", "/instance/demo__c__l/settings", nil, as(g.demoKey)...)
 	require.Equal(t, http.StatusMethodNotAllowed, r.Status)
-	require.Equal(t, "PUT", r.Header.Get("Allow"))
+	require.Equal(t, "GET, HEAD, PATCH", r.Header.Get("Allow"))
 	r = g.do("GET", "/instance/demo__c__l/unknown", nil, as(g.demoKey)...)
 	require.Equal(t, http.StatusNotFound, r.Status)
 }

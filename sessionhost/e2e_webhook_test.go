@@ -138,7 +138,8 @@ func TestWebhooksCarryEveryEvent(t *testing.T) {
 	require.Equal(t, r.JSON(t)["messageId"], d["messageId"])
 	require.NotContains(t, d, "caption")
 
-	r = g.do("POST", "/sandbox/"+name+"/inbound", map[string]any{"from": "5491112345678", "pushName": "Ana", "messageType": "imageMessage", "caption": "look"}, as(key)...)
+	r = g.do("POST", "/sandbox/"+name+"/inbound", map[string]any{"from": "5491112345678", "pushName": "Ana", "messageType": "imageMessage", "caption": "look",
+		"media": map[string]any{"base64": "/9j/4AAQSkZJRgABAQ==", "mimetype": "image/jpeg"}}, as(key)...)
 	require.Equal(t, http.StatusOK, r.Status)
 	img := h.waitEvent("message.received", func(r received) bool { return r.body["data"].(map[string]any)["messageType"] == "imageMessage" })
 	require.Nil(t, img.body["data"].(map[string]any)["text"])

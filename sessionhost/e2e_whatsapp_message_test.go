@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -86,18 +88,34 @@ func TestWhatsAppMessages(t *testing.T) {
 		require.Equal(t, waInst, rec.body["instanceName"])
 		require.Regexp(t, timestamp, rec.body["timestamp"])
 		require.Equal(t, map[string]any{"from": waPeer, "pushName": "Juan Pérez", "messageType": "conversation",
-			"text": "Hello, I need help", "messageId": "AC3EADB76DB5BE4130602FBF2039604A", "timestamp": float64(1773596760)},
+			"text": "Hello, I need help", "messageId": "AC3EADB76DB5BE4130602FBF2039604A", "timestamp": float64(1773596760),
+			"chat": waPeer, "isGroup": false, "participant": nil, "quoted": nil, "mentions": []any{}, "media": nil,
+			"location": nil, "contacts": []any{}, "poll": nil},
 			rec.body["data"], "from is the phone number though WhatsApp sent from %s", g.wa.LID(waPeer))
 
-		img := whatsapptest.Inbound{ID: "AC3EADB76DB5BE4130602FBF2039604B", From: waPeer, PushName: "Juan Pérez", Time: at,
-			Message: &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("the broken part"), Mimetype: proto.String("image/jpeg")}}}
+		photo := append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte("broken part "), 4000)...)
+		imgMsg := &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("the broken part"), Mimetype: proto.String("image/jpeg")}}
+		_, err := g.wa.AttachMedia(imgMsg, photo)
+		require.NoError(t, err)
+		img := whatsapptest.Inbound{ID: "AC3EADB76DB5BE4130602FBF2039604B", From: waPeer, PushName: "Juan Pérez", Time: at, Message: imgMsg}
 		require.NoError(t, g.wa.Deliver(context.Background(), types.NewJID(waPhone, types.DefaultUserServer), img))
 		rec = h.waitEvent("message.received", func(r received) bool {
 			return r.body["data"].(map[string]any)["messageType"] == "imageMessage"
 		})
+		sum := sha256.Sum256(photo)
+		mediaURL := g.base + "/instance/" + waInst + "/media/AC3EADB76DB5BE4130602FBF2039604B"
 		require.Equal(t, map[string]any{"from": waPeer, "pushName": "Juan Pérez", "messageType": "imageMessage",
-			"text": nil, "caption": "the broken part", "messageId": "AC3EADB76DB5BE4130602FBF2039604B", "timestamp": float64(1773596760)},
+			"text": nil, "caption": "the broken part", "messageId": "AC3EADB76DB5BE4130602FBF2039604B", "timestamp": float64(1773596760),
+			"chat": waPeer, "isGroup": false, "participant": nil, "quoted": nil, "mentions": []any{},
+			"media": map[string]any{"url": mediaURL, "mimetype": "image/jpeg", "fileName": nil, "size": float64(len(photo)),
+				"sha256": hex.EncodeToString(sum[:])},
+			"location": nil, "contacts": []any{}, "poll": nil},
 			rec.body["data"])
+		// The photo, downloaded from WhatsApp and decrypted, is served as it was sent.
+		r := g.do("GET", "/instance/"+waInst+"/media/AC3EADB76DB5BE4130602FBF2039604B", nil, as(key)...)
+		require.Equal(t, http.StatusOK, r.Status)
+		require.Equal(t, photo, r.Body)
+		require.Equal(t, "image/jpeg", r.Header.Get("Content-Type"))
 		require.Equal(t, 2, h.count("message.received"))
 	})
 

@@ -101,6 +101,7 @@ func serveFakeWhatsApp(b *testing.B) {
 		st.RSS, _ = rss()
 		_ = json.NewEncoder(w).Encode(st)
 	})
+	serveInboundControl(mux, s) // bench_inbound_test.go
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(b, err)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}

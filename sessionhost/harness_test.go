@@ -58,6 +58,9 @@ func startGatewayWith(t *testing.T, tweak func(*config.Local), opts localOptions
 	if tweak != nil {
 		tweak(&cfg)
 	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	cfg = cfg.WithListener(ln.Addr().String())
 	var out bytes.Buffer
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	app, err := openLocalWith(context.Background(), cfg, &out, log, opts)
@@ -66,8 +69,6 @@ func startGatewayWith(t *testing.T, tweak func(*config.Local), opts localOptions
 	if m == nil { // a restart on an existing data dir prints nothing
 		m = []string{"", ""}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
 	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	ctx, stop := context.WithCancel(context.Background())

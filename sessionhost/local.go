@@ -20,6 +20,7 @@ import (
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/httpapi"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/mediastore"
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sqlite"
 	"github.com/wagateway/wagateway/internal/tenant"
@@ -38,6 +39,7 @@ type localApp struct {
 	handler http.Handler
 	host    *host.Host      // nil without a driver
 	sandbox httpapi.Sandbox // nil unless the sandbox driver runs
+	media   *mediastore.Dir // inbound media, under the data directory
 
 	dispatcher  *dispatch.Dispatcher
 	closeDriver func() // after the host stopped
@@ -81,7 +83,12 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 	}
 	disp := dispatch.New(dispatch.Config{Store: store, Clock: clk, Log: log, RetryScale: scale,
 		Client: webhook.New(webhook.Options{Policy: netguard.Policy{AllowLoopback: true}})})
-	parts, err := newSessions(ctx, cfg, opts, filepath.Join(cfg.DataDir, "gateway.db"), store, byLane, clk, log, disp.Wake)
+	inbound, err := mediastore.NewDir(filepath.Join(cfg.DataDir, "media"), cfg.MediaRetention(), clk)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	parts, err := newSessions(ctx, cfg, opts, filepath.Join(cfg.DataDir, "gateway.db"), store, byLane, inbound, clk, log, disp.Wake)
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -97,7 +104,8 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		_ = db.Close()
 		return nil, err
 	}
-	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close}
+	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close,
+		media: inbound}
 	err = app.operatorKey(ctx, cfg, out)
 	if err == nil {
 		err = app.seedDemo(ctx, cfg, out)
@@ -109,7 +117,7 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 	}
 	hc := httpapi.Config{
 		Service: svc, OperatorKey: app.operatorKeyHash(cfg), Clock: clk, Log: log,
-		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox,
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox, Media: inbound,
 	}
 	if parts.host != nil {
 		app.host, hc.Sessions = parts.host, parts.host
@@ -188,8 +196,8 @@ func (a *localApp) operatorKeyHash(cfg config.Local) httpapi.OperatorKey {
 // housekeepingInterval is how often expired records are purged.
 const housekeepingInterval = 10 * time.Minute
 
-// housekeeping purges expired idempotency keys and received messages
-// until ctx ends.
+// housekeeping purges expired idempotency keys, received messages and
+// inbound media until ctx ends.
 func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(housekeepingInterval)
 	defer t.Stop()
@@ -207,6 +215,11 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 				log.Warn("purge received messages", "err", err.Error())
 			} else if n > 0 {
 				log.Debug("purged received messages", "count", n)
+			}
+			if n, err := a.media.Sweep(ctx); err != nil {
+				log.Warn("sweep inbound media", "err", err.Error())
+			} else if n > 0 {
+				log.Debug("swept inbound media", "count", n)
 			}
 		}
 	}
@@ -276,6 +289,7 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 		}
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
+	cfg = cfg.WithListener(ln.Addr().String())
 	app, err := openLocal(ctx, cfg, out, log)
 	if err != nil {
 		_ = ln.Close()

@@ -104,7 +104,7 @@ func BenchmarkColdStart(b *testing.B) {
 	// Endpoints no one listens on: the cold start makes no AWS call.
 	q := "http://127.0.0.1:9/000000000000/"
 	env := []string{
-		"GATEWAY_TABLE=wagateway", "GATEWAY_ADMIN_KEY=" + testAdminKey,
+		"GATEWAY_TABLE=wagateway", "GATEWAY_ADMIN_KEY=" + testAdminKey, "GATEWAY_MEDIA_BUCKET=wagateway-media",
 		"GATEWAY_QUEUE_URGENT=" + q + "urgent.fifo", "GATEWAY_QUEUE_NORMAL=" + q + "normal.fifo",
 		"GATEWAY_QUEUE_BULK=" + q + "bulk.fifo", "GATEWAY_COMMAND_QUEUE=" + q + "commands.fifo",
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test",

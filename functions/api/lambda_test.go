@@ -97,6 +97,8 @@ func newAWSShard(t *testing.T) awsShard {
 		"GATEWAY_TABLE=" + table,
 		"GATEWAY_ADMIN_KEY=" + testAdminKey,
 		"GATEWAY_LOG_LEVEL=debug",
+		// No media route is called: the bucket is only configured.
+		"GATEWAY_MEDIA_BUCKET=wagateway-media",
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",
@@ -129,6 +131,9 @@ func (hostDouble) Logout(context.Context, string) error    { return nil }
 func (hostDouble) Restart(context.Context, string) error   { return nil }
 func (hostDouble) Forget(context.Context, string)          {}
 func (hostDouble) SettingsChanged(context.Context, string) {}
+func (hostDouble) MarkRead(context.Context, string, []string) error {
+	return fault.New(fault.ErrConflict, "not in this test")
+}
 
 // invokeAPI sends r's API Gateway event to the function and decodes the
 // proxy response.

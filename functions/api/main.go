@@ -1,14 +1,17 @@
 // Command api is the API Lambda of the AWS shape: API Gateway (HTTP API,
 // payload format 2.0) events, through aws-lambda-go-api-proxy, to the
 // same http.Handler the local gateway serves, on DynamoDB (state), the
-// shard's SQS FIFO lane queues and its command queue (session operations,
-// run by the Fargate session host). Built as `bootstrap` for the
-// provided.al2023 runtime (make build). The wiring is internal/cloud's,
+// shard's SQS FIFO lane queues, its command queue (session operations,
+// run by the Fargate session host) and the S3 media bucket (inbound
+// media, which GET /instance/{name}/media/{messageId} answers with a 302
+// to a presigned link, never through the function). Built as `bootstrap`
+// for the provided.al2023 runtime (make build). The wiring is internal/cloud's,
 // shared with the end-to-end test of the AWS shape.
 //
 // Configuration: the GATEWAY_* variables of config.AWSFromEnv (ForAPI);
 // region, credentials and endpoints come from the AWS SDK's own variables
-// (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS, ...).
+// (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS,
+// AWS_ENDPOINT_URL_S3, ...).
 package main
 
 import (

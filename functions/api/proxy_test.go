@@ -392,6 +392,24 @@ func TestInstanceRoutes(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.status)
 	require.EqualValues(t, 2, r.json(t)["flushed"])
 
+	// Message listing: its query string, raw or only as parsed
+	// parameters, pages through the two flushed messages.
+	for _, noRaw := range []bool{false, true} {
+		r = f.do(req{method: "GET", target: "/instance/" + second + "/messages?direction=out&limit=1", header: key(k), noRawQuery: noRaw})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		page := r.json(t)
+		require.Len(t, page["items"], 1)
+		cursor, ok := page["nextCursor"].(string)
+		require.True(t, ok, "%s", r.body)
+		r = f.do(req{method: "GET", target: "/instance/" + second + "/messages?limit=1&cursor=" + url.QueryEscape(cursor),
+			header: key(k), noRawQuery: noRaw})
+		require.Equal(t, http.StatusOK, r.status, "%s", r.body)
+		require.Len(t, r.json(t)["items"], 1)
+		require.Nil(t, r.json(t)["nextCursor"])
+	}
+	r = f.do(req{method: "GET", target: "/instance/" + second + "/messages?limit=0", header: key(k)})
+	require.Equal(t, http.StatusBadRequest, r.status)
+
 	// Webhook rotation.
 	r = f.do(req{method: "PUT", target: "/instance/" + name + "/webhook", header: key(k), body: jsonBody(t, map[string]any{
 		"webhookUrl": "https://hooks.example.com/v2", "webhookSecret": "fedcba9876543210"})})

@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/wagateway/wagateway/internal/clock"
@@ -38,6 +39,9 @@ type Clients struct {
 	DynamoDB    *dynamodb.Client
 	SQS         *awssqs.Client
 	EventBridge *eventbridge.Client
+	// S3 reaches the media bucket. Emulators (tests) need path-style
+	// addressing (s3.Options.UsePathStyle); AWS takes either.
+	S3 *s3.Client
 }
 
 // NewClients builds every client from one aws.Config.
@@ -46,6 +50,7 @@ func NewClients(awsCfg aws.Config) Clients {
 		DynamoDB:    dynamodb.NewFromConfig(awsCfg),
 		SQS:         awssqs.NewFromConfig(awsCfg),
 		EventBridge: eventbridge.NewFromConfig(awsCfg),
+		S3:          s3.NewFromConfig(awsCfg),
 	}
 }
 
@@ -72,16 +77,20 @@ func (o Options) check() error {
 }
 
 // APIAdapters are what the API runs on: on AWS, DynamoDB, the shard's
-// SQS lane queues and the command client (API builds them); tests may
-// pass local ones to exercise the Lambda layer alone.
+// SQS lane queues, the command client and the media bucket (API builds
+// them); tests may pass local ones to exercise the Lambda layer alone.
 type APIAdapters struct {
 	Store    gateway.Store
 	Queues   map[lane.Lane]gateway.Enqueuer
 	Sessions httpapi.Sessions
+	// Media serves GET /instance/{name}/media/{messageId}; nil answers
+	// 404 for all media. On AWS it is the media bucket, which links
+	// (302) instead of streaming.
+	Media httpapi.Media
 }
 
-// API builds the public HTTP API on DynamoDB, the shard's lane queues and
-// the command queue.
+// API builds the public HTTP API on DynamoDB, the shard's lane queues,
+// the command queue and the media bucket.
 func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	if err := o.check(); err != nil {
 		return nil, err
@@ -100,7 +109,11 @@ func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("command client: %w", err)
 	}
-	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions}, o)
+	media, err := mediaStore(cfg, c, o)
+	if err != nil {
+		return nil, err
+	}
+	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions, Media: media}, o)
 }
 
 // AssembleAPI builds the public API on a, configured as on AWS:
@@ -118,7 +131,7 @@ func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error)
 	}
 	return httpapi.New(httpapi.Config{
 		Service: svc, OperatorKey: httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey)), Clock: o.Clock, Log: o.Log,
-		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: a.Sessions,
+		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: a.Sessions, Media: a.Media,
 	}), nil
 }
 

@@ -107,3 +107,43 @@ func TestAWSShape(t *testing.T) {
 		return len(list) == 1
 	}, 20*time.Second, 100*time.Millisecond)
 }
+
+// TestAWSShapeWebhookFilter: on AWS the event filter holds back the
+// webhook only. An instance filtered to message.sent still publishes
+// instance.connected to the bus (where other rules may want it), but the
+// webhooks Lambda never delivers it nor lists it; message.sent, published
+// after it, is delivered.
+func TestAWSShapeWebhookFilter(t *testing.T) {
+	s := newShape(t)
+	hook := newReceiver(t)
+	s.tenant()
+	const name = "acme__sales__main"
+	code, body, _ := s.call(http.MethodPost, "/instance/create",
+		fmt.Sprintf(`{"instanceName":%q,"webhookUrl":%q,"webhookSecret":%q,"events":["message.sent"]}`, name, hook.URL+"/hook", secret), nil)
+	require.Equal(t, http.StatusCreated, code, body)
+	code, body, _ = s.call(http.MethodGet, "/instance/"+name+"/webhook", "", nil)
+	require.Equal(t, http.StatusOK, code, body)
+	require.Equal(t, map[string]any{"webhookUrl": hook.URL + "/hook", "events": []any{"message.sent"}}, body)
+
+	s.link(name, "5491100000001")
+	require.Eventually(t, func() bool { return s.published("instance.connected", name) }, 20*time.Second, 20*time.Millisecond,
+		"instance.connected reaches the bus despite the filter")
+	code, body, _ = s.call(http.MethodPost, "/message/text",
+		fmt.Sprintf(`{"instanceName":%q,"to":"5491112345678","text":"hi","lane":"urgent"}`, name), nil)
+	require.Equal(t, http.StatusAccepted, code, body)
+	id := body["id"].(string)
+	hook.await(t, 60*time.Second, func(d delivery) bool {
+		data, _ := d.Body["data"].(map[string]any)
+		return d.Event == "message.sent" && data["id"] == id
+	})
+	hook.mu.Lock()
+	for _, d := range hook.got {
+		require.Equal(t, "message.sent", d.Event, "published before message.sent, instance.connected was never delivered")
+	}
+	require.Len(t, hook.hits, 1, "no attempt at all for a filtered event")
+	hook.mu.Unlock()
+	require.Eventually(t, func() bool {
+		code, _, list := s.call(http.MethodGet, "/instance/"+name+"/deliveries", "", nil)
+		return code == http.StatusOK && len(list) == 1 && list[0].(map[string]any)["event"] == "message.sent"
+	}, 20*time.Second, 100*time.Millisecond, "the filtered event is not listed")
+}

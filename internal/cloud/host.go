@@ -19,8 +19,8 @@ import (
 
 // SessionHost is the Fargate session host: sessions fed by the SQS lane
 // queues, state in DynamoDB, events relayed from the table's outbox to
-// EventBridge, session commands from the command queue. It accepts no
-// inbound connections.
+// EventBridge, session commands from the command queue, inbound media
+// kept in the media bucket. It accepts no inbound connections.
 type SessionHost struct {
 	Host   *host.Host
 	relay  *relay.Relay
@@ -40,6 +40,15 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	if err := o.check(); err != nil {
 		return nil, err
 	}
+	// media.url must be absolute, and the host has no address of its
+	// own (it serves nothing): only the API's URL will do.
+	if cfg.PublicURL == "" {
+		return nil, errors.New("cloud: the session host needs the API's public URL (GATEWAY_PUBLIC_URL) for media.url")
+	}
+	inbound, err := mediaStore(cfg, c, o.Options)
+	if err != nil {
+		return nil, err
+	}
 	store := dynamo.New(c.DynamoDB, cfg.Table)
 	recv := map[lane.Lane]host.Receiver{}
 	for l, url := range cfg.LaneQueues {
@@ -50,6 +59,7 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	h, err := host.New(host.Config{
 		Driver: o.Driver, Store: store, Queues: recv, Clock: o.Clock, Log: o.Log, DelayScale: o.DelayScale,
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
+		Media: inbound, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
 	})
 	if err != nil {
 		return nil, err

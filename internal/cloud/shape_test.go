@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -67,6 +68,11 @@ type shape struct {
 	ctx                            context.Context
 	apiKey                         string
 	lambdaMu                       sync.Mutex
+	// s3 reads the media bucket (gofakes3), uncounted.
+	s3 *s3.Client
+	// bus holds every event published to the bus, as the rule got it.
+	busMu sync.Mutex
+	bus   []eventbustest.Event
 }
 
 func newShape(t testing.TB) *shape {
@@ -80,6 +86,7 @@ func newShape(t testing.TB) *shape {
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	dynamoEP := emulator.DynamoDB(t)
 	sqsEP := emulator.SQS(t)
+	s3EP := newS3(t)
 	var busEP string
 	// clients builds one process's AWS clients, counting its requests.
 	clients := func(c *cloud.RequestCounter) cloud.Clients {
@@ -88,6 +95,7 @@ func newShape(t testing.TB) *shape {
 			DynamoDB:    dynamodb.New(dynamodb.Options{Region: "us-east-1", BaseEndpoint: aws.String(dynamoEP), Credentials: creds, HTTPClient: hc}),
 			SQS:         awssqs.New(awssqs.Options{Region: "us-east-1", BaseEndpoint: aws.String(sqsEP), Credentials: creds, HTTPClient: hc}),
 			EventBridge: eventbridge.New(eventbridge.Options{Region: "us-east-1", BaseEndpoint: aws.String(busEP), Credentials: creds, HTTPClient: hc}),
+			S3:          s3Client(s3EP, hc),
 		}
 	}
 	setup := clients(&cloud.RequestCounter{})
@@ -106,15 +114,25 @@ func newShape(t testing.TB) *shape {
 	dlqURL := strings.TrimSuffix(webhookURL, prefix+"-webhooks") + prefix + "-webhooks-dlq"
 
 	// The rule: every event of the bus goes to the webhook queue.
+	var s *shape
 	busEP = eventbustest.New(t, func(ctx context.Context, ev []byte) error {
+		var e eventbustest.Event
+		if err := json.Unmarshal(ev, &e); err != nil {
+			return err
+		}
+		s.busMu.Lock()
+		s.bus = append(s.bus, e)
+		s.busMu.Unlock()
 		return rule.Send(ctx, "", "", ev)
 	})
-	s := &shape{t: t, dlq: sqs.New(sqsClient, dlqURL), ctx: ctx,
+	s = &shape{t: t, dlq: sqs.New(sqsClient, dlqURL), ctx: ctx,
 		apiCalls: &cloud.RequestCounter{}, hostCalls: &cloud.RequestCounter{}, hookCalls: &cloud.RequestCounter{}}
 	apiClients, hostClients, hookClients := clients(s.apiCalls), clients(s.hostCalls), clients(s.hookCalls)
+	s.s3 = s3Client(s3EP, nil)
 
 	cfg := config.AWS{Table: table, LaneQueues: lanes, CommandQueue: commandURL, WebhookQueue: webhookURL,
-		EventBus: "gateway", AdminKey: adminKey, RateBurst: 1, LogLevel: slog.LevelInfo}
+		EventBus: "gateway", AdminKey: adminKey, RateBurst: 1, LogLevel: slog.LevelInfo,
+		MediaBucket: mediaBucket, PublicURL: publicURL, MediaRetentionDays: config.DefaultMediaRetentionDays}
 	opts := cloud.Options{Clock: clock.Real{}, Log: log, URLs: netguard.Policy{AllowLoopback: true},
 		CommandTimeout: 15 * time.Second, WebhookRetryScale: 0.1}
 
@@ -291,4 +309,20 @@ func (s *shape) link(name, phone string) {
 	require.Equal(s.t, http.StatusOK, code, body)
 	require.Contains(s.t, body["qrcode"], "data:image/png;base64,")
 	require.NoError(s.t, s.sandbox.Scan(name, phone))
+}
+
+// published reports whether the bus got an event of type detailType for
+// instance.
+func (s *shape) published(detailType, instance string) bool {
+	s.busMu.Lock()
+	defer s.busMu.Unlock()
+	for _, e := range s.bus {
+		var d struct {
+			InstanceName string `json:"instanceName"`
+		}
+		if e.DetailType == detailType && json.Unmarshal(e.Detail, &d) == nil && d.InstanceName == instance {
+			return true
+		}
+	}
+	return false
 }

@@ -105,6 +105,12 @@ func (c *Client) Restart(ctx context.Context, name string) error {
 	return err
 }
 
+// MarkRead sends read receipts for the received messages waIDs names.
+func (c *Client) MarkRead(ctx context.Context, name string, waIDs []string) error {
+	_, err := c.run(ctx, Command{Kind: KindRead, Instance: name, MessageIDs: waIDs})
+	return err
+}
+
 // Forget enqueues the end of a deleted instance's session. It has no
 // error to return: failures are logged. With ForgetWait 0 it returns once
 // the command is enqueued, so the API may delete the instance (and, if it
@@ -143,7 +149,13 @@ func (c *Client) SettingsChanged(ctx context.Context, name string) {
 // call sends a command and waits for its result; a failed command's error
 // is returned wrapped with the command's identity.
 func (c *Client) call(ctx context.Context, kind Kind, name, phone string) (Result, error) {
-	cmd, err := c.send(ctx, kind, name, phone)
+	return c.run(ctx, Command{Kind: kind, Instance: name, Phone: phone})
+}
+
+// run is call for a command with more than a phone to carry: cmd's ID and
+// IssuedAt are filled in here.
+func (c *Client) run(ctx context.Context, cmd Command) (Result, error) {
+	cmd, err := c.enqueue(ctx, cmd)
 	if err != nil {
 		return Result{}, err
 	}
@@ -152,19 +164,24 @@ func (c *Client) call(ctx context.Context, kind Kind, name, phone string) (Resul
 		return Result{}, err
 	}
 	if r.Err != nil {
-		return Result{}, fmt.Errorf("%s command %s for %s: %w", kind, cmd.ID, name, r.Err)
+		return Result{}, fmt.Errorf("%s command %s for %s: %w", cmd.Kind, cmd.ID, cmd.Instance, r.Err)
 	}
 	return r, nil
 }
 
 func (c *Client) send(ctx context.Context, kind Kind, name, phone string) (Command, error) {
-	cmd := Command{ID: c.cfg.NewID(), Kind: kind, Instance: name, Phone: phone, IssuedAt: c.cfg.Clock.Now()}
+	return c.enqueue(ctx, Command{Kind: kind, Instance: name, Phone: phone})
+}
+
+// enqueue gives cmd its id and issue time and writes it to the queue.
+func (c *Client) enqueue(ctx context.Context, cmd Command) (Command, error) {
+	cmd.ID, cmd.IssuedAt = c.cfg.NewID(), c.cfg.Clock.Now()
 	body, err := EncodeCommand(cmd)
 	if err != nil {
 		return cmd, err
 	}
-	if err := c.cfg.Queue.Send(ctx, name, cmd.ID, body); err != nil {
-		return cmd, fmt.Errorf("send %s command %s for %s: %w", kind, cmd.ID, name, err)
+	if err := c.cfg.Queue.Send(ctx, cmd.Instance, cmd.ID, body); err != nil {
+		return cmd, fmt.Errorf("send %s command %s for %s: %w", cmd.Kind, cmd.ID, cmd.Instance, err)
 	}
 	return cmd, nil
 }

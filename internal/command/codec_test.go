@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -24,6 +25,7 @@ func TestCommandRoundTrip(t *testing.T) {
 		{ID: "c4", Kind: command.KindLogout, Instance: "i", IssuedAt: issued},
 		{ID: "c5", Kind: command.KindRestart, Instance: "i", IssuedAt: issued},
 		{ID: "c6", Kind: command.KindForget, Instance: "i", IssuedAt: issued.In(time.FixedZone("X", 3600))},
+		{ID: "c7", Kind: command.KindRead, Instance: "i", MessageIDs: []string{"3EB0A1", "3EB0A2", "3EB0A1"}, IssuedAt: issued},
 	} {
 		t.Run(string(c.Kind), func(t *testing.T) {
 			b, err := command.EncodeCommand(c)
@@ -44,6 +46,62 @@ func TestCommandWireForm(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"id":"c2","kind":"pairing-code","instance":"acme__c1__main",
 		"phone":"5491112345678","issuedAt":"2030-01-02T03:04:05.006Z"}`, string(b))
+}
+
+func TestReadCommandWireForm(t *testing.T) {
+	b, err := command.EncodeCommand(command.Command{ID: "c7", Kind: command.KindRead,
+		Instance: "acme__c1__main", MessageIDs: []string{"3EB0A1", "3EB0A2"}, IssuedAt: issued})
+	require.NoError(t, err)
+	require.JSONEq(t, `{"id":"c7","kind":"read","instance":"acme__c1__main",
+		"messageIds":["3EB0A1","3EB0A2"],"issuedAt":"2030-01-02T03:04:05.006Z"}`, string(b))
+}
+
+// TestReadCommandChecks: a read carries 1 to 100 ids of 1 to 128
+// characters (what the API accepts), and no other kind carries any.
+func TestReadCommandChecks(t *testing.T) {
+	ids := func(n int) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = fmt.Sprintf("3EB0%04d", i)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		c    command.Command
+		ok   bool
+	}{
+		{"one id", command.Command{Kind: command.KindRead, MessageIDs: ids(1)}, true},
+		{"100 ids", command.Command{Kind: command.KindRead, MessageIDs: ids(100)}, true},
+		{"128-character id", command.Command{Kind: command.KindRead, MessageIDs: []string{strings.Repeat("A", 128)}}, true},
+		{"no ids", command.Command{Kind: command.KindRead}, false},
+		{"empty list", command.Command{Kind: command.KindRead, MessageIDs: []string{}}, false},
+		{"101 ids", command.Command{Kind: command.KindRead, MessageIDs: ids(101)}, false},
+		{"empty id", command.Command{Kind: command.KindRead, MessageIDs: []string{"3EB0A1", ""}}, false},
+		{"129-character id", command.Command{Kind: command.KindRead, MessageIDs: []string{strings.Repeat("A", 129)}}, false},
+		{"ids on logout", command.Command{Kind: command.KindLogout, MessageIDs: ids(1)}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.c.ID, tc.c.Instance, tc.c.IssuedAt = "c1", "i", issued
+			b, err := command.EncodeCommand(tc.c)
+			if tc.ok {
+				require.NoError(t, err)
+				got, err := command.DecodeCommand(b)
+				require.NoError(t, err)
+				require.Equal(t, tc.c.MessageIDs, got.MessageIDs)
+				return
+			}
+			require.Error(t, err)
+			// A body another writer made is refused the same way, still
+			// naming the command so the waiting client gets its answer.
+			raw, mErr := json.Marshal(map[string]any{"id": "c1", "kind": tc.c.Kind, "instance": "i",
+				"messageIds": tc.c.MessageIDs, "issuedAt": issued})
+			require.NoError(t, mErr)
+			got, err := command.DecodeCommand(raw)
+			require.Error(t, err)
+			require.Equal(t, command.Command{ID: "c1"}, got)
+		})
+	}
 }
 
 func TestDecodeCommandRejects(t *testing.T) {

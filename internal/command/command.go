@@ -19,12 +19,13 @@ const (
 	KindRestart     Kind = "restart"
 	KindForget      Kind = "forget"
 	KindSettings    Kind = "settings"
+	KindRead        Kind = "read"
 )
 
 // Known reports whether k is one of the commands above.
 func (k Kind) Known() bool {
 	switch k {
-	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget, KindSettings:
+	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget, KindSettings, KindRead:
 		return true
 	}
 	return false
@@ -34,13 +35,21 @@ func (k Kind) Known() bool {
 // and group id, both at most 128 characters.
 const maxID = 128
 
+// maxReadIDs is the most message ids one read command carries, as POST
+// /instance/{name}/read takes them; with ids of at most maxID characters
+// the body stays far below SQS's 256 KiB.
+const maxReadIDs = 100
+
 // Command is one operation for the host holding an instance's connection.
 type Command struct {
-	ID       string    `json:"id"`
-	Kind     Kind      `json:"kind"`
-	Instance string    `json:"instance"`
-	Phone    string    `json:"phone,omitempty"` // pairing-code only
-	IssuedAt time.Time `json:"issuedAt"`        // by the API's clock
+	ID       string `json:"id"`
+	Kind     Kind   `json:"kind"`
+	Instance string `json:"instance"`
+	Phone    string `json:"phone,omitempty"` // pairing-code only
+	// MessageIDs are the WhatsApp ids of received messages to mark as
+	// read (read only).
+	MessageIDs []string  `json:"messageIds,omitempty"`
+	IssuedAt   time.Time `json:"issuedAt"` // by the API's clock
 }
 
 // EncodeCommand is the queue message body of c.
@@ -82,6 +91,16 @@ func checkedID(id string) string {
 	return id
 }
 
+// idsOK reports whether every id is 1 to maxID characters.
+func idsOK(ids []string) bool {
+	for _, id := range ids {
+		if id == "" || len(id) > maxID {
+			return false
+		}
+	}
+	return true
+}
+
 func (c Command) check() error {
 	switch {
 	case c.ID == "" || len(c.ID) > maxID:
@@ -92,6 +111,12 @@ func (c Command) check() error {
 		return errors.New("instance must be 1 to 128 characters")
 	case c.Kind == KindPairingCode && c.Phone == "":
 		return errors.New("pairing-code needs a phone number")
+	case c.Kind == KindRead && (len(c.MessageIDs) == 0 || len(c.MessageIDs) > maxReadIDs):
+		return errors.New("read needs 1 to 100 message ids")
+	case c.Kind != KindRead && c.MessageIDs != nil:
+		return fmt.Errorf("%s takes no message ids", c.Kind)
+	case !idsOK(c.MessageIDs):
+		return errors.New("message ids must be 1 to 128 characters")
 	case c.IssuedAt.IsZero():
 		return errors.New("issuedAt is required")
 	case c.IssuedAt.UTC().Year() < 2000 || c.IssuedAt.UTC().Year() > 9999:

@@ -233,6 +233,8 @@ type fakeExec struct {
 	mu    sync.Mutex
 	calls []call
 	run   func(ctx context.Context, c call) command.Result
+	// readIDs are the ids each MarkRead carried (calls has the rest).
+	readIDs [][]string
 }
 
 var _ command.Executor = (*fakeExec)(nil)
@@ -285,6 +287,20 @@ func (e *fakeExec) Forget(ctx context.Context, name string) {
 
 func (e *fakeExec) SettingsChanged(ctx context.Context, name string) {
 	e.do(ctx, call{Kind: command.KindSettings, Instance: name})
+}
+
+func (e *fakeExec) MarkRead(ctx context.Context, name string, waIDs []string) error {
+	e.mu.Lock()
+	e.readIDs = append(e.readIDs, waIDs)
+	e.mu.Unlock()
+	return e.do(ctx, call{Kind: command.KindRead, Instance: name}).Err
+}
+
+// reads are the ids of each MarkRead, in order.
+func (e *fakeExec) reads() [][]string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([][]string(nil), e.readIDs...)
 }
 
 func (e *fakeExec) seen() []call {

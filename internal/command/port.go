@@ -50,4 +50,5 @@ type Executor interface {
 	Restart(ctx context.Context, name string) error
 	Forget(ctx context.Context, name string)
 	SettingsChanged(ctx context.Context, name string)
+	MarkRead(ctx context.Context, name string, waIDs []string) error
 }

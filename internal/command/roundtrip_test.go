@@ -35,6 +35,8 @@ func TestRoundTrip(t *testing.T) {
 			forgotten <- c.Instance
 		case c.Instance == "open":
 			return command.Result{Err: fault.New(fault.ErrConflict, "Instance is already connected")}
+		case c.Instance == "invalid" && c.Kind == command.KindRead:
+			return command.Result{Err: fault.Invalid("Not a message this instance received, or past its retention", "messageIds", 1)}
 		case c.Instance == "invalid":
 			return command.Result{Err: fault.Invalid("Invalid phone", "phoneNumber")}
 		case c.Instance == "broken":
@@ -70,6 +72,7 @@ func TestRoundTrip(t *testing.T) {
 	require.Equal(t, driver.Device{Name: "Pixel 8", Platform: "ANDROID"}, dev)
 	require.NoError(t, c.Logout(ctx, "inst"))
 	require.NoError(t, c.Restart(ctx, "inst"))
+	require.NoError(t, c.MarkRead(ctx, "inst", []string{"3EB0A1", "3EB0A2"}))
 	c.Forget(ctx, "inst")
 	select {
 	case name := <-forgotten:
@@ -89,6 +92,11 @@ func TestRoundTrip(t *testing.T) {
 	require.ErrorAs(t, err, &v)
 	require.Equal(t, fault.Invalid("Invalid phone", "phoneNumber").Issues, v.Issues)
 
+	err = c.MarkRead(ctx, "invalid", []string{"3EB0A1", "NOPE"})
+	require.ErrorAs(t, err, &v)
+	require.Equal(t, []fault.Issue{{Path: []any{"messageIds", 1},
+		Message: "Not a message this instance received, or past its retention"}}, v.Issues, "the index stays an int")
+
 	err = c.Restart(ctx, "broken")
 	require.ErrorIs(t, err, command.ErrHostFailed)
 	require.NotContains(t, err.Error(), "websocket")
@@ -96,8 +104,9 @@ func TestRoundTrip(t *testing.T) {
 	require.Equal(t, []call{
 		{command.KindLink, "inst", ""}, {command.KindPairingCode, "inst", "5491112345678"},
 		{command.KindDevice, "inst", ""}, {command.KindLogout, "inst", ""}, {command.KindRestart, "inst", ""},
-		{command.KindForget, "inst", ""}, {command.KindLink, "open", ""}, {command.KindPairingCode, "invalid", "1"},
-		{command.KindRestart, "broken", ""},
+		{command.KindRead, "inst", ""}, {command.KindForget, "inst", ""}, {command.KindLink, "open", ""},
+		{command.KindPairingCode, "invalid", "1"}, {command.KindRead, "invalid", ""}, {command.KindRestart, "broken", ""},
 	}, exec.seen())
+	require.Equal(t, [][]string{{"3EB0A1", "3EB0A2"}, {"3EB0A1", "NOPE"}}, exec.reads(), "the ids reach the host as sent")
 	require.Eventually(t, func() bool { return q.left() == 0 }, wait, time.Millisecond, "every message deleted")
 }

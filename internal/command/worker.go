@@ -248,6 +248,8 @@ func (w *Worker) execute(ctx context.Context, log *slog.Logger, cmd Command, now
 		s.Forget(ctx, cmd.Instance)
 	case KindSettings:
 		s.SettingsChanged(ctx, cmd.Instance)
+	case KindRead:
+		r.Err = s.MarkRead(ctx, cmd.Instance, cmd.MessageIDs)
 	}
 	if r.Err != nil && errors.Is(r.Err, context.DeadlineExceeded) && ctx.Err() != nil {
 		r.Err = ErrNoAnswer // the client has stopped waiting too

@@ -75,6 +75,9 @@ func (r *workerRig) send(t *testing.T, id string, kind command.Kind, instance st
 	if kind == command.KindPairingCode {
 		c.Phone = "5491112345678"
 	}
+	if kind == command.KindRead {
+		c.MessageIDs = []string{"3EB0A1", "3EB0A2"}
+	}
 	b, err := command.EncodeCommand(c)
 	require.NoError(t, err)
 	require.NoError(t, r.q.Send(t.Context(), instance, id, b))
@@ -102,19 +105,20 @@ func TestWorkerRunsEachKind(t *testing.T) {
 	r := newWorkerRig(t, nil)
 	r.start(t)
 	for i, k := range []command.Kind{command.KindLink, command.KindPairingCode, command.KindDevice,
-		command.KindLogout, command.KindRestart, command.KindForget, command.KindSettings} {
+		command.KindLogout, command.KindRestart, command.KindForget, command.KindSettings, command.KindRead} {
 		r.send(t, fmt.Sprint("c", i), k, "inst", 0)
 	}
 	require.Equal(t, "qr-inst", r.result(t, "c0").Value)
 	require.Equal(t, "CODE-5491112345678", r.result(t, "c1").Value)
 	require.Equal(t, "iPhone 12", r.result(t, "c2").Device.Name)
-	for _, id := range []string{"c3", "c4", "c5", "c6"} {
+	for _, id := range []string{"c3", "c4", "c5", "c6", "c7"} {
 		require.Equal(t, command.Result{}, r.result(t, id))
 	}
 	r.drained(t)
 	require.Equal(t, []call{{command.KindLink, "inst", ""}, {command.KindPairingCode, "inst", "5491112345678"},
 		{command.KindDevice, "inst", ""}, {command.KindLogout, "inst", ""}, {command.KindRestart, "inst", ""},
-		{command.KindForget, "inst", ""}, {command.KindSettings, "inst", ""}}, r.exec.seen())
+		{command.KindForget, "inst", ""}, {command.KindSettings, "inst", ""}, {command.KindRead, "inst", ""}}, r.exec.seen())
+	require.Equal(t, [][]string{{"3EB0A1", "3EB0A2"}}, r.exec.reads())
 	stored, _ := r.res.result("c0")
 	require.Equal(t, start.Add(command.DefaultResultTTL), stored.expires)
 }

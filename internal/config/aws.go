@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wagateway/wagateway/internal/lane"
 )
@@ -22,10 +23,10 @@ type Role uint8
 // tests may play several).
 const (
 	// ForAPI is the API Lambda: table, lane queues, command queue,
-	// operator key.
+	// operator key, media bucket.
 	ForAPI Role = 1 << iota
 	// ForHost is the Fargate session host: table, lane queues, command
-	// queue, event bus.
+	// queue, event bus, media bucket, public URL.
 	ForHost
 	// ForWebhooks is the webhooks Lambda: table, webhook queue.
 	ForWebhooks
@@ -35,7 +36,8 @@ const (
 // AWS"). Endpoints are not part of it: the AWS SDK reads AWS_REGION,
 // credentials and, for emulators, AWS_ENDPOINT_URL /
 // AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS /
-// AWS_ENDPOINT_URL_EVENTBRIDGE itself in config.LoadDefaultConfig.
+// AWS_ENDPOINT_URL_EVENTBRIDGE / AWS_ENDPOINT_URL_S3 itself in
+// config.LoadDefaultConfig.
 type AWS struct {
 	Table        string               // GATEWAY_TABLE
 	LaneQueues   map[lane.Lane]string // GATEWAY_QUEUE_URGENT / _NORMAL / _BULK (FIFO queue URLs)
@@ -57,6 +59,24 @@ type AWS struct {
 	// LaneDelayScale multiplies lane delays (GATEWAY_LANE_DELAY_SCALE);
 	// honoured only with the sandbox driver.
 	LaneDelayScale float64
+	// MediaBucket is the S3 bucket of inbound media
+	// (GATEWAY_MEDIA_BUCKET): the session host writes it, the API reads
+	// it and hands out presigned links.
+	MediaBucket string
+	// PublicURL is the API's base URL (GATEWAY_PUBLIC_URL). The session
+	// host builds media.url from it, so the host needs it: unlike the
+	// local gateway, it serves no HTTP and has no address of its own to
+	// fall back on.
+	PublicURL string
+	// MediaRetentionDays is how long inbound messages and their media
+	// are kept (GATEWAY_MEDIA_RETENTION_DAYS); the bucket's lifecycle
+	// rule must expire media/ after as many days.
+	MediaRetentionDays int
+}
+
+// MediaRetention is the retention of inbound messages and media.
+func (c AWS) MediaRetention() time.Duration {
+	return time.Duration(c.MediaRetentionDays) * 24 * time.Hour
 }
 
 // laneQueueVars are the variables of the lane queues.
@@ -68,6 +88,12 @@ var laneQueueVars = map[lane.Lane]string{
 
 // tableName is DynamoDB's rule for table names.
 var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+
+// bucketName is S3's rule for general purpose bucket names (3-63
+// lowercase letters, digits, '.' and '-', starting and ending with a
+// letter or digit); the finer rules (no "..", not an IP address) are left
+// to S3, which names the problem itself.
+var bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 // AWSMode reports whether the environment describes the AWS shape (a
 // table is configured); the session host uses it to choose its shape.
@@ -95,6 +121,10 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 		Driver:         or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
 		DeviceTable:    getenv("GATEWAY_DEVICE_TABLE"),
 		LaneDelayScale: 1,
+		MediaBucket:    getenv("GATEWAY_MEDIA_BUCKET"),
+		PublicURL:      getenv("GATEWAY_PUBLIC_URL"),
+		// The local gateway's default and bounds: one contract (API.md).
+		MediaRetentionDays: DefaultMediaRetentionDays,
 	}
 	var errs []error
 	required := func(name, v string, need Role) bool {
@@ -176,6 +206,17 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 		default:
 			c.LaneDelayScale = f
 		}
+	}
+	if required("GATEWAY_MEDIA_BUCKET", c.MediaBucket, ForAPI|ForHost) && !bucketName.MatchString(c.MediaBucket) {
+		errs = append(errs, fmt.Errorf("GATEWAY_MEDIA_BUCKET %q: want an S3 bucket name (3-63 lowercase letters, digits, '.' or '-')", c.MediaBucket))
+	}
+	if required("GATEWAY_PUBLIC_URL", c.PublicURL, ForHost) {
+		if p := publicURLProblem(c.PublicURL); p != "" {
+			errs = append(errs, errors.New(p))
+		}
+	}
+	if err := retentionDays(getenv, &c.MediaRetentionDays); err != nil {
+		errs = append(errs, err)
 	}
 	if v := getenv("GATEWAY_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -27,8 +28,12 @@ func fullAWS() map[string]string {
 		"GATEWAY_EVENT_BUS":     "wagateway",
 		"GATEWAY_ADMIN_KEY":     testKey,
 		"GATEWAY_DEVICE_TABLE":  "wagateway-devices",
+		"GATEWAY_MEDIA_BUCKET":  "wagateway-media",
+		"GATEWAY_PUBLIC_URL":    apiURL,
 	}
 }
+
+const apiURL = "https://abc123.execute-api.us-east-1.amazonaws.com/"
 
 // with returns fullAWS changed by kv (pairs; an empty value unsets).
 func with(kv ...string) map[string]string {
@@ -61,22 +66,27 @@ func TestAWSComplete(t *testing.T) {
 		CommandQueue: qURL + "commands.fifo", WebhookQueue: qURL + "webhooks", EventBus: "wagateway",
 		AdminKey: testKey, RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo,
 		Driver: DriverWhatsmeow, DeviceTable: "wagateway-devices", LaneDelayScale: 1,
+		MediaBucket: "wagateway-media", PublicURL: apiURL, MediaRetentionDays: 30,
 	}, c)
+	require.Equal(t, 30*24*time.Hour, c.MediaRetention())
 }
 
 func TestAWSRoles(t *testing.T) {
 	lanes := []string{"GATEWAY_QUEUE_URGENT", "GATEWAY_QUEUE_NORMAL", "GATEWAY_QUEUE_BULK"}
+	api := []string{"GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_ADMIN_KEY", "GATEWAY_MEDIA_BUCKET"}
+	host := []string{"GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_EVENT_BUS", "GATEWAY_DEVICE_TABLE", "GATEWAY_MEDIA_BUCKET",
+		"GATEWAY_PUBLIC_URL"}
 	cases := []struct {
 		name    string
 		env     map[string]string
 		roles   Role
 		missing []string // variables the error must name; none: no error
 	}{
-		{"api minimal", only(append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_ADMIN_KEY")...), ForAPI, nil},
-		{"host minimal", only(append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_EVENT_BUS", "GATEWAY_DEVICE_TABLE")...), ForHost, nil},
+		{"api minimal", only(append(lanes, api...)...), ForAPI, nil},
+		{"host minimal", only(append(lanes, host...)...), ForHost, nil},
 		{"webhooks minimal", only("GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE"), ForWebhooks, nil},
-		{"api empty", nil, ForAPI, append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_ADMIN_KEY")},
-		{"host empty", nil, ForHost, append(lanes, "GATEWAY_TABLE", "GATEWAY_COMMAND_QUEUE", "GATEWAY_EVENT_BUS", "GATEWAY_DEVICE_TABLE")},
+		{"api empty", nil, ForAPI, append(lanes, api...)},
+		{"host empty", nil, ForHost, append(lanes, host...)},
 		{"sandbox host needs no device table", with("GATEWAY_DRIVER", "sandbox", "GATEWAY_DEVICE_TABLE", ""), ForHost, nil},
 		{"whatsmeow host needs its device table", with("GATEWAY_DEVICE_TABLE", ""), ForHost, []string{"GATEWAY_DEVICE_TABLE"}},
 		{"api needs no device table", with("GATEWAY_DEVICE_TABLE", ""), ForAPI, nil},
@@ -86,6 +96,13 @@ func TestAWSRoles(t *testing.T) {
 		{"host needs its bus", with("GATEWAY_EVENT_BUS", ""), ForHost, []string{"GATEWAY_EVENT_BUS"}},
 		{"api and host together", with("GATEWAY_ADMIN_KEY", "", "GATEWAY_EVENT_BUS", ""), ForAPI | ForHost,
 			[]string{"GATEWAY_ADMIN_KEY", "GATEWAY_EVENT_BUS"}},
+		{"api needs the bucket", with("GATEWAY_MEDIA_BUCKET", ""), ForAPI, []string{"GATEWAY_MEDIA_BUCKET"}},
+		{"host needs the bucket", with("GATEWAY_MEDIA_BUCKET", ""), ForHost, []string{"GATEWAY_MEDIA_BUCKET"}},
+		{"webhooks need no bucket", with("GATEWAY_MEDIA_BUCKET", "", "GATEWAY_PUBLIC_URL", ""), ForWebhooks, nil},
+		// The API is reached at its own URL; only the host, which builds
+		// media.url and serves nothing, must be told it.
+		{"api needs no public url", with("GATEWAY_PUBLIC_URL", ""), ForAPI, nil},
+		{"host needs the public url", with("GATEWAY_PUBLIC_URL", ""), ForHost, []string{"GATEWAY_PUBLIC_URL"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -137,6 +154,27 @@ func TestAWSValues(t *testing.T) {
 		{"zero delay scale", with("GATEWAY_DRIVER", "sandbox", "GATEWAY_LANE_DELAY_SCALE", "0"), "GATEWAY_LANE_DELAY_SCALE", nil},
 		{"unknown driver", with("GATEWAY_DRIVER", "baileys"), "GATEWAY_DRIVER", nil},
 		{"device table charset", with("GATEWAY_DEVICE_TABLE", "my devices"), "GATEWAY_DEVICE_TABLE", nil},
+		{"retention", with("GATEWAY_MEDIA_RETENTION_DAYS", "7"), "",
+			func(c AWS) bool { return c.MediaRetentionDays == 7 && c.MediaRetention() == 7*24*time.Hour }},
+		{"retention a year", with("GATEWAY_MEDIA_RETENTION_DAYS", "365"), "", func(c AWS) bool { return c.MediaRetentionDays == 365 }},
+		{"retention zero", with("GATEWAY_MEDIA_RETENTION_DAYS", "0"), "GATEWAY_MEDIA_RETENTION_DAYS", nil},
+		{"retention over a year", with("GATEWAY_MEDIA_RETENTION_DAYS", "366"), "GATEWAY_MEDIA_RETENTION_DAYS", nil},
+		{"retention not whole", with("GATEWAY_MEDIA_RETENTION_DAYS", "1.5"), "GATEWAY_MEDIA_RETENTION_DAYS", nil},
+		{"emulator public url", with("GATEWAY_PUBLIC_URL", "http://127.0.0.1:8080"), "",
+			func(c AWS) bool { return c.PublicURL == "http://127.0.0.1:8080" }},
+		{"public url with a path", with("GATEWAY_PUBLIC_URL", "https://wa.example.com/gateway"), "",
+			func(c AWS) bool { return c.PublicURL == "https://wa.example.com/gateway" }},
+		{"public url with a query", with("GATEWAY_PUBLIC_URL", "https://wa.example.com/?a=b"), "GATEWAY_PUBLIC_URL", nil},
+		{"public url with an empty query", with("GATEWAY_PUBLIC_URL", "https://wa.example.com/?"), "GATEWAY_PUBLIC_URL", nil},
+		{"public url with a fragment", with("GATEWAY_PUBLIC_URL", "https://wa.example.com/#x"), "GATEWAY_PUBLIC_URL", nil},
+		{"public url not http", with("GATEWAY_PUBLIC_URL", "ftp://wa.example.com"), "GATEWAY_PUBLIC_URL", nil},
+		{"public url no host", with("GATEWAY_PUBLIC_URL", "https:///x"), "GATEWAY_PUBLIC_URL", nil},
+		{"public url relative", with("GATEWAY_PUBLIC_URL", "wa.example.com"), "GATEWAY_PUBLIC_URL", nil},
+		{"bucket with dots", with("GATEWAY_MEDIA_BUCKET", "media.example.com"), "",
+			func(c AWS) bool { return c.MediaBucket == "media.example.com" }},
+		{"bucket uppercase", with("GATEWAY_MEDIA_BUCKET", "Media"), "GATEWAY_MEDIA_BUCKET", nil},
+		{"bucket too short", with("GATEWAY_MEDIA_BUCKET", "ab"), "GATEWAY_MEDIA_BUCKET", nil},
+		{"bucket an ARN", with("GATEWAY_MEDIA_BUCKET", "arn:aws:s3:::media"), "GATEWAY_MEDIA_BUCKET", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -153,10 +191,19 @@ func TestAWSValues(t *testing.T) {
 
 // A variable no role needs is still validated when set.
 func TestAWSUnneededVariableChecked(t *testing.T) {
-	m := only("GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE")
-	m["GATEWAY_QUEUE_URGENT"] = "not a url"
-	_, err := AWSFromEnv(env(m), ForWebhooks)
-	require.ErrorContains(t, err, "GATEWAY_QUEUE_URGENT")
+	for name, v := range map[string]string{
+		"GATEWAY_QUEUE_URGENT": "not a url",
+		"GATEWAY_MEDIA_BUCKET": "No_Bucket",
+		"GATEWAY_PUBLIC_URL":   "https://x/?q",
+	} {
+		m := only("GATEWAY_TABLE", "GATEWAY_WEBHOOK_QUEUE")
+		m[name] = v
+		_, err := AWSFromEnv(env(m), ForWebhooks)
+		require.ErrorContains(t, err, name)
+	}
+	// The API does not need GATEWAY_PUBLIC_URL, but a bad one is named.
+	_, err := AWSFromEnv(env(with("GATEWAY_PUBLIC_URL", "nope")), ForAPI)
+	require.ErrorContains(t, err, "GATEWAY_PUBLIC_URL")
 }
 
 func TestAWSAllErrorsAtOnce(t *testing.T) {

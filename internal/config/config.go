@@ -10,6 +10,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Drivers of the WhatsApp port.
@@ -32,6 +33,13 @@ type Local struct {
 	RateBurst         int     // GATEWAY_RATE_BURST
 	LogLevel          slog.Level
 	LogJSON           bool // GATEWAY_LOG_FORMAT=json
+	// PublicURL is where clients reach the API (GATEWAY_PUBLIC_URL), for
+	// the links the gateway hands out (media.url); empty until main knows
+	// the address it listens on (WithListener).
+	PublicURL string
+	// MediaRetentionDays is how long inbound messages and their media
+	// are kept (GATEWAY_MEDIA_RETENTION_DAYS).
+	MediaRetentionDays int
 	// Ignored lists the variables that were set but have no effect with
 	// this configuration, for main to warn about at start.
 	Ignored []Ignored
@@ -47,7 +55,27 @@ type Ignored struct {
 const (
 	DefaultAddr    = "127.0.0.1:8080"
 	DefaultDataDir = "./data"
+	// DefaultMediaRetentionDays and MaxMediaRetentionDays bound
+	// GATEWAY_MEDIA_RETENTION_DAYS; the most is a year: this is other
+	// people's data, kept to serve the API, not an archive.
+	DefaultMediaRetentionDays = 30
+	MaxMediaRetentionDays     = 365
 )
+
+// WithListener returns c with the public URL of a gateway listening on
+// addr (host:port as bound, so port 0 becomes the real port) when
+// GATEWAY_PUBLIC_URL did not set one.
+func (c Local) WithListener(addr string) Local {
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + addr
+	}
+	return c
+}
+
+// MediaRetention is the retention of inbound messages and media.
+func (c Local) MediaRetention() time.Duration {
+	return time.Duration(c.MediaRetentionDays) * 24 * time.Hour
+}
 
 // Var documents one environment variable: the usage text of sessionhost
 // prints LocalVars, and the README's Configuration table says the same.
@@ -71,6 +99,8 @@ var LocalVars = []Var{
 	{"GATEWAY_RATE_BURST", "100", "bucket size of that limit"},
 	{"GATEWAY_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"GATEWAY_LOG_FORMAT", "text", "text or json"},
+	{"GATEWAY_PUBLIC_URL", "", "the API's address as clients reach it, for the links it hands out (media.url); unset: http:// and the address the gateway listens on"},
+	{"GATEWAY_MEDIA_RETENTION_DAYS", "30", "days inbound messages and their media are kept"},
 }
 
 // sandboxOnly are the variables honoured only with the sandbox driver,
@@ -86,15 +116,17 @@ var sandboxOnly = []struct{ name, why string }{
 // listed in Ignored.
 func LocalFromEnv(getenv func(string) string) (Local, error) {
 	c := Local{
-		Addr:              or(getenv("GATEWAY_ADDR"), DefaultAddr),
-		DataDir:           or(getenv("GATEWAY_DATA_DIR"), DefaultDataDir),
-		Driver:            or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
-		AdminKey:          getenv("GATEWAY_ADMIN_KEY"),
-		LaneDelayScale:    1,
-		WebhookRetryScale: 1,
-		RatePerSecond:     50,
-		RateBurst:         100,
-		LogLevel:          slog.LevelInfo,
+		Addr:               or(getenv("GATEWAY_ADDR"), DefaultAddr),
+		DataDir:            or(getenv("GATEWAY_DATA_DIR"), DefaultDataDir),
+		Driver:             or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
+		AdminKey:           getenv("GATEWAY_ADMIN_KEY"),
+		LaneDelayScale:     1,
+		WebhookRetryScale:  1,
+		RatePerSecond:      50,
+		RateBurst:          100,
+		LogLevel:           slog.LevelInfo,
+		PublicURL:          getenv("GATEWAY_PUBLIC_URL"),
+		MediaRetentionDays: DefaultMediaRetentionDays,
 	}
 	var errs []error
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -140,6 +172,15 @@ func LocalFromEnv(getenv func(string) string) (Local, error) {
 		c.LogJSON = true
 	default:
 		errs = append(errs, fmt.Errorf("GATEWAY_LOG_FORMAT %q: want text or json", f))
+	}
+	// Unset, WithListener fills it in once the address is bound.
+	if c.PublicURL != "" {
+		if p := publicURLProblem(c.PublicURL); p != "" {
+			errs = append(errs, errors.New(p))
+		}
+	}
+	if err := retentionDays(getenv, &c.MediaRetentionDays); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Driver != DriverSandbox {
 		// API.md: the scales are honoured only with the sandbox driver.

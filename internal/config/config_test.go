@@ -3,6 +3,7 @@ package config
 import (
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -13,7 +14,10 @@ func TestLocalDefaults(t *testing.T) {
 	c, err := LocalFromEnv(env(nil))
 	require.NoError(t, err)
 	require.Equal(t, Local{Addr: "127.0.0.1:8080", DataDir: "./data", Driver: "whatsmeow", LaneDelayScale: 1,
-		WebhookRetryScale: 1, RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo}, c)
+		WebhookRetryScale: 1, RatePerSecond: 50, RateBurst: 100, LogLevel: slog.LevelInfo,
+		MediaRetentionDays: 30}, c)
+	require.Equal(t, "http://127.0.0.1:41234", c.WithListener("127.0.0.1:41234").PublicURL, "the address as bound")
+	require.Equal(t, 30*24*time.Hour, c.MediaRetention())
 }
 
 func TestLocalValues(t *testing.T) {
@@ -30,6 +34,17 @@ func TestLocalValues(t *testing.T) {
 		{"zero scale", map[string]string{"GATEWAY_DRIVER": "sandbox", "GATEWAY_LANE_DELAY_SCALE": "0"}, false, nil},
 		{"bad driver", map[string]string{"GATEWAY_DRIVER": "x"}, false, nil},
 		{"bad addr", map[string]string{"GATEWAY_ADDR": "8080"}, false, nil},
+		{"public url", map[string]string{"GATEWAY_PUBLIC_URL": "https://wa.example.com/gw"}, true,
+			func(c Local) bool { return c.PublicURL == "https://wa.example.com/gw" }},
+		{"public url kept over the listener", map[string]string{"GATEWAY_PUBLIC_URL": "https://wa.example.com"}, true,
+			func(c Local) bool { return c.WithListener("127.0.0.1:1").PublicURL == "https://wa.example.com" }},
+		{"public url without scheme", map[string]string{"GATEWAY_PUBLIC_URL": "wa.example.com"}, false, nil},
+		{"public url with query", map[string]string{"GATEWAY_PUBLIC_URL": "https://wa.example.com/?x=1"}, false, nil},
+		{"retention", map[string]string{"GATEWAY_MEDIA_RETENTION_DAYS": "7"}, true,
+			func(c Local) bool { return c.MediaRetention() == 7*24*time.Hour }},
+		{"retention zero", map[string]string{"GATEWAY_MEDIA_RETENTION_DAYS": "0"}, false, nil},
+		{"retention over a year", map[string]string{"GATEWAY_MEDIA_RETENTION_DAYS": "366"}, false, nil},
+		{"retention not a number", map[string]string{"GATEWAY_MEDIA_RETENTION_DAYS": "30d"}, false, nil},
 		{"short admin key", map[string]string{"GATEWAY_ADMIN_KEY": "short"}, false, nil},
 		{"rate off", map[string]string{"GATEWAY_RATE_LIMIT": "0"}, true, func(c Local) bool { return c.RatePerSecond == 0 }},
 		{"bad burst", map[string]string{"GATEWAY_RATE_BURST": "0"}, false, nil},

@@ -8,13 +8,11 @@ package dispatch
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
-	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/webhook"
@@ -28,11 +26,6 @@ type Store interface {
 	SettleAndClaim(ctx context.Context, outcomes []outbox.Outcome, now time.Time, lease time.Duration, limit int) ([]outbox.Delivery, error)
 	RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error
 	GetInstance(ctx context.Context, name string) (instance.Instance, error)
-}
-
-// Deliverer makes one webhook attempt.
-type Deliverer interface {
-	Deliver(ctx context.Context, a webhook.Attempt) webhook.Result
 }
 
 const (
@@ -50,7 +43,7 @@ const (
 // Config wires a Dispatcher.
 type Config struct {
 	Store   Store
-	Client  Deliverer
+	Client  webhook.Deliverer
 	Clock   clock.Clock
 	Log     *slog.Logger
 	Workers int // attempts in flight at once; default 64
@@ -233,39 +226,23 @@ func (d *Dispatcher) targets(ctx context.Context, due []outbox.Delivery) map[str
 	return out
 }
 
-// attempt delivers one event to its instance's webhook and returns the
-// outcome to record; ok is false when there is nothing to record.
+// attempt delivers one event to its instance's webhook as webhook.Decide
+// says, and returns the outcome to record; ok is false when there is
+// nothing to record (the claim ends and the delivery comes back).
 func (d *Dispatcher) attempt(ctx context.Context, dl outbox.Delivery, t target) (o outbox.Outcome, ok bool) {
+	wt := webhook.Target{URL: t.inst.WebhookURL, Secret: t.inst.WebhookSecret, Events: t.inst.WebhookEvents, Err: t.err}
+	v := webhook.Decide(ctx, webhook.Due{ID: dl.ID, Event: dl.Name, Body: dl.Body, N: dl.Attempts + 1}, wt,
+		d.cfg.Client, d.cfg.Clock.Now, webhook.Delays{Scale: d.cfg.RetryScale})
 	// Built only when something is logged: With formats its attributes
 	// at once, a cost every attempt would pay.
 	log := func() *slog.Logger {
 		return d.cfg.Log.With("tenant", dl.TenantID, "instance", dl.Instance, "delivery", dl.ID, "event", dl.Name)
 	}
-	n := dl.Attempts + 1
-	var res webhook.Result
 	switch {
-	case errors.Is(t.err, fault.ErrNotFound):
-		res = webhook.Result{Error: "instance deleted"}
-		n = webhook.MaxAttempts // nothing to retry against
-	case t.err != nil:
+	case v.Fate == webhook.Postponed:
 		log().Warn("read instance for delivery", "err", t.err.Error())
-		return o, false // the claim ends and the delivery comes back
-	default:
-		res = d.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: dl.ID, Event: dl.Name, URL: t.inst.WebhookURL,
-			Secret: t.inst.WebhookSecret, Body: dl.Body})
+	case v.Fate == webhook.Dead && !v.Gone:
+		log().Warn("delivery dead-lettered", "attempts", v.Outcome.Attempts, "lastError", v.Outcome.LastError)
 	}
-	if ctx.Err() != nil {
-		return o, false // stopping: not an attempt; the claim ends and it comes back
-	}
-	now := d.cfg.Clock.Now()
-	var next time.Time
-	if !res.Delivered {
-		if delay, dead := webhook.Next(n); !dead {
-			next = now.Add(time.Duration(float64(delay) * d.cfg.RetryScale))
-		} else {
-			log().Warn("delivery dead-lettered", "attempts", n, "lastError", res.Error)
-		}
-	}
-	return outbox.Outcome{ID: dl.ID, Attempts: n, StatusCode: res.StatusCode, LastError: res.Error,
-		Delivered: res.Delivered, Next: next, At: now}, true
+	return v.Outcome, v.Record()
 }

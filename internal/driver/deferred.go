@@ -59,3 +59,18 @@ func (d *Deferred) Receipt(i string, r Receipt) error {
 	}
 	return nil
 }
+
+// Updated forwards to the target if it takes updates; otherwise the
+// update is acknowledged and dropped.
+func (d *Deferred) Updated(i string, u Update) error {
+	if ue, ok := d.target().(UpdateEvents); ok {
+		return ue.Updated(i, u)
+	}
+	return nil
+}
+
+var (
+	_ ReceiptEvents = (*Deferred)(nil)
+	_ UpdateEvents  = (*Deferred)(nil)
+	_ BanEvents     = (*Deferred)(nil)
+)

@@ -65,17 +65,6 @@ type Outbound struct {
 	Reaction *message.ReactionContent
 }
 
-// Inbound is a message received by a linked number, from someone else.
-type Inbound struct {
-	MessageID   string // WhatsApp's id
-	From        string // phone number, digits only, even when WhatsApp used a LID
-	PushName    string
-	MessageType string // conversation, imageMessage, documentMessage, audioMessage, videoMessage
-	Text        string // conversation only
-	Caption     string // media only
-	Timestamp   time.Time
-}
-
 // Device describes the linked phone.
 type Device struct {
 	Name     string // e.g. "iPhone 12"

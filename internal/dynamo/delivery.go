@@ -72,10 +72,13 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 		ScanIndexForward:          aws.Bool(false),
 		Limit:                     aws.Int32(int32(min(limit, maxBatchGet))),
 	}
+	in.ExpressionAttributeNames["#status"] = attrStatus
 	if status != "" {
 		in.FilterExpression = aws.String("#status = :status")
-		in.ExpressionAttributeNames["#status"] = attrStatus
 		in.ExpressionAttributeValues[":status"] = str(string(status))
+	} else {
+		in.FilterExpression = aws.String("#status <> :filtered")
+		in.ExpressionAttributeValues[":filtered"] = str(string(outbox.Filtered))
 	}
 	var keys []item
 	err := s.query(ctx, in, func(it item) error {
@@ -94,7 +97,7 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 	}
 	for _, it := range items {
 		// The status may have changed since the index was read.
-		if d := decodeDelivery(it); status == "" || d.Status == status {
+		if d := decodeDelivery(it); (status == "" && d.Status != outbox.Filtered) || d.Status == status {
 			out = append(out, d)
 		}
 	}
@@ -134,13 +137,17 @@ func (s *Store) RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) e
 		} else {
 			u.remove(attrLastStatusCode)
 		}
-		switch {
-		case o.Delivered:
-			u.set(attrStatus, str(string(outbox.Delivered))).set(attrDeliveredAt, ms(o.At)).set(attrTTL, epoch(o.At.Add(deliveredTTL)))
-		case o.Next.IsZero():
-			u.set(attrStatus, str(string(outbox.Dead))).remove(attrDeliveredAt).set(attrTTL, epoch(o.At.Add(deadTTL)))
+		st := o.Status()
+		u.set(attrStatus, str(string(st)))
+		switch st {
+		case outbox.Delivered:
+			u.set(attrDeliveredAt, ms(o.At)).set(attrTTL, epoch(o.At.Add(deliveredTTL)))
+		case outbox.Filtered:
+			u.remove(attrDeliveredAt).set(attrTTL, epoch(o.At.Add(deliveredTTL)))
+		case outbox.Dead:
+			u.remove(attrDeliveredAt).set(attrTTL, epoch(o.At.Add(deadTTL)))
 		default:
-			u.set(attrStatus, str(string(outbox.Retrying))).remove(attrDeliveredAt, attrTTL)
+			u.remove(attrDeliveredAt, attrTTL)
 		}
 		err := s.write(ctx, s.upd(u, deliveryKey(o.ID), exists))
 		var c *canceled

@@ -16,17 +16,19 @@
 //	instance      T#{tenant}           I#{name}  kind=INSTANCE, entityId=name, webhookUrl, webhookSecret,
 //	                                             state, phone, connectedAt, createdAt, sentCount, failedCount,
 //	                                             typingSimulation, receiveGroups, rejectCalls (BOOL; absent:
-//	                                             instance.DefaultSettings)
+//	                                             instance.DefaultSettings), webhookEvents (L of S, the
+//	                                             webhook's event filter; absent: every event, [] none)
 //	api key       K#{keyId}            KEY       tenantId, hash, createdAt
 //	message       M#{id}               MSG       tenantId, instance, lane, to, type, content (JSON), status,
 //	                                             error, createdAt, sentAt, updatedAt; pendingOf/pendingKey
 //	                                             while pending, sentOf once sent; deliveredAt, readAt
-//	                                             once a receipt said so
+//	                                             once a receipt said so; listOf/listKey (listing index)
 //	WhatsApp id   W#{instance}#{waId}  WAID      messageId: put by MarkSent, so receipts (which name
 //	                                             messages by WhatsApp id) find the message; never expires,
 //	                                             like the message
 //	received      R#{instance}#{waId}  RECEIVED  chat, from, type, text, createdAt (received), expiresAt, ttl
-//	                                             (message.ReceivedRetention): what replyTo and reactions name
+//	                                             (message.ReceivedRetention): what replyTo and reactions name;
+//	                                             payload (message.received data); listOf/listKey (listing index)
 //	idempotency   ID#{tenant}#{key}    IDEM      statusCode, body, expiresAt, ttl
 //	event         D#{id}               DELIVERY  the event and its delivery record: tenantId, instance, event,
 //	                                             body, createdAt, status, attempts, nextAt, lastStatusCode,
@@ -53,6 +55,14 @@
 //	outbox    unpublished, outboxSort   sparse: events not yet published, oldest first; one partition
 //	                                  ("1"), which bounds the event rate to what one GSI partition writes
 //	                                  (about 1,000 events/s) until it is sharded
+//	listing   listOf, listKey         GET /instance/{name}/messages: messages and received messages by instance,
+//	                                  listKey = createdAt#direction#id (zero-padded ms, "out"/"in"), read
+//	                                  newest first from the cursor's listKey down; projects to, chat and
+//	                                  expiresAt for the direction (to: outbound, chat: inbound), chat and
+//	                                  expiry filters, none of which ever changes, so status updates cost no
+//	                                  index write. DeleteInstance finds received messages here. Items
+//	                                  written before the index existed have no listOf: not listed, not
+//	                                  deleted with their instance (TTL still removes received ones)
 //
 // # TTL
 //
@@ -87,8 +97,9 @@
 //	CreateInstance       transaction: tenant check + instance = 4 WRU, + 1 entity index
 //	UpdateWebhook        1 WRU + 1 entity index
 //	ListInstances        one query: 1 RRU per 4 KB of instances
-//	CreateMessage        1 RRU (instance read) + 1 WRU message (+1 per KB of content) + 1 pending index;
-//	                     with an Idempotency-Key, a transaction of the two puts: 4 WRU + 1 pending index.
+//	CreateMessage        1 RRU (instance read) + 1 WRU message (+1 per KB of content) + 1 pending index
+//	                     + 1 listing index; with an Idempotency-Key, a transaction of the two puts: 4 WRU
+//	                     + the same index puts.
 //	                     No counter is touched.
 //	AbandonMessage       1 RRU + transaction (message, failed counter, idempotency delete) 6 WRU + 1 index
 //	MarkSent, MarkFailed 1 RRU + transaction (message, counter, event) 6 WRU (+2 per KB of event body)
@@ -102,7 +113,8 @@
 //	AddEvent             1 WRU (+1 per KB of body) + delivery and outbox index puts
 //	FlushPending         per message 2 WRU (+ 2 for its event and 2 index puts) + 1 pending index delete;
 //	                     2 WRU per batch of 49 for the failed counter; plus reading the pending index
-//	DeleteInstance       1 WRU + 1 entity index, then 2 WRU + 1 index delete per pending message
+//	DeleteInstance       1 WRU + 1 entity index, then 2 WRU + 1 index delete per pending message, then a
+//	                     listing index query and 1 WRU + 1 index delete per received message (batches of 25)
 //	ReplacePending       transaction of one conditional update: 2 WRU per KB of message (no index key changes)
 //	CancelPending        1 RRU + a FlushPending batch of one: 2 WRU (+ 2 for its event) + 2 WRU counter + index deletes
 //	MarkEdited, MarkRevoked  transaction of one conditional update: 2 WRU per KB of message
@@ -111,6 +123,9 @@
 //	Totals               2 COUNT queries of the entity index + a COUNT scan of the pending index
 //	                     (grows with the number of pending messages: ~1 RRU per 40)
 //	ListDeliveries       a delivery index query + one BatchGetItem of the listed items (1 RRU each per 4 KB)
+//	ListMessages         listing index pages (0.5 RRU per 4 KB read, filtered entries included) until limit+1
+//	                     entries passed the filter, + one BatchGetItem of them (1 RRU each per 4 KB); a chat
+//	                     filter on a busy instance reads past the other chats' entries
 //	Redeliver            1 WRU + outbox index put (+ delivery index when the status changes)
 //	RecordAttempts       1 WRU per outcome (+ delivery index when the status changes)
 //	PendingEvents        one outbox index query; MarkPublished 1 WRU + 1 index delete per id

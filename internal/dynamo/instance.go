@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
@@ -24,6 +25,9 @@ func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error 
 	setStr(it, attrPhone, in.PhoneNumber)
 	setTime(it, attrConnectedAt, in.ConnectedAt)
 	putSettings(it, in.Settings)
+	if in.WebhookEvents != nil {
+		it[attrWebhookEvents] = eventList(in.WebhookEvents)
+	}
 	err := s.write(ctx, s.check(tenantKey(in.Name.Tenant), exists), s.put(it, notExists, nil))
 	var c *canceled
 	switch {
@@ -37,14 +41,50 @@ func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error 
 	return nil
 }
 
+// eventList is a webhook event filter as a list of strings: a list (not a
+// string set) because DynamoDB stores no empty set, and an empty filter
+// (no event) must stay distinct from none (absent: every event).
+func eventList(events []string) types.AttributeValue {
+	l := make([]types.AttributeValue, len(events))
+	for i, e := range events {
+		l[i] = str(e)
+	}
+	return &types.AttributeValueMemberL{Value: l}
+}
+
+// getEvents reads the webhook event filter; absent is nil (every event).
+func getEvents(it item) ([]string, error) {
+	av, ok := it[attrWebhookEvents]
+	if !ok {
+		return nil, nil
+	}
+	l, ok := av.(*types.AttributeValueMemberL)
+	if !ok {
+		return nil, fmt.Errorf("stored %s is a %T, not a list", attrWebhookEvents, av)
+	}
+	out := make([]string, len(l.Value))
+	for i, v := range l.Value {
+		sv, ok := v.(*types.AttributeValueMemberS)
+		if !ok {
+			return nil, fmt.Errorf("stored %s[%d] is a %T, not a string", attrWebhookEvents, i, v)
+		}
+		out[i] = sv.Value
+	}
+	return out, nil
+}
+
 func decodeInstance(it item) (instance.Instance, error) {
 	raw := getStr(it, attrEntityID)
 	n, err := instance.ParseName(raw)
 	if err != nil {
 		return instance.Instance{}, fmt.Errorf("stored instance name %q: %w", raw, err)
 	}
+	events, err := getEvents(it)
+	if err != nil {
+		return instance.Instance{}, fmt.Errorf("stored instance %s: %w", raw, err)
+	}
 	return instance.Instance{Name: n, WebhookURL: getStr(it, attrWebhookURL), WebhookSecret: getStr(it, attrWebhookSec),
-		State: instance.State(getStr(it, attrState)), PhoneNumber: getStr(it, attrPhone),
+		WebhookEvents: events, State: instance.State(getStr(it, attrState)), PhoneNumber: getStr(it, attrPhone),
 		ConnectedAt: getTime(it, attrConnectedAt), CreatedAt: getTime(it, attrCreatedAt),
 		Settings: getSettings(it)}, nil
 }
@@ -104,13 +144,19 @@ func (s *Store) tenantInstances(ctx context.Context, tenantID, clientID string, 
 	}, fn)
 }
 
-// UpdateWebhook implements gateway.InstanceStore.
-func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) error {
+// UpdateWebhook implements gateway.InstanceStore: target, secret and
+// filter in one conditional update (nil events removes the attribute).
+func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string, events []string) error {
 	k, valid := instanceKey(name)
 	if !valid {
 		return fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
 	}
 	u := newUpdate().set(attrWebhookURL, str(url)).set(attrWebhookSec, str(secret))
+	if events == nil {
+		u.remove(attrWebhookEvents)
+	} else {
+		u.set(attrWebhookEvents, eventList(events))
+	}
 	err := s.write(ctx, s.upd(u, k, exists))
 	var c *canceled
 	if errors.As(err, &c) && c.failed(0) {
@@ -125,7 +171,8 @@ func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) err
 // DeleteInstance implements gateway.InstanceStore. The instance goes
 // first, then its pending messages are failed in batches: a send that read
 // the instance just before the delete may still store a message after the
-// batches passed (see the package doc).
+// batches passed (see the package doc). Last its received messages are
+// deleted (outbound ones stay, readable by id).
 func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (int, error) {
 	k, valid := instanceKey(name)
 	if !valid {
@@ -142,6 +189,11 @@ func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (
 	n, err := s.failPending(ctx, name, message.ErrorInstanceDeleted, at, nil, false)
 	if err != nil {
 		return n, fmt.Errorf("fail pending messages of deleted %s: %w", name, err)
+	}
+	// After the instance item: nothing reads them from here on, and a
+	// message received meanwhile is swept too, up to the query's end.
+	if _, err := s.deleteReceived(ctx, name); err != nil {
+		return n, fmt.Errorf("delete received messages of deleted %s: %w", name, err)
 	}
 	return n, nil
 }

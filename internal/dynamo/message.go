@@ -36,6 +36,7 @@ func encodeMessage(m message.Message) (item, error) {
 	setTime(it, attrReadAt, m.ReadAt)
 	setTime(it, attrEditedAt, m.EditedAt)
 	setTime(it, attrRevokedAt, m.RevokedAt)
+	it[attrListOf], it[attrListKey] = str(m.Instance), str(listKeyOf(m.CreatedAt, message.Out, m.ID))
 	switch m.Status {
 	case message.Pending:
 		it[attrPendingOf], it[attrPendingKey] = str(m.Instance), str(pendingKeyOf(m.Lane, m.CreatedAt, m.ID))

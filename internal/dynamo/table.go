@@ -33,6 +33,11 @@ const (
 	attrGroups      = "receiveGroups"
 	attrCalls       = "rejectCalls"
 
+	// attrWebhookEvents is the webhook's event filter (L of S); absent:
+	// every event. The entity index does not project it: ListLinked
+	// serves reconnects, never delivery (dispatchers get the instance).
+	attrWebhookEvents = "webhookEvents"
+
 	attrInstance   = "instance"
 	attrLane       = "lane"
 	attrTo         = "to"
@@ -52,7 +57,12 @@ const (
 	attrMessageID  = "messageId"    // WhatsApp id lookup: the message it names
 	attrChat       = "chat"         // received message: its chat; attrFrom its sender
 	attrFrom       = "from"
-	attrText       = "text" // received message: text or caption
+	attrText       = "text"    // received message: text or caption
+	attrPayload    = "payload" // received message: its message.received data (JSON)
+	// attrListOf and attrListKey place a message (either direction) in
+	// the listing index: its instance, and createdAt#direction#id.
+	attrListOf  = "listOf"
+	attrListKey = "listKey"
 
 	attrStatusCode = "statusCode"
 	attrBody       = "body"
@@ -79,6 +89,7 @@ const (
 	indexSent     = "sent"
 	indexDelivery = "delivery"
 	indexOutbox   = "outbox"
+	indexListing  = "listing"
 )
 
 // Entity kinds in the entity index, and the one partition of the outbox
@@ -99,7 +110,8 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 		name string
 		typ  types.ScalarAttributeType
 	}{{attrPK, s}, {attrSK, s}, {attrKind, s}, {attrEntityID, s}, {attrPendingOf, s}, {attrPendingKey, s},
-		{attrSentOf, s}, {attrSentAt, n}, {attrDeliveryOf, s}, {attrDeliverySort, s}, {attrUnpublished, s}, {attrOutboxSort, s}} {
+		{attrSentOf, s}, {attrSentAt, n}, {attrDeliveryOf, s}, {attrDeliverySort, s}, {attrUnpublished, s}, {attrOutboxSort, s},
+		{attrListOf, s}, {attrListKey, s}} {
 		attrs = append(attrs, types.AttributeDefinition{AttributeName: aws.String(a.name), AttributeType: a.typ})
 	}
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
@@ -113,6 +125,7 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 			index(indexSent, attrSentOf, attrSentAt, attrLane),
 			index(indexDelivery, attrDeliveryOf, attrDeliverySort, attrStatus),
 			index(indexOutbox, attrUnpublished, attrOutboxSort, attrTenantID, attrInstance, attrEvent, attrBody, attrCreatedAt),
+			index(indexListing, attrListOf, attrListKey, attrTo, attrChat, attrExpiresAt),
 		},
 	})
 	if err != nil {

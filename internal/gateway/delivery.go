@@ -17,7 +17,8 @@ const deliveryListLimit = 100
 // with the changes that cause them).
 type DeliveryStore interface {
 	// ListDeliveries returns an instance's deliveries, newest first;
-	// status "" means all.
+	// status "" means all but outbox.Filtered (events the webhook's
+	// filter left out are no deliveries).
 	ListDeliveries(ctx context.Context, instance string, status outbox.Status, limit int) ([]outbox.Delivery, error)
 	// GetDelivery fails with fault.ErrNotFound.
 	GetDelivery(ctx context.Context, id string) (outbox.Delivery, error)
@@ -45,10 +46,11 @@ func (s *Service) Deliveries(ctx context.Context, tenantID, rawName, status stri
 }
 
 // Redeliver delivers an event again: a fresh retry schedule, the same
-// delivery id. Another tenant's delivery is "not found".
+// delivery id. Another tenant's delivery is "not found", and so is an
+// event the webhook's filter left out: it never was a delivery.
 func (s *Service) Redeliver(ctx context.Context, tenantID, id string) (outbox.Delivery, error) {
 	d, err := s.store.GetDelivery(ctx, id)
-	if errors.Is(err, fault.ErrNotFound) || (err == nil && d.TenantID != tenantID) {
+	if errors.Is(err, fault.ErrNotFound) || (err == nil && (d.TenantID != tenantID || d.Status == outbox.Filtered)) {
 		return outbox.Delivery{}, errDeliveryNotFound
 	}
 	if err != nil {

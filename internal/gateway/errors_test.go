@@ -32,11 +32,12 @@ func TestForbiddenSaysWhatToDo(t *testing.T) {
 					WebhookURL: hook.WebhookURL, WebhookSecret: hook.WebhookSecret})
 				return err
 			},
-			"get":     func() error { _, err := svc.Instance(ctx, "acme", name); return err },
-			"queue":   func() error { _, err := svc.Queue(ctx, "acme", name); return err },
-			"flush":   func() error { _, err := svc.FlushQueue(ctx, "acme", name); return err },
-			"webhook": func() error { _, err := svc.SetWebhook(ctx, "acme", name, hook); return err },
-			"delete":  func() error { _, err := svc.DeleteInstance(ctx, "acme", name); return err },
+			"get":            func() error { _, err := svc.Instance(ctx, "acme", name); return err },
+			"queue":          func() error { _, err := svc.Queue(ctx, "acme", name); return err },
+			"flush":          func() error { _, err := svc.FlushQueue(ctx, "acme", name); return err },
+			"webhook":        func() error { _, err := svc.SetWebhook(ctx, "acme", name, hook); return err },
+			"webhook config": func() error { _, err := svc.Webhook(ctx, "acme", name); return err },
+			"delete":         func() error { _, err := svc.DeleteInstance(ctx, "acme", name); return err },
 			"send": func() error {
 				in := gateway.SendInput{InstanceName: name, To: "5491112345678", Type: message.Text, Content: message.Content{Text: "x"}}
 				_, _, err := svc.Send(ctx, "acme", in, "")

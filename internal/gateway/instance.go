@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
+	"github.com/wagateway/wagateway/events"
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
@@ -33,14 +35,28 @@ type CreateInstanceInput struct {
 	InstanceName  string `json:"instanceName"`
 	WebhookURL    string `json:"webhookUrl"`
 	WebhookSecret string `json:"webhookSecret"`
+	// Events is the webhook's event filter: absent or null delivers every
+	// event, [] none (checkEvents).
+	Events *[]string `json:"events"`
 	// Settings, if given, change the defaults (instance.DefaultSettings).
 	Settings *instance.SettingsPatch `json:"settings"`
 }
 
-// WebhookInput is the body of PUT /instance/{name}/webhook.
+// WebhookInput is the body of PUT /instance/{name}/webhook. It replaces
+// the whole webhook configuration: Events absent or null removes the
+// filter, as at creation, so a PUT never keeps half of an old config.
 type WebhookInput struct {
-	WebhookURL    string `json:"webhookUrl"`
-	WebhookSecret string `json:"webhookSecret"`
+	WebhookURL    string    `json:"webhookUrl"`
+	WebhookSecret string    `json:"webhookSecret"`
+	Events        *[]string `json:"events"`
+}
+
+// WebhookConfig is an instance's webhook as GET /instance/{name}/webhook
+// shows it; the secret is never shown, so it has no field for it.
+type WebhookConfig struct {
+	URL string
+	// Events is the filter; nil means every event.
+	Events []string
 }
 
 // QueueCounts are an instance's pending messages per lane.
@@ -98,11 +114,45 @@ func (s *Service) checkWebhook(issues *fault.Issues, url, secret string) {
 	}
 }
 
+// checkEvents validates a webhook event filter and returns what to store:
+// nil (every event) for absent or null, the names in the client's order
+// otherwise; [] is kept as a filter that takes no event (for AWS users
+// who read the bus only). A name the gateway does not emit, or one
+// listed twice (likely a typo for another), is an issue at its index.
+func checkEvents(issues *fault.Issues, in *[]string) []string {
+	if in == nil {
+		return nil
+	}
+	seen := make(map[string]bool, len(*in))
+	for i, e := range *in {
+		switch {
+		case !events.Name(e).Valid():
+			issues.Add("Unknown event; allowed: "+allowedEvents(), "events", i)
+		case seen[e]:
+			issues.Add("Listed twice: name each event once", "events", i)
+		}
+		seen[e] = true
+	}
+	return append([]string{}, *in...) // never nil: [] must not read as "every event"
+}
+
+// allowedEvents lists the event names for error messages, from events so
+// that a new event is allowed the moment it exists.
+func allowedEvents() string {
+	names := events.Names()
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = string(n)
+	}
+	return strings.Join(out, ", ")
+}
+
 // CreateInstance registers a new, unlinked instance.
 func (s *Service) CreateInstance(ctx context.Context, tenantID string, in CreateInstanceInput) (instance.Instance, error) {
 	var issues fault.Issues
 	name := nameField(&issues, in.InstanceName)
 	s.checkWebhook(&issues, in.WebhookURL, in.WebhookSecret)
+	filter := checkEvents(&issues, in.Events)
 	if err := issues.Err(); err != nil {
 		return instance.Instance{}, err
 	}
@@ -113,6 +163,7 @@ func (s *Service) CreateInstance(ctx context.Context, tenantID string, in Create
 		Name:          name,
 		WebhookURL:    in.WebhookURL,
 		WebhookSecret: in.WebhookSecret,
+		WebhookEvents: filter,
 		State:         instance.StateClose,
 		CreatedAt:     s.clock.Now(),
 		Settings:      instance.DefaultSettings(),
@@ -189,7 +240,20 @@ func (s *Service) FlushQueue(ctx context.Context, tenantID, rawName string) (int
 	return n, nil
 }
 
-// SetWebhook rotates an instance's webhook target or secret.
+// Webhook returns an instance's webhook configuration, without its secret.
+func (s *Service) Webhook(ctx context.Context, tenantID, rawName string) (WebhookConfig, error) {
+	inst, err := s.Instance(ctx, tenantID, rawName)
+	if err != nil {
+		return WebhookConfig{}, err
+	}
+	return WebhookConfig{URL: inst.WebhookURL, Events: inst.WebhookEvents}, nil
+}
+
+// SetWebhook replaces an instance's webhook target, secret and event
+// filter (no events: every event). The dispatchers read the instance
+// when they take up a delivery, not when its event is stored, so the new
+// filter decides every attempt from now on, retries of earlier events
+// included.
 func (s *Service) SetWebhook(ctx context.Context, tenantID, rawName string, in WebhookInput) (instance.Instance, error) {
 	n, err := owned(tenantID, rawName)
 	if err != nil {
@@ -197,10 +261,11 @@ func (s *Service) SetWebhook(ctx context.Context, tenantID, rawName string, in W
 	}
 	var issues fault.Issues
 	s.checkWebhook(&issues, in.WebhookURL, in.WebhookSecret)
+	filter := checkEvents(&issues, in.Events)
 	if err := issues.Err(); err != nil {
 		return instance.Instance{}, err
 	}
-	if err := s.store.UpdateWebhook(ctx, n.String(), in.WebhookURL, in.WebhookSecret); err != nil {
+	if err := s.store.UpdateWebhook(ctx, n.String(), in.WebhookURL, in.WebhookSecret, filter); err != nil {
 		if errors.Is(err, fault.ErrNotFound) {
 			return instance.Instance{}, errInstanceNotFound
 		}

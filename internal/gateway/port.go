@@ -32,8 +32,11 @@ type InstanceStore interface {
 	GetInstance(ctx context.Context, name string) (instance.Instance, error)
 	// ListInstances returns a tenant's instances by name; clientID "" means all.
 	ListInstances(ctx context.Context, tenantID, clientID string) ([]instance.Instance, error)
-	// UpdateWebhook fails with fault.ErrNotFound.
-	UpdateWebhook(ctx context.Context, name, url, secret string) error
+	// UpdateWebhook replaces the webhook's target, secret and event
+	// filter, in one write; events nil removes the filter (every event),
+	// an empty non-nil one keeps it distinct (no event). It fails with
+	// fault.ErrNotFound.
+	UpdateWebhook(ctx context.Context, name, url, secret string, events []string) error
 	// UpdateSettings sets the fields p sets, leaving the others as they
 	// are, in one write; it fails with fault.ErrNotFound.
 	UpdateSettings(ctx context.Context, name string, p instance.SettingsPatch) error
@@ -100,6 +103,7 @@ type Store interface {
 	InstanceStore
 	MessageStore
 	DeliveryStore
+	MessageLister
 }
 
 // AtomicEnqueuer is an optional capability of a Store: storing a message

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -49,6 +50,16 @@ type Config struct {
 	// OnEvent, if set, is called after an event was stored, to wake the
 	// dispatcher.
 	OnEvent func()
+	// Media keeps inbound media; nil keeps none, and media messages then
+	// say so in media.error.
+	Media MediaStore
+	// Retention is how long inbound messages are kept (their media too,
+	// by the media store's own retention); 0 means
+	// message.ReceivedRetention.
+	Retention time.Duration
+	// PublicURL is where the API is reached (GATEWAY_PUBLIC_URL): media.url
+	// is PublicURL/instance/{name}/media/{messageId}.
+	PublicURL string
 }
 
 // Host runs the sessions of the instances it owns.
@@ -70,6 +81,11 @@ type Host struct {
 func New(cfg Config) (*Host, error) {
 	if cfg.Driver == nil || cfg.Store == nil || cfg.Fetcher == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("host: driver, store, fetcher, clock and logger are required")
+	}
+	if cfg.Media != nil && !strings.HasPrefix(cfg.PublicURL, "http://") && !strings.HasPrefix(cfg.PublicURL, "https://") {
+		// media.url must be absolute, or every inbound media message
+		// would fail its event and never be acknowledged.
+		return nil, errors.New("host: a media store needs the API's public http(s) URL (PublicURL)")
 	}
 	for _, l := range lane.All() {
 		if cfg.Queues[l] == nil {

@@ -2,11 +2,13 @@ package host_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/media"
+	"github.com/wagateway/wagateway/internal/mediastore"
 	"github.com/wagateway/wagateway/internal/message"
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sqlite"
@@ -43,6 +46,10 @@ type fakeDriver struct {
 	// if set, runs at the start of every Presence.
 	presences    []shownPresence
 	presenceHold func(context.Context)
+	// reads are the read receipts sent (read_test.go); readErr, if set,
+	// fails every MarkRead of an open instance.
+	reads   []driver.ReadReceipt
+	readErr error
 }
 
 func (d *fakeDriver) Link(_ context.Context, inst string) error {
@@ -146,6 +153,22 @@ type rig struct {
 	host   *host.Host
 	drv    *fakeDriver
 	queues map[lane.Lane]*sqlite.Queue
+	media  *mediastore.Dir
+	// mediaDown makes the host's media store fail (switchableMedia).
+	mediaDown *atomic.Bool
+}
+
+// switchableMedia is a media store that fails while down is set.
+type switchableMedia struct {
+	*mediastore.Dir
+	down *atomic.Bool
+}
+
+func (m switchableMedia) Put(ctx context.Context, k mediastore.Key, meta mediastore.Meta, r io.Reader, limit int64) (mediastore.Object, error) {
+	if m.down.Load() {
+		return mediastore.Object{}, errors.New("disk full")
+	}
+	return m.Dir.Put(ctx, k, meta, r, limit)
 }
 
 func newRig(t *testing.T, path string) (*rig, context.CancelFunc, chan struct{}) {
@@ -179,8 +202,12 @@ func newClockRig(t *testing.T, path string, scale float64, hostClock clock.Clock
 	svc, err := gateway.New(gateway.Config{Store: st, Queues: enq, Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}})
 	require.NoError(t, err)
 	drv := &fakeDriver{open: map[string]bool{}, rebans: map[string]time.Time{}}
+	inbound, err := mediastore.NewDir(filepath.Join(filepath.Dir(path), "media"), time.Hour, hostClock)
+	require.NoError(t, err)
+	down := new(atomic.Bool)
 	h, err := host.New(host.Config{Driver: drv, Store: st, Queues: recv, Clock: hostClock, Log: log, DelayScale: scale, Seed: 7,
-		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}})})
+		Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}}),
+		Media:   switchableMedia{inbound, down}, PublicURL: "http://gw.test/"})
 	require.NoError(t, err)
 	drv.events = h
 	ctx, cancel := context.WithCancel(context.Background())
@@ -191,7 +218,7 @@ func newClockRig(t *testing.T, path string, scale float64, hostClock clock.Clock
 		_ = db.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return &rig{svc: svc, store: st, host: h, drv: drv, queues: byLane}, cancel, done
+	return &rig{svc: svc, store: st, host: h, drv: drv, queues: byLane, media: inbound, mediaDown: down}, cancel, done
 }
 
 func text(to, body, l string) gateway.SendInput {

@@ -141,12 +141,18 @@ func (h *Host) Restart(ctx context.Context, name string) error {
 	return nil
 }
 
-// Forget logs out (if linked) and drops the instance's session, for
-// DELETE /instance/{name}. Held messages are deleted from their queues as
-// they come up, found failed.
+// Forget logs out (if linked), deletes the instance's inbound media and
+// drops its session, for DELETE /instance/{name}. Held messages are
+// deleted from their queues as they come up, found failed.
 func (h *Host) Forget(ctx context.Context, name string) {
 	if err := h.cfg.Driver.Logout(ctx, name); err != nil && !errors.Is(err, driver.ErrNotLinked) {
 		h.log.Warn("log out deleted instance", "instance", name, "err", err.Error())
+	}
+	if h.cfg.Media != nil {
+		if _, err := h.cfg.Media.DeleteInstance(ctx, name); err != nil {
+			// The media store's retention deletes them in the end.
+			h.log.Error("delete media of deleted instance", "instance", name, "err", err.Error())
+		}
 	}
 	h.cfg.Driver.Disconnect(name)
 	h.mu.Lock()

@@ -29,6 +29,10 @@ type Driver interface {
 	// Presence shows state in the chat with to (typing simulation). It is
 	// best effort: the host never waits on it to send.
 	Presence(ctx context.Context, instance, to string, state driver.ChatPresence) error
+	// MarkRead sends a read receipt for messages the instance received in
+	// one chat from one writer; ErrNotConnected if the instance is not
+	// open.
+	MarkRead(ctx context.Context, instance string, r driver.ReadReceipt) error
 }
 
 // Store is what the host reads and writes of the gateway's state.
@@ -55,17 +59,26 @@ type Store interface {
 	MarkEdited(ctx context.Context, id string, c message.Content, at time.Time) error
 	MarkRevoked(ctx context.Context, id string, at time.Time) error
 	AddEvent(ctx context.Context, ev outbox.Event) error
+	// SentByWAID returns the message instance sent with WhatsApp id waID
+	// (MarkSent recorded it); fault.ErrNotFound for any other id.
+	SentByWAID(ctx context.Context, instance, waID string) (message.Message, error)
 	// AddReceived keeps r (for message.ReceivedRetention) with its
 	// message.received event ev, in one transaction; a message received
 	// again replaces the one kept.
 	AddReceived(ctx context.Context, r message.Received, ev outbox.Event) error
+	// GetReceived returns a message kept by AddReceived, fault.ErrNotFound
+	// once it expired (at now) or when there is none.
+	GetReceived(ctx context.Context, instance, waID string, now time.Time) (message.Received, error)
 	SentSince(ctx context.Context, name string, since time.Time) (map[lane.Lane][]time.Time, error)
 	// RecordReceipt records that the messages instance sent with the
 	// WhatsApp ids waIDs were delivered or read at at, and reports how many
 	// messages changed. It is idempotent: each time only ever moves to an
 	// earlier one (a duplicate changes nothing), a read also sets a missing
-	// delivery time, and ids unknown for this instance are ignored.
-	RecordReceipt(ctx context.Context, instance string, waIDs []string, status driver.ReceiptStatus, at time.Time) (int, error)
+	// delivery time, and ids unknown for this instance are ignored. For
+	// each message it changes, it writes the events events returns for the
+	// message as it was before (nil: none) in the same transaction.
+	RecordReceipt(ctx context.Context, instance string, waIDs []string, status driver.ReceiptStatus, at time.Time,
+		events func(before message.Message) []outbox.Event) (int, error)
 }
 
 // Receiver is the consumer side of a lane queue.

@@ -2,6 +2,7 @@ package host_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
@@ -78,6 +79,30 @@ func TestReceiptsRecorded(t *testing.T) {
 	m = get(ids[3])
 	require.WithinDuration(t, time.Now(), m.ReadAt, time.Minute)
 	require.Equal(t, m.ReadAt, m.DeliveredAt)
+
+	// Each message announced its delivery and its read once, whatever
+	// the receipts repeated, with the time that set each.
+	announced := map[string][]string{}
+	for _, inst := range []string{mainInst, other} {
+		list, err := r.store.ListDeliveries(ctx, inst, "", 100)
+		require.NoError(t, err)
+		for _, d := range list {
+			var body struct {
+				Data struct {
+					ID, DeliveredAt, ReadAt string
+				}
+			}
+			require.NoError(t, json.Unmarshal(d.Body, &body))
+			if d.Name == "message.delivered" || d.Name == "message.read" {
+				announced[body.Data.ID] = append(announced[body.Data.ID], d.Name+"@"+body.Data.DeliveredAt+body.Data.ReadAt)
+			}
+		}
+	}
+	at := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+	require.ElementsMatch(t, []string{"message.delivered@" + at(t1), "message.read@" + at(t3)}, announced[ids[0]])
+	require.ElementsMatch(t, []string{"message.delivered@" + at(t2), "message.read@" + at(t2)}, announced[ids[1]])
+	require.ElementsMatch(t, []string{"message.delivered@" + at(t1)}, announced[ids[2]])
+	require.Len(t, announced[ids[3]], 2)
 
 	// A store that cannot record it: the error goes back to the driver,
 	// which leaves the receipt unacknowledged.

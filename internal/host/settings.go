@@ -60,3 +60,12 @@ func (s *session) currentSettings(ctx context.Context) (instance.Settings, error
 	s.mu.Unlock()
 	return in.Settings, nil
 }
+
+// settingsOf returns inst's settings through its session's copy.
+func (h *Host) settingsOf(ctx context.Context, inst string) (instance.Settings, error) {
+	s, err := h.session(ctx, inst)
+	if err != nil {
+		return instance.Settings{}, err
+	}
+	return s.currentSettings(ctx)
+}

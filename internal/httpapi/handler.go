@@ -45,6 +45,8 @@ type Config struct {
 	Sessions Sessions
 	// Sandbox, when set, adds the /sandbox routes (sandbox driver only).
 	Sandbox Sandbox
+	// Media serves inbound media; nil answers 404 for all of it.
+	Media Media
 }
 
 type api struct {
@@ -57,19 +59,22 @@ type api struct {
 	sessions Sessions
 	sandbox  Sandbox
 	clock    clock.Clock
+	// mediaStore serves GET /instance/{name}/media/{messageId} (media.go).
+	mediaStore Media
 }
 
 // New builds the API handler.
 func New(cfg Config) http.Handler {
 	a := &api{
-		svc:      cfg.Service,
-		adminKey: cfg.OperatorKey,
-		limits:   newLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.Clock),
-		log:      cfg.Log,
-		mux:      http.NewServeMux(),
-		sessions: cfg.Sessions,
-		sandbox:  cfg.Sandbox,
-		clock:    cfg.Clock,
+		svc:        cfg.Service,
+		adminKey:   cfg.OperatorKey,
+		limits:     newLimiter(cfg.RatePerSecond, max(cfg.RateBurst, 1), cfg.Clock),
+		log:        cfg.Log,
+		mux:        http.NewServeMux(),
+		sessions:   cfg.Sessions,
+		sandbox:    cfg.Sandbox,
+		clock:      cfg.Clock,
+		mediaStore: cfg.Media,
 	}
 	a.routes()
 	if a.sandbox != nil {
@@ -120,7 +125,9 @@ func (a *api) routes() {
 	a.handle("POST /instance/{name}/pairing-code", a.authed(a.pairingCode))
 	a.handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
 	a.handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
+	a.handle("POST /instance/{name}/read", a.authed(a.markRead))
 	a.handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
+	a.handle("GET /instance/{name}/media/{messageId}", a.authed(a.media))
 
 	a.sendRoutes()
 	a.handle("GET /message/{id}", a.authed(a.getMessage))

@@ -102,7 +102,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"DELETE", "/health", 405, "GET, HEAD"},
 		{"GET", "/admin/tenants", 405, "POST"},
 		{"POST", inst + "/queue", 405, "GET, HEAD, DELETE"},
-		{"GET", inst + "/webhook", 405, "PUT"},
+		{"POST", inst + "/webhook", 405, "GET, HEAD, PUT"},
 		{"GET", inst + "/logout", 405, "POST"},
 		{"GET", inst + "/pairing-code", 405, "POST"},
 		{"PUT", inst, 405, "DELETE"},
@@ -120,6 +120,7 @@ func TestMethodNotAllowed(t *testing.T) {
 		{"HEAD", "/instance/list", 200, ""},
 		{"GET", "/instance/list/c", 200, ""},
 		{"GET", inst + "/queue", 200, ""},
+		{"GET", inst + "/webhook", 200, ""},
 		{"DELETE", inst + "/queue", 200, ""},
 	}
 	for _, c := range cases {

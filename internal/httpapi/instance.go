@@ -33,9 +33,18 @@ type flushedView struct {
 	Flushed      int    `json:"flushed"`
 }
 
+// webhookView answers PUT /instance/{name}/webhook. Events is null
+// without a filter (a nil slice encodes as null, an empty one as []).
 type webhookView struct {
-	InstanceName string `json:"instanceName"`
-	WebhookURL   string `json:"webhookUrl"`
+	InstanceName string   `json:"instanceName"`
+	WebhookURL   string   `json:"webhookUrl"`
+	Events       []string `json:"events"`
+}
+
+// webhookConfigView answers GET /instance/{name}/webhook: never the secret.
+type webhookConfigView struct {
+	WebhookURL string   `json:"webhookUrl"`
+	Events     []string `json:"events"`
 }
 
 type deletedView struct {
@@ -90,8 +99,10 @@ var instanceViews = map[string]instanceView{
 	"qr":         (*api).qr,
 	"device":     (*api).device,
 	"deliveries": (*api).listDeliveries,
+	"messages":   (*api).listMessages,
 	"queue":      (*api).queue,
 	"settings":   (*api).settings,
+	"webhook":    (*api).webhook,
 }
 
 // servesInstanceGet tells the router which paths instanceGet serves, so
@@ -165,7 +176,16 @@ func (a *api) setWebhook(w http.ResponseWriter, r *http.Request, tenantID string
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, webhookView{InstanceName: inst.Name.String(), WebhookURL: inst.WebhookURL})
+	writeJSON(w, http.StatusOK, webhookView{InstanceName: inst.Name.String(), WebhookURL: inst.WebhookURL, Events: inst.WebhookEvents})
+	return nil
+}
+
+func (a *api) webhook(w http.ResponseWriter, r *http.Request, tenantID, name string) error {
+	c, err := a.svc.Webhook(r.Context(), tenantID, name)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, webhookConfigView{WebhookURL: c.URL, Events: c.Events})
 	return nil
 }
 

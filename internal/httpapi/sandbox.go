@@ -11,7 +11,6 @@ import (
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/fault"
-	"github.com/wagateway/wagateway/internal/phone"
 )
 
 // Sandbox is the far side of the sandbox driver's phone network: what a
@@ -48,14 +47,6 @@ func sentChanges(s SandboxSent) (edit, revoke *sentChangeView) {
 		revoke = &sentChangeView{MessageID: s.Revoke.TargetWAID}
 	}
 	return edit, revoke
-}
-
-type inboundBody struct {
-	From        string `json:"from"`
-	PushName    string `json:"pushName"`
-	MessageType string `json:"messageType"`
-	Text        string `json:"text"`
-	Caption     string `json:"caption"`
 }
 
 type inboundView struct {
@@ -100,15 +91,14 @@ type sentReactionView struct {
 	Emoji     string `json:"emoji"`
 }
 
-var inboundTypes = map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true,
-	"audioMessage": true, "videoMessage": true}
-
 func (a *api) sandboxRoutes() {
 	a.handle("POST /sandbox/{name}/scan", a.authed(a.sandboxScan))
 	a.handle("POST /sandbox/{name}/inbound", a.authed(a.sandboxInbound))
 	a.handle("GET /sandbox/{name}/sent", a.authed(a.sandboxSent))
 	a.handle("GET /sandbox/{name}/presence", a.authed(a.sandboxPresence))
+	a.handle("GET /sandbox/{name}/read", a.authed(a.sandboxReads))
 	a.handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
+	a.sandboxReportRoutes()
 }
 
 func (a *api) sandboxScan(w http.ResponseWriter, r *http.Request, tenantID string) error {
@@ -147,31 +137,22 @@ func (a *api) sandboxInbound(w http.ResponseWriter, r *http.Request, tenantID st
 	if err := decode(r, &body); err != nil {
 		return err
 	}
-	var issues fault.Issues
-	if !phone.Valid(body.From) {
-		issues.Add(phone.FormatMessage, "from")
-	}
-	if !inboundTypes[body.MessageType] {
-		issues.Add("Must be one of conversation, imageMessage, documentMessage, audioMessage, videoMessage", "messageType")
-	} else if body.MessageType == "conversation" && body.Text == "" {
-		issues.Add("Required for conversation", "text")
-	}
-	if err := issues.Err(); err != nil {
+	in, err := inboundMessage(body)
+	if err != nil {
 		return err
 	}
 	inst, err := a.svc.Instance(r.Context(), tenantID, r.PathValue("name"))
 	if err != nil {
 		return err
 	}
-	id := make([]byte, 16)
-	_, _ = rand.Read(id)
-	in := driver.Inbound{MessageID: strings.ToUpper(hex.EncodeToString(id)), From: body.From, PushName: body.PushName,
-		MessageType: body.MessageType, Text: body.Text, Caption: body.Caption, Timestamp: a.clock.Now()}
+	if in.MessageID == "" {
+		id := make([]byte, 16)
+		_, _ = rand.Read(id)
+		in.MessageID = strings.ToUpper(hex.EncodeToString(id))
+	}
+	in.Timestamp = a.clock.Now()
 	if err := a.sandbox.Inbound(inst.Name.String(), in); err != nil {
-		if errors.Is(err, driver.ErrNotConnected) {
-			return fault.New(fault.ErrConflict, "Instance is not open")
-		}
-		return err
+		return sandboxError(err)
 	}
 	writeJSON(w, http.StatusOK, inboundView{MessageID: in.MessageID})
 	return nil

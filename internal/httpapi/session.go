@@ -22,6 +22,9 @@ type Sessions interface {
 	// SettingsChanged tells the host that the instance's settings were
 	// changed in the store, so that the next message follows them.
 	SettingsChanged(ctx context.Context, name string)
+	// MarkRead sends read receipts for messages the instance received,
+	// named by their WhatsApp ids.
+	MarkRead(ctx context.Context, name string, waIDs []string) error
 }
 
 type qrView struct {

@@ -18,6 +18,10 @@ type Instance struct {
 	Name          Name
 	WebhookURL    string
 	WebhookSecret string
+	// WebhookEvents is the webhook's event filter: the event names it
+	// takes; nil takes every event (on AWS every event still reaches the
+	// bus).
+	WebhookEvents []string
 	State         State
 	PhoneNumber   string    // empty until linked
 	ConnectedAt   time.Time // zero until first connected

@@ -1,6 +1,8 @@
 package message
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -99,4 +101,21 @@ func checkPollOptions(issues *fault.Issues, options []string) (countOK bool) {
 		}
 	}
 	return countOK
+}
+
+// PollSelected names the options a vote selected. WhatsApp carries a vote
+// as the SHA-256 hashes of the option texts, so the texts come from the
+// poll itself; a hash that matches no option is dropped (an option of a
+// poll this gateway does not know in full).
+func PollSelected(options []string, hashes [][]byte) []string {
+	out := make([]string, 0, len(hashes))
+	for _, h := range hashes {
+		for _, o := range options {
+			if sum := sha256.Sum256([]byte(o)); bytes.Equal(sum[:], h) {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out
 }

@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// ReceivedRetention is how long a received message is kept: long enough
-// to quote it or react to it later, short enough that the store of other
-// people's messages stays small.
+// ReceivedRetention is how long a received message is kept by default
+// (GATEWAY_MEDIA_RETENTION_DAYS sets it): long enough to quote it or
+// react to it later, short enough that the store of other people's
+// messages stays small.
 const ReceivedRetention = 30 * 24 * time.Hour
 
 // Received is what the gateway keeps of a message an instance received:
@@ -23,10 +24,23 @@ type Received struct {
 	Type        string // as message.received names it (conversation, imageMessage, ...)
 	Text        string // its text, or its media's caption: what a quote shows
 	ReceivedAt  time.Time
+	// Expires is when the stores may forget it (the instance's media
+	// retention); zero means ReceivedAt + ReceivedRetention.
+	Expires time.Time
+	// Payload is the data of its message.received event, as the webhook
+	// carried it: what GET /instance/{name}/messages lists, and where a
+	// vote finds the options of a received poll. Empty for messages kept
+	// before it was.
+	Payload []byte
 }
 
 // ExpiresAt is when the stores may forget r.
-func (r Received) ExpiresAt() time.Time { return r.ReceivedAt.Add(ReceivedRetention) }
+func (r Received) ExpiresAt() time.Time {
+	if !r.Expires.IsZero() {
+		return r.Expires
+	}
+	return r.ReceivedAt.Add(ReceivedRetention)
+}
 
 // Quote is the message a send replies to, resolved when the send is
 // accepted, so that the host builds the quote without a lookup.

@@ -5,7 +5,14 @@
 // them.
 package outbox
 
-import "time"
+import (
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wagateway/wagateway/events"
+)
 
 // Event is one event to deliver, written with the change that caused it.
 type Event struct {
@@ -31,7 +38,12 @@ const (
 	Dead      Status = "dead"
 )
 
-// Valid reports whether s is one of the statuses.
+// Filtered is the status of an event the instance's webhook does not take
+// (its event filter): settled without a request, and never listed, as it
+// is no delivery.
+const Filtered Status = "filtered"
+
+// Valid reports whether s is one of the statuses of API.md.
 func (s Status) Valid() bool { return s == Retrying || s == Delivered || s == Dead }
 
 // Outcome is the result of one delivery attempt, to record.
@@ -41,8 +53,23 @@ type Outcome struct {
 	StatusCode int
 	LastError  string
 	Delivered  bool
+	Filtered   bool      // not sent: the webhook's event filter leaves it out
 	Next       time.Time // due time of the next attempt; zero with Delivered or when dead
 	At         time.Time
+}
+
+// Status is the status the outcome leaves its delivery in; the stores
+// record this, and decide nothing themselves.
+func (o Outcome) Status() Status {
+	switch {
+	case o.Filtered:
+		return Filtered
+	case o.Delivered:
+		return Delivered
+	case o.Next.IsZero():
+		return Dead
+	}
+	return Retrying
 }
 
 // Delivery is an event with its delivery record.
@@ -54,4 +81,19 @@ type Delivery struct {
 	LastError      string // "" when none
 	NextAt         time.Time
 	DeliveredAt    time.Time
+}
+
+// NewEvent builds the record of one event to write with the change that
+// causes it: the envelope checked against the event's schema, its exact
+// body, and a new delivery id. Every producer builds its events here.
+func NewEvent(name events.Name, tenantID, instance string, data any, at time.Time) (*Event, error) {
+	env, err := events.New(name, instance, data, at)
+	if err != nil {
+		return nil, err
+	}
+	body, err := env.Body()
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %s body: %w", name, err)
+	}
+	return &Event{ID: uuid.NewString(), TenantID: tenantID, Instance: instance, Name: string(name), Body: body, CreatedAt: at}, nil
 }

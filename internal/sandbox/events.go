@@ -3,12 +3,13 @@ package sandbox
 import "github.com/wagateway/wagateway/internal/driver"
 
 // event is one report waiting in an instance's outbox: a connection
-// change, or an inbound message when reply is set. Both share one outbox,
+// change, or, when reply is set, something the far side did (a message, a
+// receipt, an update), which report tells the host. All share one outbox,
 // so the host hears them in the order they happened.
 type event struct {
 	change driver.Change
-	in     driver.Inbound
-	reply  chan<- error // Received: the host's answer, for the phone side
+	report func(driver.Events) error
+	reply  chan<- error // the host's answer to report, for the phone side
 }
 
 // flush reports the instance's queued events, in order, without holding
@@ -41,7 +42,7 @@ func (n *Network) flush(c *conn) {
 
 func (n *Network) deliver(instance string, e event) {
 	if e.reply != nil {
-		e.reply <- n.events.Received(instance, e.in)
+		e.reply <- e.report(n.events)
 		return
 	}
 	e.change.Deliver(n.events, instance)

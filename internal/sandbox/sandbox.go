@@ -21,6 +21,14 @@
 // WhatsApp"): tests and demos use it to exercise the failed path. Every
 // other valid number succeeds.
 //
+// The far side plays the other phones: someone writes (Inbound, every
+// kind of message.received, in direct chats and groups, files included),
+// a recipient's phone acknowledges one of ours (Receipt), and someone
+// reacts, edits, deletes for everyone or votes (Update; votes travel as
+// WhatsApp's SHA-256 option hashes). Each waits for the host's answer, as
+// WhatsApp waits for an acknowledgement, and reaches the host in order
+// with the instance's other events.
+//
 // Nothing persists: after a process restart the network knows no instance,
 // and Connect trusts the number the host stored. The log of sent messages
 // grows with every send, media included; the sandbox is for trials and
@@ -86,8 +94,9 @@ type conn struct {
 	phone    string   // the linked number, while linked
 	link     *session // while linking
 	sent     []SentRecord
-	shown    []driver.Presence // chat presences, for GET /sandbox/{name}/presence
-	outbox   []event           // reported in order by whoever drains it (events.go)
+	shown    []driver.Presence    // chat presences, for GET /sandbox/{name}/presence
+	reads    []driver.ReadReceipt // read receipts, for GET /sandbox/{name}/read (read.go)
+	outbox   []event              // reported in order by whoever drains it (events.go)
 	draining bool
 }
 

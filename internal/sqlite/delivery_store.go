@@ -176,15 +176,13 @@ func recordTx(tx *Tx, outcomes []outbox.Outcome, leased *leases) error {
 		// without reflection.
 		args := make([]any, 0, 8*n)
 		for _, o := range outcomes[:n] {
-			var status string
+			status := o.Status()
 			var next, code, lastErr, deliveredAt any
-			switch {
-			case o.Delivered:
-				status, deliveredAt = string(outbox.Delivered), msOrNil(o.At)
-			case o.Next.IsZero():
-				status = string(outbox.Dead)
-			default:
-				status, next = string(outbox.Retrying), msOrNil(o.Next)
+			switch status {
+			case outbox.Delivered:
+				deliveredAt = msOrNil(o.At)
+			case outbox.Retrying:
+				next = msOrNil(o.Next)
 			}
 			if o.StatusCode != 0 {
 				code = int64(o.StatusCode)
@@ -192,7 +190,7 @@ func recordTx(tx *Tx, outcomes []outbox.Outcome, leased *leases) error {
 			if o.LastError != "" {
 				lastErr = o.LastError
 			}
-			args = append(args, leased.row(o.ID), o.ID, status, int64(o.Attempts), next, code, lastErr, deliveredAt)
+			args = append(args, leased.row(o.ID), o.ID, string(status), int64(o.Attempts), next, code, lastErr, deliveredAt)
 		}
 		if _, err := tx.Exec(recordQuery(n), args...); err != nil {
 			return err
@@ -251,14 +249,16 @@ func lastPerID(outcomes []outbox.Outcome) []outbox.Outcome {
 	return out
 }
 
-// ListDeliveries returns an instance's deliveries, newest first; status ""
-// means all.
+// ListDeliveries implements gateway.DeliveryStore.
 func (s *Store) ListDeliveries(ctx context.Context, instance string, status outbox.Status, limit int) ([]outbox.Delivery, error) {
 	q := `SELECT ` + deliveryColumns + ` FROM deliveries WHERE instance_name = ?`
 	args := []any{instance}
 	if status != "" {
 		q += ` AND status = ?`
 		args = append(args, string(status))
+	} else {
+		q += ` AND status <> ?`
+		args = append(args, string(outbox.Filtered))
 	}
 	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT CAST(? AS INTEGER)`, append(args, limit)...)
 	if err != nil {

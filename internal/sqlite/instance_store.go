@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,17 +14,21 @@ import (
 )
 
 const instanceColumns = `name, webhook_url, webhook_secret, state, phone_number, connected_at, created_at,
-	typing_simulation, receive_groups, reject_calls`
+	typing_simulation, receive_groups, reject_calls, webhook_events`
 
 // CreateInstance implements gateway.InstanceStore.
 func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error {
-	err := s.db.Write(ctx, func(tx *Tx) error {
+	events, err := eventsColumn(in.WebhookEvents)
+	if err != nil {
+		return err
+	}
+	err = s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT INTO instances(name, tenant_id, client_id, webhook_url, webhook_secret, state,
-			phone_number, connected_at, created_at, typing_simulation, receive_groups, reject_calls)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			phone_number, connected_at, created_at, typing_simulation, receive_groups, reject_calls, webhook_events)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			in.Name.String(), in.Name.Tenant, in.Name.Client, in.WebhookURL, in.WebhookSecret, string(in.State),
 			nullString(in.PhoneNumber), nullMS(in.ConnectedAt), ms(in.CreatedAt),
-			in.Settings.TypingSimulation, in.Settings.ReceiveGroups, in.Settings.RejectCalls)
+			in.Settings.TypingSimulation, in.Settings.ReceiveGroups, in.Settings.RejectCalls, events)
 		return err
 	})
 	switch {
@@ -35,6 +40,32 @@ func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error 
 	return err
 }
 
+// eventsColumn encodes a webhook event filter for webhook_events: NULL
+// for nil (no filter), a JSON array otherwise, "[]" included (a filter
+// that takes no event must not read back as no filter).
+func eventsColumn(events []string) (sql.NullString, error) {
+	if events == nil {
+		return sql.NullString{}, nil
+	}
+	b, err := json.Marshal(events)
+	if err != nil {
+		return sql.NullString{}, fmt.Errorf("encode webhook events: %w", err)
+	}
+	return sql.NullString{String: string(b), Valid: true}, nil
+}
+
+// eventsOf decodes webhook_events; see eventsColumn.
+func eventsOf(col sql.NullString) ([]string, error) {
+	if !col.Valid {
+		return nil, nil
+	}
+	events := []string{}
+	if err := json.Unmarshal([]byte(col.String), &events); err != nil {
+		return nil, fmt.Errorf("stored webhook events %q: %w", col.String, err)
+	}
+	return events, nil
+}
+
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanInstance(row rowScanner) (instance.Instance, error) {
@@ -44,13 +75,17 @@ func scanInstance(row rowScanner) (instance.Instance, error) {
 	var connected sql.NullInt64
 	var created int64
 	var typing, groups, calls sql.NullBool
+	var events sql.NullString
 	if err := row.Scan(&name, &in.WebhookURL, &in.WebhookSecret, &state, &phone, &connected, &created,
-		&typing, &groups, &calls); err != nil {
+		&typing, &groups, &calls, &events); err != nil {
 		return instance.Instance{}, err
 	}
 	n, err := instance.ParseName(name)
 	if err != nil {
 		return instance.Instance{}, fmt.Errorf("stored instance name %q: %w", name, err)
+	}
+	if in.WebhookEvents, err = eventsOf(events); err != nil {
+		return instance.Instance{}, fmt.Errorf("instance %s: %w", name, err)
 	}
 	in.Name, in.State, in.PhoneNumber = n, instance.State(state), phone.String
 	in.ConnectedAt, in.CreatedAt = fromMS(connected), time.UnixMilli(created).UTC()
@@ -119,9 +154,14 @@ func scanAll[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, erro
 }
 
 // UpdateWebhook implements gateway.InstanceStore.
-func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string) error {
+func (s *Store) UpdateWebhook(ctx context.Context, name, url, secret string, events []string) error {
+	col, err := eventsColumn(events)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(`UPDATE instances SET webhook_url = ?, webhook_secret = ? WHERE name = ?`, url, secret, name)
+		res, err := tx.Exec(`UPDATE instances SET webhook_url = ?, webhook_secret = ?, webhook_events = ? WHERE name = ?`,
+			url, secret, col, name)
 		if err != nil {
 			return err
 		}
@@ -166,7 +206,9 @@ func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (
 			return err
 		}
 		failed, _ = res.RowsAffected()
-		return nil
+		// Other people's messages are kept to serve this instance only.
+		_, err = tx.Exec(`DELETE FROM received_messages WHERE instance_name = ?`, name)
+		return err
 	})
 	return int(failed), err
 }

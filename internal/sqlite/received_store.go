@@ -18,8 +18,8 @@ import (
 func (s *Store) AddReceived(ctx context.Context, r message.Received, ev outbox.Event) error {
 	err := s.db.Write(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(`INSERT OR REPLACE INTO received_messages(instance_name, wa_id, chat, from_number, type, text,
-			received_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.Instance, r.WAMessageID, r.Chat, r.From, r.Type, r.Text, ms(r.ReceivedAt), ms(r.ExpiresAt()))
+			received_at, expires_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Instance, r.WAMessageID, r.Chat, r.From, r.Type, r.Text, ms(r.ReceivedAt), ms(r.ExpiresAt()), nullBytes(r.Payload))
 		if err != nil {
 			return err
 		}
@@ -36,9 +36,9 @@ func (s *Store) AddReceived(ctx context.Context, r message.Received, ev outbox.E
 func (s *Store) GetReceived(ctx context.Context, instance, waID string, now time.Time) (message.Received, error) {
 	r := message.Received{Instance: instance, WAMessageID: waID}
 	var received int64
-	err := s.db.queryRow(ctx, `SELECT chat, from_number, type, text, received_at FROM received_messages
+	err := s.db.queryRow(ctx, `SELECT chat, from_number, type, text, received_at, payload FROM received_messages
 		WHERE instance_name = ? AND wa_id = ? AND expires_at > ?`, instance, waID, ms(now)).
-		Scan(&r.Chat, &r.From, &r.Type, &r.Text, &received)
+		Scan(&r.Chat, &r.From, &r.Type, &r.Text, &received, &r.Payload)
 	if errors.Is(err, sql.ErrNoRows) {
 		return message.Received{}, fmt.Errorf("received message %s: %w", waID, fault.ErrNotFound)
 	}
@@ -59,4 +59,12 @@ func (s *Store) PurgeReceived(ctx context.Context, now time.Time) (int, error) {
 		return err
 	})
 	return int(n), err
+}
+
+// nullBytes stores an empty payload as NULL, as rows from before it.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
 }

@@ -15,9 +15,7 @@ package webhookqueue
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -25,7 +23,6 @@ import (
 	awsevents "github.com/aws/aws-lambda-go/events"
 
 	"github.com/wagateway/wagateway/internal/clock"
-	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/webhook"
@@ -38,18 +35,11 @@ type Store interface {
 	RecordAttempts(ctx context.Context, outcomes []outbox.Outcome) error
 }
 
-// Deliverer makes one webhook attempt (*webhook.Client).
-type Deliverer interface {
-	Deliver(ctx context.Context, a webhook.Attempt) webhook.Result
-}
-
 // VisibilityChanger sets when an in-flight message of the webhook queue
 // becomes visible again (*sqs.Queue).
 type VisibilityChanger interface {
 	ChangeVisibility(ctx context.Context, receipt string, d time.Duration) error
 }
-
-var _ Deliverer = (*webhook.Client)(nil)
 
 const (
 	defaultWorkers = 16
@@ -64,7 +54,7 @@ const (
 // Config wires a Handler.
 type Config struct {
 	Store  Store
-	Client Deliverer
+	Client webhook.Deliverer
 	Queue  VisibilityChanger
 	Clock  clock.Clock
 	Log    *slog.Logger
@@ -156,42 +146,36 @@ func (h *Handler) handle(ctx context.Context, rec awsevents.SQSMessage, targets 
 		return true
 	}
 	t := targets.get(ctx, d.InstanceName)
-	switch {
-	case errors.Is(t.err, fault.ErrNotFound):
-		// As the local dispatcher: nothing to retry against, dead now. The
-		// record is the dead letter (listed, redeliverable); a DLQ copy
-		// would only hold an event for an instance that no longer exists.
-		return h.record(ctx, rec, log, outbox.Outcome{ID: d.DeliveryID, Attempts: webhook.MaxAttempts,
-			LastError: "instance deleted", At: h.cfg.Clock.Now()}, false)
-	case t.err != nil:
-		log.Warn("read instance for delivery", "err", t.err.Error())
-		h.release(ctx, rec, h.delay(n))
-		return true
-	}
-	res := h.cfg.Client.Deliver(ctx, webhook.Attempt{DeliveryID: d.DeliveryID, Event: string(d.Event),
-		URL: t.inst.WebhookURL, Secret: t.inst.WebhookSecret, Body: body})
-	if ctx.Err() != nil {
+	wt := webhook.Target{URL: t.inst.WebhookURL, Secret: t.inst.WebhookSecret, Events: t.inst.WebhookEvents, Err: t.err}
+	v := webhook.Decide(ctx, webhook.Due{ID: d.DeliveryID, Event: string(d.Event), Body: body, N: n}, wt,
+		h.cfg.Client, h.cfg.Clock.Now, h.delays())
+	switch v.Fate {
+	case webhook.Interrupted:
 		// The invocation is ending: not an attempt. The message comes back
 		// when its visibility runs out.
 		return true
-	}
-	now := h.cfg.Clock.Now()
-	o := outbox.Outcome{ID: d.DeliveryID, Attempts: n, StatusCode: res.StatusCode, LastError: res.Error,
-		Delivered: res.Delivered, At: now}
-	if res.Delivered {
-		return h.record(ctx, rec, log, o, false)
-	}
-	if _, dead := webhook.Next(n); dead {
-		log.Warn("delivery dead-lettered", "lastError", res.Error)
-		h.record(ctx, rec, log, o, true)
-		h.release(ctx, rec, 0)
+	case webhook.Postponed:
+		log.Warn("read instance for delivery", "err", t.err.Error())
+		h.release(ctx, rec, v.RetryIn)
+		return true
+	case webhook.Delivered, webhook.Filtered:
+		return h.record(ctx, rec, log, v.Outcome, false)
+	case webhook.Dead:
+		if v.Gone {
+			// As the local dispatcher: the record is the dead letter
+			// (listed, redeliverable); a DLQ copy would only hold an event
+			// for an instance that no longer exists.
+			return h.record(ctx, rec, log, v.Outcome, false)
+		}
+		log.Warn("delivery dead-lettered", "lastError", v.Outcome.LastError)
+		h.record(ctx, rec, log, v.Outcome, true)
+		h.release(ctx, rec, 0) // for the redrive policy to move it to the DLQ
+		return true
+	default: // webhook.Retry
+		h.record(ctx, rec, log, v.Outcome, true)
+		h.release(ctx, rec, v.RetryIn)
 		return true
 	}
-	delay := h.delay(n)
-	o.Next = now.Add(delay)
-	h.record(ctx, rec, log, o, true)
-	h.release(ctx, rec, delay)
-	return true
 }
 
 // record stores an outcome and reports whether the queue must keep the
@@ -213,17 +197,10 @@ func (h *Handler) release(ctx context.Context, rec awsevents.SQSMessage, d time.
 	}
 }
 
-// delay is the wait after failed attempt n, scaled, in whole seconds of
-// at least 1 (SQS visibility has that grain); past the schedule it is the
-// last delay.
-func (h *Handler) delay(n int) time.Duration {
-	d, dead := webhook.Next(n)
-	if dead {
-		s := webhook.Schedule()
-		d = s[len(s)-1]
-	}
-	secs := math.Ceil(float64(d) * h.cfg.RetryScale / float64(time.Second))
-	return min(time.Duration(max(secs, 1))*time.Second, maxVisibility)
+// delays are the retry schedule as SQS visibility takes it: scaled, in
+// whole seconds of at least 1, at most the 12 hours SQS allows.
+func (h *Handler) delays() webhook.Delays {
+	return webhook.Delays{Scale: h.cfg.RetryScale, Grain: time.Second, Max: maxVisibility}
 }
 
 // attempt is the record's attempt number: its receive count. A missing or

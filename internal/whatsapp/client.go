@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 )
 
@@ -26,7 +28,11 @@ type waClient interface {
 	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
 	SendPresence(ctx context.Context, state types.Presence) error
 	SendChatPresence(ctx context.Context, jid types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
+	MarkRead(ctx context.Context, ids []types.MessageID, timestamp time.Time, chat, sender types.JID, receiptTypeExtra ...types.ReceiptType) error
 	BuildPollCreation(name string, optionNames []string, selectableOptionCount int) *waE2E.Message
+	// Inbound media (inmedia.go) and poll votes (updates.go).
+	DownloadToFile(ctx context.Context, msg whatsmeow.DownloadableMessage, file whatsmeow.File) error
+	DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error)
 }
 
 var _ waClient = (*whatsmeow.Client)(nil)
@@ -46,7 +52,10 @@ type clientFactory func(instance string, dev *store.Device, h hooks) waClient
 
 // whatsmeowClient is the production factory.
 func (d *Driver) whatsmeowClient(instance string, dev *store.Device, h hooks) waClient {
-	cli := whatsmeow.NewClient(dev, newWALogger(d.log.With("instance", instance), "whatsmeow"))
+	// The logger carries the instance name rather than a d.log.With
+	// copy: whatsmeow keeps a dozen sub-loggers per client for good.
+	cli := whatsmeow.NewClient(dev, waLogger{log: d.log, instance: instance, module: "whatsmeow"})
+	trimClient(cli)
 	// The host reconnects after re-checking its lease; whatsmeow's own
 	// reconnects could ping-pong with another host (StreamReplaced).
 	cli.EnableAutoReconnect = false
@@ -64,35 +73,35 @@ func (d *Driver) whatsmeowClient(instance string, dev *store.Device, h hooks) wa
 	return cli
 }
 
-// waLogger sends whatsmeow's log to slog. Debug output is dropped: it
-// dumps protocol nodes and QR codes, which hold key material.
+// waLogger sends whatsmeow's log to slog, with the instance's name and
+// whatsmeow's module as attributes. Debug output is dropped: it dumps
+// protocol nodes and QR codes, which hold key material. It holds no
+// allocation of its own: whatsmeow keeps about a dozen sub-loggers per
+// client (Sub), as long as the client lives.
 type waLogger struct {
-	log    *slog.Logger
-	module string
-}
-
-func newWALogger(log *slog.Logger, module string) waLog.Logger {
-	return waLogger{log: log, module: module}
+	log      *slog.Logger
+	instance string
+	module   string
 }
 
 func (l waLogger) Errorf(msg string, args ...any) {
-	l.log.Error(fmt.Sprintf(msg, args...), "module", l.module)
+	l.log.Error(fmt.Sprintf(msg, args...), "instance", l.instance, "module", l.module)
 }
 
 func (l waLogger) Warnf(msg string, args ...any) {
-	l.log.Warn(fmt.Sprintf(msg, args...), "module", l.module)
+	l.log.Warn(fmt.Sprintf(msg, args...), "instance", l.instance, "module", l.module)
 }
 
 // Infof goes to slog's debug level: whatsmeow's info lines narrate every
 // connection step.
 func (l waLogger) Infof(msg string, args ...any) {
 	if l.log.Enabled(context.Background(), slog.LevelDebug) {
-		l.log.Debug(fmt.Sprintf(msg, args...), "module", l.module)
+		l.log.Debug(fmt.Sprintf(msg, args...), "instance", l.instance, "module", l.module)
 	}
 }
 
 func (l waLogger) Debugf(string, ...any) {}
 
 func (l waLogger) Sub(module string) waLog.Logger {
-	return waLogger{log: l.log, module: l.module + "/" + module}
+	return waLogger{log: l.log, instance: l.instance, module: l.module + "/" + module}
 }

@@ -88,6 +88,10 @@ type Config struct {
 	// instead of whatsmeow's default client: tests point it at a fake
 	// WhatsApp server (a dialer and a TLS config that trusts it).
 	HTTPClient *http.Client
+	// TempDir holds inbound media while it is downloaded and decrypted,
+	// one file per download, removed when the reader is closed; default
+	// os.TempDir().
+	TempDir string
 }
 
 // storeTimeout bounds one call to Bindings or the device store made from a

@@ -37,7 +37,8 @@ type fakeNet struct {
 	sent    map[string][]driver.Outbound
 	media   map[string][]byte // direct path → plaintext
 	devNum  uint8
-	typing  fakeTyping // chat presences (fakepresence_test.go)
+	typing  fakeTyping                      // chat presences (fakepresence_test.go)
+	reads   map[string][]driver.ReadReceipt // read receipts per instance (fakeread_test.go)
 	// knobs
 	connectErr error                                  // ConnectContext fails with it
 	sendErr    func(to types.JID) error               // SendMessage fails with it (nil: succeeds)

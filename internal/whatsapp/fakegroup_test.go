@@ -33,10 +33,20 @@ const (
 // driver and the linked device.
 func onFakeServer(t *testing.T, srv *whatsapptest.Server, number string) (*Driver, types.JID) {
 	t.Helper()
+	d, jid, _ := linkedOnFakeServer(t, srv, number, Config{})
+	return d, jid
+}
+
+// linkedOnFakeServer is onFakeServer with the driver's events and the
+// optional parts of its Config (TempDir) given by the test.
+func linkedOnFakeServer(t *testing.T, srv *whatsapptest.Server, number string, cfg Config) (*Driver, types.JID, *drivertest.Recorder) {
+	t.Helper()
 	ctx := context.Background()
-	// One SQLite file for whatsmeow's tables and the bindings, as locally.
+	// One SQLite file for whatsmeow's tables and the bindings, as locally
+	// (sessionhost): transactions take the write lock when they begin, or
+	// whatsmeow's decrypting transaction meets SQLITE_BUSY on upgrade.
 	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "gateway.db")+
-		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)")
+		"?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_txlock=immediate")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
 	devices := sqlstore.NewWithDB(db, "sqlite", nil)
@@ -44,8 +54,9 @@ func onFakeServer(t *testing.T, srv *whatsapptest.Server, number string) (*Drive
 	bindings, err := NewSQLiteBindings(ctx, db)
 	require.NoError(t, err)
 	ev := drivertest.NewRecorder()
-	d, err := New(Config{Devices: devices, Bindings: bindings, Events: ev, Clock: clock.Real{}, Log: quietLog(),
-		HTTPClient: srv.HTTPClient()})
+	cfg.Devices, cfg.Bindings, cfg.Events, cfg.Clock, cfg.Log = devices, bindings, ev, clock.Real{}, quietLog()
+	cfg.HTTPClient = srv.HTTPClient()
+	d, err := New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(d.Close)
 
@@ -53,7 +64,7 @@ func onFakeServer(t *testing.T, srv *whatsapptest.Server, number string) (*Drive
 	jid, err := srv.Scan(ctx, ev.WaitFor(t, inst, drivertest.QR).Code, number)
 	require.NoError(t, err)
 	require.Equal(t, number, ev.WaitFor(t, inst, drivertest.Connected).Phone)
-	return d, jid
+	return d, jid, ev
 }
 
 // TestGroupSendOnFakeServer: a group of the instance and two others gets a

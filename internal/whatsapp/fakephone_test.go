@@ -72,9 +72,14 @@ func (p fakePhone) Inbound(instance string, in driver.Inbound) error {
 
 func wireMessage(in driver.Inbound) *waE2E.Message {
 	caption := optional(in.Caption)
+	var mimetype *string
+	var size *uint64
+	if in.Media != nil {
+		mimetype, size = optional(in.Media.Mimetype), proto.Uint64(uint64(in.Media.Size))
+	}
 	switch in.MessageType {
 	case "imageMessage":
-		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: caption}}
+		return &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: caption, Mimetype: mimetype, FileLength: size}}
 	case "videoMessage":
 		return &waE2E.Message{VideoMessage: &waE2E.VideoMessage{Caption: caption}}
 	case "documentMessage":

@@ -5,14 +5,15 @@ import (
 	"errors"
 	"fmt"
 
-	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/wagateway/wagateway/internal/driver"
 )
 
-// Inbound mapping: what whatsmeow receives, as the host forwards it.
+// Inbound mapping: what whatsmeow receives, as the host forwards it. The
+// kinds and their fields are in inboundkinds.go, quotes and mentions in
+// inboundcontext.go, reactions, edits, deletions and votes in updates.go.
 
 // lidResolver finds the phone number behind a LID (whatsmeow's
 // store.LIDStore has this method).
@@ -27,39 +28,62 @@ var errUnresolvedLID = errors.New("sender's phone number unknown (LID without ma
 
 // inbound turns a received message into what the host forwards as
 // message.received. ok is false for what is not forwarded: our own
-// messages, groups, status and channels, edits, and content API.md has no
-// messageType for (stickers, reactions, contacts, protocol messages...).
+// messages, status and channels, updates (updates.go), and content API.md
+// has no messageType for (protocol messages, calls, ...). Group messages
+// are forwarded: whether the instance wants them is the host's setting.
 func inbound(ctx context.Context, evt *events.Message, lids lidResolver) (in driver.Inbound, ok bool, err error) {
 	info := evt.Info
-	if info.IsFromMe || info.IsGroup || evt.IsEdit || !directChat(info.MessageSource) {
+	if info.IsFromMe || isUpdate(evt) || !forwardedChat(info.MessageSource) {
 		return driver.Inbound{}, false, nil
 	}
-	kind, text, caption, ok := content(evt.Message)
+	in, ok = content(evt.Message)
 	if !ok {
 		return driver.Inbound{}, false, nil
 	}
-	from, err := senderPhone(ctx, info.MessageSource, lids)
-	if err != nil {
+	src, ok, err := source(ctx, info.MessageSource, lids)
+	if err != nil || !ok {
 		return driver.Inbound{}, false, err
 	}
-	if from == "" {
-		return driver.Inbound{}, false, nil
+	if err = readContext(ctx, evt.Message, lids, &in); err != nil {
+		return driver.Inbound{}, false, err
 	}
-	return driver.Inbound{MessageID: info.ID, From: from, PushName: info.PushName, MessageType: kind,
-		Text: text, Caption: caption, Timestamp: info.Timestamp.UTC()}, true, nil
+	in.MessageID, in.PushName, in.Timestamp = info.ID, info.PushName, info.Timestamp.UTC()
+	in.From, in.Chat, in.IsGroup = src.from, src.chat, src.isGroup
+	return in, true, nil
 }
 
-// directChat: a one-to-one chat, or someone's broadcast list (which shows
-// in the direct chat with its sender). Groups, status updates, channels and
-// bots are not conversations the API can represent with a phone number.
-func directChat(src types.MessageSource) bool {
+// forwardedChat: a one-to-one chat, a group, or someone's broadcast list
+// (which shows in the direct chat with its sender). Status updates,
+// channels and bots are not conversations the API represents.
+func forwardedChat(src types.MessageSource) bool {
 	switch src.Chat.Server {
-	case types.DefaultUserServer, types.HiddenUserServer:
+	case types.DefaultUserServer, types.HiddenUserServer, types.GroupServer:
 		return true
 	case types.BroadcastServer:
 		return src.Chat.IsBroadcastList()
 	}
 	return false
+}
+
+// origin is who wrote a message and where, as the port names them.
+type origin struct {
+	from    string // the sender's phone number
+	chat    string // from in a direct chat, the group id (…@g.us) in a group
+	isGroup bool
+}
+
+// source reads the origin of a message or update; ok is false for a
+// system sender without a number (not forwarded).
+func source(ctx context.Context, src types.MessageSource, lids lidResolver) (o origin, ok bool, err error) {
+	from, err := senderPhone(ctx, src, lids)
+	if err != nil || from == "" {
+		return origin{}, false, err
+	}
+	o = origin{from: from, chat: from}
+	if src.Chat.Server == types.GroupServer {
+		o.chat, o.isGroup = src.Chat.ToNonAD().String(), true
+	}
+	return o, true, nil
 }
 
 // senderPhone is the sender's phone number, also when WhatsApp addressed
@@ -93,6 +117,28 @@ func senderPhone(ctx context.Context, src types.MessageSource, lids lidResolver)
 	return pn.User, nil
 }
 
+// userPhone is the phone number of a user JID given in a message (a
+// quoted sender, a mention): "" when it names no user or a LID whose
+// number we do not know. Only a failing LID store is an error.
+func userPhone(ctx context.Context, jidText string, lids lidResolver) (string, error) {
+	jid, err := types.ParseJID(jidText)
+	if err != nil {
+		return "", nil
+	}
+	jid = jid.ToNonAD()
+	if jid.Server == types.HiddenUserServer && lids != nil {
+		got, err := lids.GetPNForLID(ctx, jid)
+		if err != nil {
+			return "", fmt.Errorf("look up the phone number of a LID: %w", err)
+		}
+		jid = got.ToNonAD()
+	}
+	if jid.Server != types.DefaultUserServer || !digits(jid.User) {
+		return "", nil
+	}
+	return jid.User, nil
+}
+
 func digits(s string) bool {
 	if s == "" {
 		return false
@@ -103,28 +149,6 @@ func digits(s string) bool {
 		}
 	}
 	return true
-}
-
-// content names a message as API.md does. whatsmeow has already unwrapped
-// ephemeral, view-once and document-with-caption envelopes.
-func content(m *waE2E.Message) (kind, text, caption string, ok bool) {
-	switch {
-	case m == nil:
-		return "", "", "", false
-	case m.GetConversation() != "":
-		return "conversation", m.GetConversation(), "", true
-	case m.GetExtendedTextMessage().GetText() != "":
-		return "conversation", m.GetExtendedTextMessage().GetText(), "", true
-	case m.ImageMessage != nil:
-		return "imageMessage", "", m.GetImageMessage().GetCaption(), true
-	case m.VideoMessage != nil:
-		return "videoMessage", "", m.GetVideoMessage().GetCaption(), true
-	case m.DocumentMessage != nil:
-		return "documentMessage", "", m.GetDocumentMessage().GetCaption(), true
-	case m.AudioMessage != nil:
-		return "audioMessage", "", "", true
-	}
-	return "", "", "", false
 }
 
 // receipt turns a receipt for messages this instance sent into the port's

@@ -51,10 +51,15 @@ func direct(m *waE2E.Message) *events.Message {
 }
 
 func TestInbound(t *testing.T) {
-	base := driver.Inbound{MessageID: "AC3EADB76DB5BE4130602FBF2039604A", From: sender, PushName: "Juan Pérez", Timestamp: sentAt}
+	base := driver.Inbound{MessageID: "AC3EADB76DB5BE4130602FBF2039604A", From: sender, Chat: sender, PushName: "Juan Pérez", Timestamp: sentAt}
 	with := func(kind, text, caption string) driver.Inbound {
 		in := base
 		in.MessageType, in.Text, in.Caption = kind, text, caption
+		return in
+	}
+	withMedia := func(kind, caption string, media driver.InboundMedia) driver.Inbound {
+		in := with(kind, "", caption)
+		in.Media = &media
 		return in
 	}
 	lids := lidMap{m: map[string]string{senderLID: sender}}
@@ -74,27 +79,30 @@ func TestInbound(t *testing.T) {
 			return direct(&waE2E.Message{EphemeralMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{Conversation: proto.String("gone soon")}}})
 		}, want: with("conversation", "gone soon", "")},
 		{name: "image with caption", evt: func() *events.Message {
-			return direct(&waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("this one"), Mimetype: proto.String("image/jpeg")}})
-		}, want: with("imageMessage", "", "this one")},
+			return direct(&waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("this one"), Mimetype: proto.String("image/jpeg"),
+				FileLength: proto.Uint64(48213)}})
+		}, want: withMedia("imageMessage", "this one", driver.InboundMedia{Mimetype: "image/jpeg", Size: 48213})},
 		{name: "image without caption", evt: func() *events.Message {
 			return direct(&waE2E.Message{ImageMessage: &waE2E.ImageMessage{}})
-		}, want: with("imageMessage", "", "")},
+		}, want: withMedia("imageMessage", "", driver.InboundMedia{})},
 		{name: "view-once image", evt: func() *events.Message {
 			return direct(&waE2E.Message{ViewOnceMessageV2: &waE2E.FutureProofMessage{Message: &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("once")}}}})
-		}, want: with("imageMessage", "", "once")},
+		}, want: withMedia("imageMessage", "once", driver.InboundMedia{})},
 		{name: "video with caption", evt: func() *events.Message {
-			return direct(&waE2E.Message{VideoMessage: &waE2E.VideoMessage{Caption: proto.String("the clip")}})
-		}, want: with("videoMessage", "", "the clip")},
+			return direct(&waE2E.Message{VideoMessage: &waE2E.VideoMessage{Caption: proto.String("the clip"), Mimetype: proto.String("video/mp4"),
+				FileLength: proto.Uint64(7340032)}})
+		}, want: withMedia("videoMessage", "the clip", driver.InboundMedia{Mimetype: "video/mp4", Size: 7340032})},
 		{name: "document", evt: func() *events.Message {
-			return direct(&waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{FileName: proto.String("a.pdf")}})
-		}, want: with("documentMessage", "", "")},
+			return direct(&waE2E.Message{DocumentMessage: &waE2E.DocumentMessage{FileName: proto.String("a.pdf"),
+				Mimetype: proto.String("application/pdf"), FileLength: proto.Uint64(1024)}})
+		}, want: withMedia("documentMessage", "", driver.InboundMedia{Mimetype: "application/pdf", FileName: "a.pdf", Size: 1024})},
 		{name: "document with caption", evt: func() *events.Message {
 			return direct(&waE2E.Message{DocumentWithCaptionMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
-				DocumentMessage: &waE2E.DocumentMessage{Caption: proto.String("your invoice")}}}})
-		}, want: with("documentMessage", "", "your invoice")},
+				DocumentMessage: &waE2E.DocumentMessage{Caption: proto.String("your invoice"), FileName: proto.String("F-0001.pdf")}}}})
+		}, want: withMedia("documentMessage", "your invoice", driver.InboundMedia{FileName: "F-0001.pdf"})},
 		{name: "voice note", evt: func() *events.Message {
-			return direct(&waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true)}})
-		}, want: with("audioMessage", "", "")},
+			return direct(&waE2E.Message{AudioMessage: &waE2E.AudioMessage{PTT: proto.Bool(true), Mimetype: proto.String("audio/ogg; codecs=opus")}})
+		}, want: withMedia("audioMessage", "", driver.InboundMedia{Mimetype: "audio/ogg; codecs=opus"})},
 		{name: "sender by LID with SenderAlt", evt: func() *events.Message {
 			e := direct(&waE2E.Message{Conversation: proto.String("hi")})
 			e.Info.Chat, e.Info.Sender, e.Info.SenderAlt = lidJID(senderLID), types.NewADJID(senderLID, 0, 3), pnJID(sender)
@@ -116,11 +124,6 @@ func TestInbound(t *testing.T) {
 			e.Info.IsFromMe = true
 			return e
 		}},
-		{name: "group message", skip: true, evt: func() *events.Message {
-			e := direct(&waE2E.Message{Conversation: proto.String("hola grupo")})
-			e.Info.Chat, e.Info.IsGroup = types.NewJID("120363025246125486", types.GroupServer), true
-			return e
-		}},
 		{name: "status update", skip: true, evt: func() *events.Message {
 			e := direct(&waE2E.Message{ImageMessage: &waE2E.ImageMessage{}})
 			e.Info.Chat = types.StatusBroadcastJID
@@ -131,17 +134,13 @@ func TestInbound(t *testing.T) {
 			e.Info.Chat = types.NewJID("120363144038483540", types.NewsletterServer)
 			return e
 		}},
-		{name: "edit", skip: true, evt: func() *events.Message {
-			return direct(&waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{Conversation: proto.String("fixed")}}})
+		{name: "protocol message other than revoke and edit", skip: true, evt: func() *events.Message {
+			return direct(&waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_EPHEMERAL_SETTING.Enum()}})
 		}},
-		{name: "sticker", skip: true, evt: func() *events.Message {
-			return direct(&waE2E.Message{StickerMessage: &waE2E.StickerMessage{Mimetype: proto.String("image/webp")}})
-		}},
-		{name: "reaction", skip: true, evt: func() *events.Message {
-			return direct(&waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("👍")}})
-		}},
-		{name: "protocol message", skip: true, evt: func() *events.Message {
-			return direct(&waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_REVOKE.Enum()}})
+		{name: "sender key distribution alone (before a group message)", skip: true, evt: func() *events.Message {
+			e := direct(&waE2E.Message{SenderKeyDistributionMessage: &waE2E.SenderKeyDistributionMessage{GroupID: proto.String("1@g.us")}})
+			e.Info.Chat, e.Info.IsGroup = types.NewJID(groupID, types.GroupServer), true
+			return e
 		}},
 		{name: "empty text", skip: true, evt: func() *events.Message {
 			return direct(&waE2E.Message{Conversation: proto.String("")})
@@ -225,7 +224,9 @@ func FuzzInbound(f *testing.F) {
 		require.NoError(f, err)
 		f.Add(b, false)
 	}
-	kinds := map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true, "audioMessage": true, "videoMessage": true}
+	kinds := map[string]bool{"conversation": true, "imageMessage": true, "documentMessage": true, "audioMessage": true,
+		"videoMessage": true, "stickerMessage": true, "locationMessage": true, "contactMessage": true, "pollCreationMessage": true}
+	media := map[string]bool{"imageMessage": true, "documentMessage": true, "audioMessage": true, "videoMessage": true, "stickerMessage": true}
 	f.Fuzz(func(t *testing.T, raw []byte, byLID bool) {
 		var m waE2E.Message
 		if proto.Unmarshal(raw, &m) != nil {
@@ -244,5 +245,9 @@ func FuzzInbound(f *testing.F) {
 		require.Equal(t, sender, in.From)
 		require.True(t, in.Text == "" || in.MessageType == "conversation", "text only for conversation")
 		require.True(t, in.Caption == "" || in.MessageType != "conversation", "captions only for media")
+		require.Equal(t, sender, in.Chat)
+		require.Equal(t, media[in.MessageType], in.Media != nil, "media exactly for the media kinds and stickers")
+		require.True(t, in.Media == nil || in.Media.FileName == "" || in.MessageType == "documentMessage", "file names only for documents")
+		require.False(t, isUpdate(e), "an update is never content")
 	})
 }

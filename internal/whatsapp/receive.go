@@ -57,14 +57,17 @@ func (d *Driver) live(a *attempt) bool {
 	return d.isCurrent(a)
 }
 
-// onMessage hands an inbound message to the host; it is acknowledged only
-// if the host accepted it.
+// onMessage hands an inbound message or update to the host; it is
+// acknowledged only if the host accepted it.
 func (d *Driver) onMessage(instance string, a *attempt, e *events.Message) bool {
 	if !d.live(a) {
 		return false // the next connection gets it again
 	}
 	ctx, cancel := d.background()
 	defer cancel()
+	if isUpdate(e) {
+		return d.onUpdate(ctx, instance, a, e)
+	}
 	in, ok, err := inbound(ctx, e, lidsOf(a))
 	if err != nil {
 		level := d.log.Warn
@@ -78,9 +81,40 @@ func (d *Driver) onMessage(instance string, a *attempt, e *events.Message) bool 
 	if !ok {
 		return true
 	}
+	if in.Media != nil {
+		in.Media.Open = d.opener(a.cli, downloadable(e.Message))
+	}
 	if err := d.cfg.Events.Received(instance, in); err != nil {
 		d.log.Warn("host refused an inbound message; WhatsApp will deliver it again", "instance", instance,
 			"waMessageId", in.MessageID, "err", err.Error())
+		return false
+	}
+	return true
+}
+
+// onUpdate hands a reaction, edit, deletion or vote to the host, when it
+// wants them; acknowledged only if the host accepted it.
+func (d *Driver) onUpdate(ctx context.Context, instance string, a *attempt, e *events.Message) bool {
+	up, wants := d.cfg.Events.(driver.UpdateEvents)
+	if !wants {
+		return true
+	}
+	u, ok, err := update(ctx, e, lidsOf(a), a.cli)
+	switch {
+	case errors.Is(err, errVoteUnreadable):
+		d.log.Info("poll vote dropped: it cannot be decrypted", "instance", instance, "waMessageId", e.Info.ID,
+			"err", err.Error())
+		return true
+	case err != nil:
+		d.log.Warn("update not read; WhatsApp will deliver it again", "instance", instance,
+			"waMessageId", e.Info.ID, "err", err.Error())
+		return false
+	case !ok:
+		return true
+	}
+	if err := up.Updated(instance, u); err != nil {
+		d.log.Warn("host refused an update; WhatsApp will deliver it again", "instance", instance,
+			"waMessageId", e.Info.ID, "kind", string(u.Kind), "err", err.Error())
 		return false
 	}
 	return true

@@ -65,6 +65,9 @@ type Driver interface {
 	// Presence shows state ("typing…", "recording audio…", paused) in the
 	// chat with to; ErrNotConnected if the instance is not open.
 	Presence(ctx context.Context, instance, to string, state driver.ChatPresence) error
+	// MarkRead sends a read receipt for messages received in one chat
+	// from one writer; ErrNotConnected if the instance is not open.
+	MarkRead(ctx context.Context, instance string, r driver.ReadReceipt) error
 }
 
 // Phone is the far side of the test: what a real phone and WhatsApp's
@@ -86,6 +89,9 @@ type Phone interface {
 	// Presences are the chat presences the network received from the
 	// instance, oldest first (At is not compared).
 	Presences(instance string) []driver.Presence
+	// Reads are the read receipts the network received from the
+	// instance, oldest first (At is not compared).
+	Reads(instance string) []driver.ReadReceipt
 }
 
 // Harness builds one driver and its phone side, reporting to events and
@@ -122,6 +128,7 @@ func Run(t *testing.T, h Harness) {
 		{"send to a group", sendToGroup},
 		{"edit and revoke", editAndRevoke},
 		{"chat presence", chatPresence},
+		{"read receipts", readReceipts},
 		{"qr rotation and expiry", qrRotation},
 		{"link again restarts linking", linkAgain},
 		{"pairing code", pairingCode},

@@ -29,6 +29,7 @@ const (
 	Connected    Kind = "Connected"
 	Disconnected Kind = "Disconnected"
 	Received     Kind = "Received"
+	Updated      Kind = "Updated" // driver.UpdateEvents
 )
 
 // Event is one call a driver made to its Events.
@@ -39,6 +40,7 @@ type Event struct {
 	Phone    string         // Connected
 	Reason   driver.Reason  // Disconnected
 	Inbound  driver.Inbound // Received
+	Update   driver.Update  // Updated
 }
 
 func (e Event) String() string {
@@ -51,6 +53,8 @@ func (e Event) String() string {
 		return fmt.Sprintf("Disconnected(%s, %q)", e.Instance, e.Reason)
 	case Received:
 		return fmt.Sprintf("Received(%s, %s from %s)", e.Instance, e.Inbound.MessageID, e.Inbound.From)
+	case Updated:
+		return fmt.Sprintf("Updated(%s, %s of %s from %s)", e.Instance, e.Update.Kind, e.Update.MessageID, e.Update.From)
 	}
 	return fmt.Sprintf("%s(%s)", e.Kind, e.Instance)
 }
@@ -65,9 +69,13 @@ type Recorder struct {
 	taken      map[string]int // per instance: index in events after the last one taken
 	changed    chan struct{}  // closed and replaced on every new event
 	receiveErr error
+	updateErr  error
 }
 
-var _ driver.Events = (*Recorder)(nil)
+var (
+	_ driver.Events       = (*Recorder)(nil)
+	_ driver.UpdateEvents = (*Recorder)(nil)
+)
 
 // NewRecorder returns an empty Recorder that acknowledges inbound messages.
 func NewRecorder() *Recorder {
@@ -108,6 +116,23 @@ func (r *Recorder) RejectReceived(err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.receiveErr = err
+}
+
+// Updated implements driver.UpdateEvents; like Received, it records the
+// update even when it refuses it.
+func (r *Recorder) Updated(instance string, u driver.Update) error {
+	r.mu.Lock()
+	err := r.updateErr
+	r.mu.Unlock()
+	r.add(Event{Kind: Updated, Instance: instance, Update: u})
+	return err
+}
+
+// RejectUpdated makes Updated return err from now on (nil: accept again).
+func (r *Recorder) RejectUpdated(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.updateErr = err
 }
 
 func (r *Recorder) add(e Event) {

@@ -19,7 +19,8 @@ func received(t *testing.T, s SessionStore) {
 	mustInstance(t, s, "acme__c__a")
 	mustInstance(t, s, "acme__c__b")
 	r := message.Received{Instance: "acme__c__a", WAMessageID: "ABCDEF0123", Chat: "5491112345678",
-		From: "5491112345678", Type: "conversation", Text: "hola 👋", ReceivedAt: t0}
+		From: "5491112345678", Type: "conversation", Text: "hola 👋", ReceivedAt: t0,
+		Payload: []byte(`{"from":"5491112345678","text":"hola 👋"}`)}
 	ev := newEvent("acme__c__a", "message.received", 0)
 	require.NoError(t, s.AddReceived(ctx, r, ev))
 	_, err := s.GetDelivery(ctx, ev.ID)
@@ -43,6 +44,7 @@ func received(t *testing.T, s SessionStore) {
 	// A redelivery (same id, a new event) replaces the message kept.
 	again := r
 	again.Type, again.Text, again.ReceivedAt = "imageMessage", "caption", t0.Add(message.ReceivedRetention)
+	again.Payload = nil // kept before payloads were
 	require.NoError(t, s.AddReceived(ctx, again, newEvent("acme__c__a", "message.received", 1)))
 	got, err = s.GetReceived(ctx, "acme__c__a", "ABCDEF0123", r.ExpiresAt())
 	require.NoError(t, err)

@@ -43,7 +43,10 @@ type SessionStore interface {
 //     delivered, due again or dead and ignores unknown ids; Redeliver
 //     starts it over;
 //   - AddReceived keeps an inbound message with its event; GetReceived
-//     finds it by instance and WhatsApp id until it expires.
+//     finds it by instance and WhatsApp id until it expires;
+//     DeleteInstance deletes it;
+//   - ListMessages lists both directions newest first (ms, then out
+//     before in, then id), filtered and paged by keyset cursors.
 func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 	cases := map[string]func(t *testing.T, s SessionStore){
 		"connection and linked":  connection,
@@ -54,6 +57,8 @@ func RunSession(t *testing.T, newStore func(t *testing.T) SessionStore) {
 		"send claims":            sendClaims,
 		"message changes":        changes,
 		"received messages":      received,
+		"message listing":        listing,
+		"delete received":        deleteReceived,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })

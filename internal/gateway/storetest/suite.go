@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gateway.Store) {
 		"stats and totals":       statsAndTotals,
 		"content of every kind":  contentOfEveryKind,
 		"settings":               settings,
+		"webhook events":         webhookEvents,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })
@@ -140,12 +141,12 @@ func instances(t *testing.T, s gateway.Store) {
 	require.NotNil(t, none)
 	require.Empty(t, none)
 
-	require.NoError(t, s.UpdateWebhook(ctx, "acme__soporte__main", "https://new.example/h", "fedcba9876543210"))
+	require.NoError(t, s.UpdateWebhook(ctx, "acme__soporte__main", "https://new.example/h", "fedcba9876543210", nil))
 	got, err = s.GetInstance(ctx, "acme__soporte__main")
 	require.NoError(t, err)
 	require.Equal(t, "https://new.example/h", got.WebhookURL)
 	require.Equal(t, "fedcba9876543210", got.WebhookSecret)
-	require.ErrorIs(t, s.UpdateWebhook(ctx, "acme__x__y", "https://a.example", "0123456789abcdef"), fault.ErrNotFound)
+	require.ErrorIs(t, s.UpdateWebhook(ctx, "acme__x__y", "https://a.example", "0123456789abcdef", nil), fault.ErrNotFound)
 }
 
 func names(list []instance.Instance) []string {

@@ -41,26 +41,14 @@ func (s *Server) Deliver(ctx context.Context, to types.JID, in Inbound) error {
 	if in.Message == nil {
 		return fmt.Errorf("deliver to %s: no message", to)
 	}
-	if in.ID == "" {
-		in.ID = newMessageID()
-	}
-	if in.Time.IsZero() {
-		in.Time = time.Now()
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, defaultAckWait)
-		defer cancel()
-	}
+	in = in.withDefaults()
+	ctx, cancel := ackContext(ctx)
+	defer cancel()
 	plain, err := proto.Marshal(in.Message)
 	if err != nil {
 		return fmt.Errorf("deliver %s: %w", in.ID, err)
 	}
 	typ, mediaType := stanzaType(in.Message)
-	type delivery struct {
-		c    *conn
-		node waBinary.Node
-	}
 	var deliveries []delivery
 	s.mu.Lock()
 	sender, err := s.phoneLocked(in.From)
@@ -84,12 +72,42 @@ func (s *Server) Deliver(ctx context.Context, to types.JID, in Inbound) error {
 	if err != nil {
 		return fmt.Errorf("deliver %s: %w", in.ID, err)
 	}
+	return deliverAll(ctx, in.ID, to, deliveries)
+}
+
+// withDefaults fills an Inbound's id and time when the test left them out.
+func (in Inbound) withDefaults() Inbound {
+	if in.ID == "" {
+		in.ID = newMessageID()
+	}
+	if in.Time.IsZero() {
+		in.Time = time.Now()
+	}
+	return in
+}
+
+// ackContext bounds the wait for receipts: ctx's deadline, or 5 s.
+func ackContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, defaultAckWait)
+}
+
+// delivery is one message node for one device's connection.
+type delivery struct {
+	c    *conn
+	node waBinary.Node
+}
+
+// deliverAll sends each node and waits for every receipt.
+func deliverAll(ctx context.Context, id string, to types.JID, deliveries []delivery) error {
 	if len(deliveries) == 0 {
-		return fmt.Errorf("deliver %s to %s: %w", in.ID, to, ErrNotConnected)
+		return fmt.Errorf("deliver %s to %s: %w", id, to, ErrNotConnected)
 	}
 	for _, d := range deliveries {
-		if err = d.c.deliver(ctx, in.ID, d.node); err != nil {
-			return fmt.Errorf("deliver %s: %w", in.ID, err)
+		if err := d.c.deliver(ctx, id, d.node); err != nil {
+			return fmt.Errorf("deliver %s: %w", id, err)
 		}
 	}
 	return nil
@@ -123,8 +141,10 @@ func (c *conn) deliver(ctx context.Context, id string, node waBinary.Node) error
 	}
 }
 
-// handleReceipt resolves a Deliver waiting for it and acknowledges it.
+// handleReceipt resolves a Deliver waiting for it, keeps it if it is a
+// read receipt, and acknowledges it.
 func (c *conn) handleReceipt(node *waBinary.Node) {
+	c.recordRead(node)
 	id, _ := node.Attrs["id"].(string)
 	c.resolve(&waBinary.Node{Tag: node.Tag, Attrs: waBinary.Attrs{"id": "receipt:" + id, "type": node.Attrs["type"]}})
 	attrs := waBinary.Attrs{"class": "receipt", "id": id, "from": node.Attrs["to"]}

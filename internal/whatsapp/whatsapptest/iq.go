@@ -45,6 +45,8 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 		c.reply(iq, waBinary.Node{Tag: "media_conn", Attrs: waBinary.Attrs{
 			"auth": c.s.mediaAuth, "ttl": "3600", "auth_ttl": "3600", "max_buckets": "12",
 		}, Content: []waBinary.Node{{Tag: "host", Attrs: waBinary.Attrs{"hostname": "mmg.whatsapp.net"}}}})
+	case ns == "privacy" && iq.Attrs["type"] == "get":
+		c.privacySettings(iq)
 	case ns == "md" && first.Tag == "remove-companion-device":
 		c.removeSelf(iq)
 	default:

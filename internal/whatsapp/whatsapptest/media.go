@@ -57,6 +57,10 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if h := s.holdOf(r.URL.Path); h != nil {
+		h.serveHeld(w, r, blob)
+		return
+	}
 	_, _ = w.Write(blob)
 }
 

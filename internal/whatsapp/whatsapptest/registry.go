@@ -46,6 +46,7 @@ type device struct {
 	conn         *conn    // the logged-in connection, if any
 	sent         []Sent
 	chatStates   []ChatState
+	reads        []ReadReceipt // read.go
 }
 
 // lidUser derives a stable LID user for a phone number. Real LIDs are

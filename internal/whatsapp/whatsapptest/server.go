@@ -20,10 +20,15 @@
 // the members' phones would: each phone opens its copy of the sender's
 // SenderKeyDistributionMessage and keeps the sender key, then every
 // member's phone must open the sender-key encrypted content (Sent lists
-// it with the group as To and the devices that got the key). Group
-// changes (creating or leaving from a client, participants, settings),
-// LID-addressed groups and delivering group messages to clients are not
-// modelled.
+// it with the group as To and the devices that got the key). A member's
+// phone writes to a group with DeliverGroup (its own sender key, handed to
+// the client in a pairwise message alongside). Group changes (creating or
+// leaving from a client, participants, settings) and LID-addressed groups
+// are not modelled.
+//
+// Phones send media with AttachMedia (encrypted and stored on the fake's
+// media host, which whatsmeow downloads from; CorruptMedia and ExpireMedia
+// spoil it) and vote in polls a client sent with VotePoll.
 package whatsapptest
 
 import (
@@ -83,6 +88,8 @@ type Server struct {
 	codeLinks map[string]*linking // by phone number, latest pairing-code request
 	media     map[string][]byte   // uploaded blobs by direct path
 	groups    map[string]*group   // by id, the group JID's user
+
+	holds map[string]*MediaHold // stalled downloads by path (HoldMedia)
 }
 
 // Option adjusts a Server.
