@@ -50,6 +50,9 @@ type localOptions struct {
 	// whatsAppHTTPClient carries the whatsmeow driver's websocket and
 	// media traffic (tests point it at a fake WhatsApp server).
 	whatsAppHTTPClient *http.Client
+	// clock replaces the real clock everywhere (tests of retention jump
+	// it ahead); nil is clock.Real.
+	clock clock.Clock
 }
 
 // openLocal opens the data dir and wires the local adapters. out receives
@@ -68,7 +71,10 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 	if err != nil {
 		return nil, err
 	}
-	clk := clock.Real{}
+	var clk clock.Clock = clock.Real{}
+	if opts.clock != nil {
+		clk = opts.clock
+	}
 	queues := map[lane.Lane]gateway.Enqueuer{}
 	byLane := map[lane.Lane]*sqlite.Queue{}
 	laneQueues := map[string]*sqlite.Queue{}
