@@ -61,7 +61,9 @@ func (h *Host) storeMedia(ctx context.Context, inst string, in driver.Inbound) (
 		if ctx.Err() != nil {
 			return nil, err
 		}
-		h.log.Info("inbound media not downloaded", "instance", inst, "waMessageId", in.MessageID, "err", err.Error())
+		// Not the error's text: a download error can quote the media's
+		// signed URL.
+		h.log.Info("inbound media not downloaded", "instance", inst, "waMessageId", in.MessageID)
 		out.Error = mediaUnavailable
 		return out, nil
 	}
@@ -74,7 +76,7 @@ func (h *Host) storeMedia(ctx context.Context, inst string, in driver.Inbound) (
 		out.Error = mediaTooLarge
 		return out, nil
 	case src.err != nil && ctx.Err() == nil:
-		h.log.Info("inbound media download failed", "instance", inst, "waMessageId", in.MessageID, "err", src.err.Error())
+		h.log.Info("inbound media download broke off", "instance", inst, "waMessageId", in.MessageID)
 		out.Error = mediaUnavailable
 		return out, nil
 	default:
