@@ -22,9 +22,8 @@ import (
 // API.md shows it, over the whatsmeow driver linked to the fake WhatsApp
 // server: each kind of message.received (its whole data), replies and
 // mentions, groups only with receiveGroups, and the updates to messages
-// (reaction, edit, deletion, poll vote). The fake server sends no
-// delivery or read receipts to a client, so message.delivered and
-// message.read are not covered here (see e2e_inbound_test.go).
+// (reaction, edit, deletion, poll vote). Receipts (message.delivered,
+// message.read) are in e2e_whatsapp_receipts_test.go.
 func TestWhatsAppInbound(t *testing.T) {
 	const carla = "5491155550000" // a third person, in the group
 	ctx := context.Background()

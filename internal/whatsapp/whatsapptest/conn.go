@@ -106,8 +106,10 @@ func (c *conn) handle(node *waBinary.Node) {
 		c.handleReceipt(node)
 	case "presence", "chatstate":
 		c.handlePresence(node)
+	case "ack":
+		c.handleAck(node) // receipt.go
 	}
-	// ack, ib and the rest need no answer, nor do presence and chatstate.
+	// ib and the rest need no answer, nor do acks, presence and chatstate.
 }
 
 // send writes node to the client.
