@@ -115,8 +115,22 @@ func deliverAll(ctx context.Context, id string, to types.JID, deliveries []deliv
 
 // deliver sends a message node and waits for the client's receipt.
 func (c *conn) deliver(ctx context.Context, id string, node waBinary.Node) error {
+	r, err := c.sendAndWait(ctx, "receipt:"+id, node)
+	if err != nil {
+		return err
+	}
+	if r.Attrs["type"] == "retry" {
+		return fmt.Errorf("%w: the client could not decrypt it", ErrNotAcknowledged)
+	}
+	return nil
+}
+
+// sendAndWait sends node and returns the client's answer that handle
+// routes to key (a receipt of a message, an ack of a receipt):
+// ErrNotAcknowledged when none comes before ctx ends or the connection
+// closes.
+func (c *conn) sendAndWait(ctx context.Context, key string, node waBinary.Node) (*waBinary.Node, error) {
 	ch := make(chan *waBinary.Node, 1)
-	key := "receipt:" + id
 	c.waitMu.Lock()
 	c.waiters[key] = ch
 	c.waitMu.Unlock()
@@ -126,18 +140,15 @@ func (c *conn) deliver(ctx context.Context, id string, node waBinary.Node) error
 		c.waitMu.Unlock()
 	}()
 	if err := c.send(node); err != nil {
-		return err
+		return nil, err
 	}
 	select {
 	case r := <-ch:
-		if r.Attrs["type"] == "retry" {
-			return fmt.Errorf("%w: the client could not decrypt it", ErrNotAcknowledged)
-		}
-		return nil
+		return r, nil
 	case <-ctx.Done():
-		return ErrNotAcknowledged
+		return nil, ErrNotAcknowledged
 	case <-c.ctx.Done():
-		return fmt.Errorf("%w: connection closed", ErrNotAcknowledged)
+		return nil, fmt.Errorf("%w: connection closed", ErrNotAcknowledged)
 	}
 }
 

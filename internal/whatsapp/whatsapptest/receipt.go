@@ -82,30 +82,14 @@ func receiptAckKey(id, typ string) string { return "ack:receipt:" + id + ":" + t
 func (c *conn) sendReceipt(ctx context.Context, node waBinary.Node) error {
 	id, _ := node.Attrs["id"].(string)
 	typ, _ := node.Attrs["type"].(string)
-	key := receiptAckKey(id, typ)
-	ch := make(chan *waBinary.Node, 1)
-	c.waitMu.Lock()
-	c.waiters[key] = ch
-	c.waitMu.Unlock()
-	defer func() {
-		c.waitMu.Lock()
-		delete(c.waiters, key)
-		c.waitMu.Unlock()
-	}()
-	if err := c.send(node); err != nil {
+	ack, err := c.sendAndWait(ctx, receiptAckKey(id, typ), node)
+	if err != nil {
 		return err
 	}
-	select {
-	case ack := <-ch:
-		if code, ok := ack.Attrs["error"]; ok {
-			return fmt.Errorf("%w: the client refused it (error %v)", ErrNotAcknowledged, code)
-		}
-		return nil
-	case <-ctx.Done():
-		return ErrNotAcknowledged
-	case <-c.ctx.Done():
-		return fmt.Errorf("%w: connection closed", ErrNotAcknowledged)
+	if code, ok := ack.Attrs["error"]; ok {
+		return fmt.Errorf("%w: the client refused it (error %v)", ErrNotAcknowledged, code)
 	}
+	return nil
 }
 
 // handleAck resolves a SendReceipt waiting for the client's ack of its
