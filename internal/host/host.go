@@ -17,21 +17,35 @@ import (
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/lane"
 )
 
-// Visibility handling: a held queue message is invisible for holdFor and
-// extended every extendEvery, well before it could reappear.
+// Visibility handling: a received queue message is invisible for holdFor;
+// every extendEvery the host extends those whose visibility ends within
+// extendAhead, by holdFor or, once they have waited long, by up to
+// maxHold (session.extendDue). SQS bills every extension.
 const (
 	holdFor     = 60 * time.Second
+	maxHold     = 15 * time.Minute
 	extendEvery = 20 * time.Second
-	receiveWait = 5 * time.Second
-	// receivers per lane queue: a receive takes at most 10 messages, so
-	// with thousands of instances one receiver would be the bottleneck.
-	receivers = 4
+	extendAhead = 2 * extendEvery
+	// receiveWait is SQS's longest long poll: an idle lane costs a
+	// receive every 20 s, and a message arriving during a poll is
+	// answered at once.
+	receiveWait = 20 * time.Second
+	// receiveMax is SQS's most messages per receive.
+	receiveMax = 10
+	// maxReceivers per lane queue. One receiver always polls; a receive
+	// that comes back full (more are waiting) starts another, up to
+	// maxReceivers, and each extra one stops at its first receive that
+	// is not full. With thousands of busy instances one receiver would be
+	// the bottleneck; kept running when the lane is quiet, the extra
+	// ones would only multiply the empty polls SQS bills.
+	maxReceivers = 4
 )
 
 // Config wires a Host.
@@ -117,13 +131,7 @@ func (h *Host) Run(ctx context.Context) error {
 		h.reconnect(in.Name.String(), in.PhoneNumber, 0)
 	}
 	for _, l := range lane.All() {
-		for range receivers {
-			h.wg.Add(1)
-			go func() {
-				defer h.wg.Done()
-				h.drain(ctx, l, h.cfg.Queues[l])
-			}()
-		}
+		h.addReceiver(ctx, l, h.cfg.Queues[l], new(atomic.Int32), false)
 	}
 	h.wg.Add(1)
 	go func() {
@@ -152,20 +160,45 @@ func (h *Host) release() {
 	}
 }
 
+// addReceiver starts a receiver of lane l's queue, unless active (the
+// lane's count of running receivers) is already at maxReceivers. An extra
+// receiver stops at its first receive that is not full.
+func (h *Host) addReceiver(ctx context.Context, l lane.Lane, q Receiver, active *atomic.Int32, extra bool) {
+	if active.Add(1) > maxReceivers {
+		active.Add(-1)
+		return
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		defer active.Add(-1)
+		h.drain(ctx, l, q, active, extra)
+	}()
+}
+
 // drain receives from one lane queue and hands each message to its
 // instance's session.
-func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver) {
+func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver, active *atomic.Int32, extra bool) {
 	for ctx.Err() == nil {
-		ds, err := q.Receive(ctx, 10, holdFor, receiveWait)
+		ds, err := q.Receive(ctx, receiveMax, holdFor, receiveWait)
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("receive from lane queue", "lane", string(l), "err", err.Error())
+				if extra {
+					return
+				}
 				h.sleep(ctx, time.Second)
 			}
 			continue
 		}
 		for _, d := range ds {
 			h.hold(ctx, l, q, d)
+		}
+		switch {
+		case len(ds) == receiveMax:
+			h.addReceiver(ctx, l, q, active, true)
+		case extra:
+			return
 		}
 	}
 }
@@ -179,8 +212,9 @@ func (h *Host) extend(ctx context.Context) {
 		case <-h.cfg.Clock.After(extendEvery):
 		}
 		for _, s := range h.allSessions() {
-			for _, hd := range s.held() {
-				if err := hd.q.ChangeVisibility(ctx, hd.receipt, holdFor); err != nil && ctx.Err() == nil {
+			due, by := s.extendDue(h.cfg.Clock.Now())
+			for i, hd := range due {
+				if err := hd.q.ChangeVisibility(ctx, hd.receipt, by[i]); err != nil && ctx.Err() == nil {
 					h.log.Warn("extend visibility", "instance", s.name, "messageId", hd.id, "err", err.Error())
 				}
 			}

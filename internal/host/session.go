@@ -27,6 +27,9 @@ type heldMsg struct {
 	// bodies): what typing shows, without a read.
 	to  string
 	typ message.Type
+	// since is when the host first received it, until when its current
+	// visibility ends (see extendDue).
+	since, until time.Time
 }
 
 // session is one instance's sending state. Its sender goroutine runs only
@@ -94,7 +97,9 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
 		return // the message reappears after its visibility timeout
 	}
-	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt, to: body.To, typ: body.Type}
+	now := h.cfg.Clock.Now()
+	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt, to: body.To, typ: body.Type,
+		since: now, until: now.Add(holdFor)}
 	if body.Change != "" {
 		m.id, m.change = body.ChangeID, &body
 	}
@@ -103,8 +108,10 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 
 func (s *session) add(m heldMsg) {
 	s.mu.Lock()
-	if _, ok := s.holding[m.id]; !ok {
+	if old, ok := s.holding[m.id]; !ok {
 		s.pacer.Add(pacer.Item{ID: m.id, Lane: m.lane})
+	} else {
+		m.since = old.since
 	}
 	s.holding[m.id] = m // a redelivery brings a new receipt
 	s.mu.Unlock()
@@ -138,6 +145,30 @@ func (s *session) kick() {
 	case s.wake <- struct{}{}:
 	default:
 	}
+}
+
+// extendDue returns the held messages whose visibility ends within
+// extendAhead of now, each with the visibility to extend it by, and
+// records the new end. The longer a message has waited, the longer its
+// extension (half its age, from holdFor up to maxHold): a message waiting
+// out a daily cap costs a few extensions an hour, not three a minute, and
+// after a crash it reappears at most half its age late, when it was not
+// due before anyway.
+func (s *session) extendDue(now time.Time) ([]heldMsg, []time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var due []heldMsg
+	var by []time.Duration
+	for id, m := range s.holding {
+		if m.until.Sub(now) >= extendAhead {
+			continue
+		}
+		ext := min(max(now.Sub(m.since)/2, holdFor), maxHold)
+		m.until = now.Add(ext)
+		s.holding[id] = m
+		due, by = append(due, m), append(by, ext)
+	}
+	return due, by
 }
 
 func (s *session) held() []heldMsg {
