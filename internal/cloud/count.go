@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -18,11 +19,19 @@ type Doer interface {
 // RequestCounter counts AWS API calls by operation (the X-Amz-Target
 // header that DynamoDB, SQS and EventBridge's JSON protocols carry, e.g.
 // "DynamoDB_20120810.PutItem"), to measure what one message costs.
+//
+// It also asks DynamoDB for the capacity each call consumed
+// (ReturnConsumedCapacity TOTAL, added to the request unless the caller
+// asked for it) and sums what the answers report, index writes and the
+// doubling of transactions included: DynamoDB Local computes them as
+// DynamoDB bills them. Adding the field changes a signed body, which only
+// an emulator accepts: use it against emulators only.
 type RequestCounter struct {
-	mu     sync.Mutex
-	counts map[string]int
-	items  map[string]int // items written by TransactWriteItems and BatchWriteItem
-	next   Doer
+	mu       sync.Mutex
+	counts   map[string]int
+	items    map[string]int     // items written by TransactWriteItems and BatchWriteItem
+	capacity map[string]float64 // DynamoDB capacity units consumed, by operation
+	next     Doer
 }
 
 // Wrap returns an HTTP client for the SDK that counts through c.
@@ -31,7 +40,7 @@ func (c *RequestCounter) Wrap(next Doer) Doer {
 	defer c.mu.Unlock()
 	c.next = next
 	if c.counts == nil {
-		c.counts, c.items = map[string]int{}, map[string]int{}
+		c.counts, c.items, c.capacity = map[string]int{}, map[string]int{}, map[string]float64{}
 	}
 	return c
 }
@@ -49,12 +58,81 @@ func (c *RequestCounter) Do(r *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+	dynamo := strings.HasPrefix(op, "DynamoDB_")
+	if dynamo {
+		if err := askCapacity(r); err != nil {
+			return nil, err
+		}
+	}
 	c.mu.Lock()
 	c.counts[op]++
 	c.items[op] += n
 	next := c.next
 	c.mu.Unlock()
-	return next.Do(r)
+	resp, err := next.Do(r)
+	if err != nil || !dynamo || resp.Body == nil {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	units := consumed(body)
+	c.mu.Lock()
+	c.capacity[op] += units
+	c.mu.Unlock()
+	return resp, nil
+}
+
+// askCapacity adds ReturnConsumedCapacity TOTAL to a DynamoDB request
+// that did not ask for it.
+func askCapacity(r *http.Request) error {
+	if r.Body == nil {
+		return nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	_ = r.Body.Close()
+	var in map[string]json.RawMessage
+	if json.Unmarshal(body, &in) == nil {
+		if _, ok := in["ReturnConsumedCapacity"]; !ok {
+			in["ReturnConsumedCapacity"] = json.RawMessage(`"TOTAL"`)
+			if b, err := json.Marshal(in); err == nil {
+				body = b
+			}
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.Header.Set("Content-Length", strconv.Itoa(len(body)))
+	return nil
+}
+
+// consumed sums the capacity units a DynamoDB answer reports (one object,
+// or a list for the multi-item calls).
+func consumed(body []byte) float64 {
+	type cc struct{ CapacityUnits float64 }
+	var one struct{ ConsumedCapacity json.RawMessage }
+	if json.Unmarshal(body, &one) != nil || len(one.ConsumedCapacity) == 0 {
+		return 0
+	}
+	var c cc
+	if json.Unmarshal(one.ConsumedCapacity, &c) == nil {
+		return c.CapacityUnits
+	}
+	var cs []cc
+	if json.Unmarshal(one.ConsumedCapacity, &cs) != nil {
+		return 0
+	}
+	sum := 0.0
+	for _, c := range cs {
+		sum += c.CapacityUnits
+	}
+	return sum
 }
 
 // countItems reads the items a multi-item write carries, and puts the
@@ -90,6 +168,15 @@ func (c *RequestCounter) Items() map[string]int {
 	return maps.Clone(c.items)
 }
 
+// Capacity returns, per DynamoDB operation, the capacity units consumed so
+// far (read units for reads, write units for writes), as DynamoDB reported
+// them.
+func (c *RequestCounter) Capacity() map[string]float64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.capacity)
+}
+
 // Snapshot returns the counts so far.
 func (c *RequestCounter) Snapshot() map[string]int {
 	c.mu.Lock()
@@ -103,4 +190,5 @@ func (c *RequestCounter) Reset() {
 	defer c.mu.Unlock()
 	clear(c.counts)
 	clear(c.items)
+	clear(c.capacity)
 }
