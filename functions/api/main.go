@@ -11,7 +11,13 @@
 // Configuration: the GATEWAY_* variables of config.AWSFromEnv (ForAPI);
 // region, credentials and endpoints come from the AWS SDK's own variables
 // (AWS_REGION, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_SQS,
-// AWS_ENDPOINT_URL_S3, ...).
+// AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SECRETS_MANAGER, ...). The
+// operator key is not in the environment: GATEWAY_ADMIN_KEY_SECRET_ARN
+// names the Secrets Manager secret that holds it, read at cold start
+// (a role that cannot read it fails the start) and again every 5
+// minutes, so a new value put into the secret is accepted within 5
+// minutes without a redeploy. GATEWAY_ADMIN_KEY, the literal key, is
+// for emulators and for running the function outside the stack.
 package main
 
 import (
@@ -42,7 +48,7 @@ func setup(ctx context.Context, getenv func(string) string) (cloud.LambdaFunc, e
 	if err != nil {
 		return nil, err
 	}
-	h, err := cloud.API(p.Config, p.Clients, p.Options)
+	h, err := cloud.API(ctx, p.Config, p.Clients, p.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@
 package cloud
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/wagateway/wagateway/internal/clock"
@@ -28,6 +30,7 @@ import (
 	"github.com/wagateway/wagateway/internal/httpapi"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/netguard"
+	"github.com/wagateway/wagateway/internal/secret"
 	"github.com/wagateway/wagateway/internal/sqs"
 	"github.com/wagateway/wagateway/internal/tenant"
 	"github.com/wagateway/wagateway/internal/webhook"
@@ -42,6 +45,9 @@ type Clients struct {
 	// S3 reaches the media bucket. Emulators (tests) need path-style
 	// addressing (s3.Options.UsePathStyle); AWS takes either.
 	S3 *s3.Client
+	// SecretsManager holds the operator key (the API only, when
+	// configured with GATEWAY_ADMIN_KEY_SECRET_ARN).
+	SecretsManager *secretsmanager.Client
 }
 
 // NewClients builds every client from one aws.Config.
@@ -51,6 +57,9 @@ func NewClients(awsCfg aws.Config) Clients {
 		SQS:         awssqs.NewFromConfig(awsCfg),
 		EventBridge: eventbridge.NewFromConfig(awsCfg),
 		S3:          s3.NewFromConfig(awsCfg),
+		// Building a client makes no call: processes that never read a
+		// secret pay nothing for it.
+		SecretsManager: secretsmanager.NewFromConfig(awsCfg),
 	}
 }
 
@@ -87,12 +96,23 @@ type APIAdapters struct {
 	// 404 for all media. On AWS it is the media bucket, which links
 	// (302) instead of streaming.
 	Media httpapi.Media
+	// OperatorKey serves the operator key's hash: on AWS the Secrets
+	// Manager secret (API builds it); nil means the literal
+	// config.AWS.AdminKey.
+	OperatorKey httpapi.OperatorKey
 }
 
 // API builds the public HTTP API on DynamoDB, the shard's lane queues,
-// the command queue and the media bucket.
-func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
+// the command queue, the media bucket and, when the configuration names
+// one, the operator key's Secrets Manager secret, which it reads here:
+// at cold start, so a secret the role cannot read fails the start, not
+// the first operator request.
+func API(ctx context.Context, cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	if err := o.check(); err != nil {
+		return nil, err
+	}
+	operatorKey, err := operatorKey(ctx, cfg, c, o)
+	if err != nil {
 		return nil, err
 	}
 	store := dynamo.New(c.DynamoDB, cfg.Table)
@@ -113,14 +133,31 @@ func API(cfg config.AWS, c Clients, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions, Media: media}, o)
+	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions, Media: media, OperatorKey: operatorKey}, o)
+}
+
+// operatorKey is the secret's key when the configuration names one, else
+// nil (AssembleAPI then serves the literal key).
+func operatorKey(ctx context.Context, cfg config.AWS, c Clients, o Options) (httpapi.OperatorKey, error) {
+	if cfg.AdminKeySecretARN == "" {
+		return nil, nil
+	}
+	if c.SecretsManager == nil {
+		return nil, errors.New("operator key: no Secrets Manager client")
+	}
+	key, err := secret.Load(ctx, secret.Config{Client: c.SecretsManager, ARN: cfg.AdminKeySecretARN, Clock: o.Clock, Log: o.Log})
+	if err != nil {
+		return nil, fmt.Errorf("operator key: %w", err)
+	}
+	return key.Hash, nil
 }
 
 // AssembleAPI builds the public API on a, configured as on AWS:
 // tenant-chosen URLs follow o.URLs (public https only in production), the
-// operator key is kept only as its hash, and the per-tenant rate limit
-// holds per execution environment (each concurrent Lambda instance keeps
-// its own buckets). There are no sandbox routes on AWS.
+// operator key is a.OperatorKey or else cfg.AdminKey, kept only as its
+// hash, and the per-tenant rate limit holds per execution environment
+// (each concurrent Lambda instance keeps its own buckets). There are no
+// sandbox routes on AWS.
 func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error) {
 	if err := o.check(); err != nil {
 		return nil, err
@@ -129,8 +166,12 @@ func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error)
 	if err != nil {
 		return nil, fmt.Errorf("gateway service: %w", err)
 	}
+	key := a.OperatorKey
+	if key == nil {
+		key = httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey))
+	}
 	return httpapi.New(httpapi.Config{
-		Service: svc, OperatorKey: httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey)), Clock: o.Clock, Log: o.Log,
+		Service: svc, OperatorKey: key, Clock: o.Clock, Log: o.Log,
 		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sessions: a.Sessions, Media: a.Media,
 	}), nil
 }

@@ -136,7 +136,7 @@ func newShape(t testing.TB) *shape {
 	opts := cloud.Options{Clock: clock.Real{}, Log: log, URLs: netguard.Policy{AllowLoopback: true},
 		CommandTimeout: 15 * time.Second, WebhookRetryScale: 0.1}
 
-	handler, err := cloud.API(cfg, apiClients, opts)
+	handler, err := cloud.API(ctx, cfg, apiClients, opts)
 	require.NoError(t, err)
 	s.api = cloud.Proxy(handler, log)
 

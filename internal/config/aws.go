@@ -23,7 +23,8 @@ type Role uint8
 // tests may play several).
 const (
 	// ForAPI is the API Lambda: table, lane queues, command queue,
-	// operator key, media bucket.
+	// operator key (a Secrets Manager secret, or the literal key),
+	// media bucket.
 	ForAPI Role = 1 << iota
 	// ForHost is the Fargate session host: table, lane queues, command
 	// queue, event bus, media bucket, public URL.
@@ -44,9 +45,17 @@ type AWS struct {
 	CommandQueue string               // GATEWAY_COMMAND_QUEUE (queue URL)
 	WebhookQueue string               // GATEWAY_WEBHOOK_QUEUE (queue URL)
 	EventBus     string               // GATEWAY_EVENT_BUS (name or ARN)
-	// AdminKey is the operator key for /admin; callers keep only its
-	// tenant.Hash.
-	AdminKey      string  // GATEWAY_ADMIN_KEY
+	// AdminKeySecretARN is the Secrets Manager secret whose SecretString
+	// is the operator key for /admin (GATEWAY_ADMIN_KEY_SECRET_ARN). The
+	// API reads it at cold start and again every few minutes, so a key
+	// put with put-secret-value takes effect without a redeploy, and the
+	// key is never in the function's configuration, which read-only
+	// access to the account shows.
+	AdminKeySecretARN string
+	// AdminKey is the operator key itself (GATEWAY_ADMIN_KEY), the
+	// alternative to AdminKeySecretARN for emulators and for running the
+	// function outside the stack; callers keep only its tenant.Hash.
+	AdminKey      string
 	RatePerSecond float64 // GATEWAY_RATE_LIMIT, per tenant and execution environment; 0 = off
 	RateBurst     int     // GATEWAY_RATE_BURST
 	LogLevel      slog.Level
@@ -109,20 +118,21 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 		return AWS{}, fmt.Errorf("config: invalid role set %d", roles)
 	}
 	c := AWS{
-		Table:          getenv("GATEWAY_TABLE"),
-		LaneQueues:     map[lane.Lane]string{},
-		CommandQueue:   getenv("GATEWAY_COMMAND_QUEUE"),
-		WebhookQueue:   getenv("GATEWAY_WEBHOOK_QUEUE"),
-		EventBus:       getenv("GATEWAY_EVENT_BUS"),
-		AdminKey:       getenv("GATEWAY_ADMIN_KEY"),
-		RatePerSecond:  50,
-		RateBurst:      100,
-		LogLevel:       slog.LevelInfo,
-		Driver:         or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
-		DeviceTable:    getenv("GATEWAY_DEVICE_TABLE"),
-		LaneDelayScale: 1,
-		MediaBucket:    getenv("GATEWAY_MEDIA_BUCKET"),
-		PublicURL:      getenv("GATEWAY_PUBLIC_URL"),
+		Table:             getenv("GATEWAY_TABLE"),
+		LaneQueues:        map[lane.Lane]string{},
+		CommandQueue:      getenv("GATEWAY_COMMAND_QUEUE"),
+		WebhookQueue:      getenv("GATEWAY_WEBHOOK_QUEUE"),
+		EventBus:          getenv("GATEWAY_EVENT_BUS"),
+		AdminKey:          getenv("GATEWAY_ADMIN_KEY"),
+		AdminKeySecretARN: getenv("GATEWAY_ADMIN_KEY_SECRET_ARN"),
+		RatePerSecond:     50,
+		RateBurst:         100,
+		LogLevel:          slog.LevelInfo,
+		Driver:            or(getenv("GATEWAY_DRIVER"), DriverWhatsmeow),
+		DeviceTable:       getenv("GATEWAY_DEVICE_TABLE"),
+		LaneDelayScale:    1,
+		MediaBucket:       getenv("GATEWAY_MEDIA_BUCKET"),
+		PublicURL:         getenv("GATEWAY_PUBLIC_URL"),
 		// The local gateway's default and bounds: one contract (API.md).
 		MediaRetentionDays: DefaultMediaRetentionDays,
 	}
@@ -166,10 +176,7 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 	if required("GATEWAY_EVENT_BUS", c.EventBus, ForHost) && (len(c.EventBus) > 1600 || strings.ContainsAny(c.EventBus, " \t\r\n")) {
 		errs = append(errs, fmt.Errorf("GATEWAY_EVENT_BUS %q: want an event bus name or ARN", c.EventBus))
 	}
-	// Never echo the key itself: error texts end up in logs.
-	if required("GATEWAY_ADMIN_KEY", c.AdminKey, ForAPI) && len(c.AdminKey) < 16 {
-		errs = append(errs, errors.New("GATEWAY_ADMIN_KEY: use at least 16 characters"))
-	}
+	errs = append(errs, adminKeyProblems(c, roles)...)
 	if v := getenv("GATEWAY_RATE_LIMIT"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
@@ -224,4 +231,64 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 		}
 	}
 	return c, errors.Join(errs...)
+}
+
+// adminKeyProblems checks the operator key's two sources: the API needs
+// exactly one. Neither value is ever echoed, since error texts end up in
+// logs and a key pasted into the wrong variable must not leak through
+// them.
+func adminKeyProblems(c AWS, roles Role) []error {
+	const arnVar, keyVar = "GATEWAY_ADMIN_KEY_SECRET_ARN", "GATEWAY_ADMIN_KEY"
+	var errs []error
+	switch {
+	case c.AdminKeySecretARN != "" && c.AdminKey != "":
+		errs = append(errs, fmt.Errorf("%s and %s: set only one; remove %s (the key then comes from the secret)",
+			arnVar, keyVar, keyVar))
+	case c.AdminKeySecretARN == "" && c.AdminKey == "" && roles&ForAPI != 0:
+		errs = append(errs, fmt.Errorf("%s or %s: required", arnVar, keyVar))
+	}
+	if c.AdminKeySecretARN != "" {
+		if p := secretARNProblem(c.AdminKeySecretARN); p != "" {
+			errs = append(errs, fmt.Errorf("%s: %s", arnVar, p))
+		}
+	}
+	if c.AdminKey != "" && len(c.AdminKey) < 16 {
+		errs = append(errs, fmt.Errorf("%s: use at least 16 characters", keyVar))
+	}
+	return errs
+}
+
+// What each part of a secret ARN may hold: a partition
+// (aws, aws-cn, aws-us-gov, ...), a region, an account id, and a name
+// with the characters Secrets Manager allows (a full ARN adds "-" and six
+// characters to it).
+var (
+	arnPartition  = regexp.MustCompile(`^aws(-[a-z]+)*$`)
+	arnRegion     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	arnAccount    = regexp.MustCompile(`^[0-9]{12}$`)
+	arnSecretName = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,519}$`)
+)
+
+// secretARNProblem says what is wrong with arn as a Secrets Manager
+// secret ARN, or "" when nothing is. It names the part, not its value.
+func secretARNProblem(arn string) string {
+	const want = "want arn:<partition>:secretsmanager:<region>:<account>:secret:<name>"
+	parts := strings.SplitN(arn, ":", 7)
+	switch {
+	case len(parts) != 7 || parts[0] != "arn":
+		return "not an ARN; " + want
+	case !arnPartition.MatchString(parts[1]):
+		return "the partition is not aws, aws-cn, aws-us-gov or another aws-*; " + want
+	case parts[2] != "secretsmanager":
+		return "not a Secrets Manager ARN (the service must be secretsmanager); " + want
+	case !arnRegion.MatchString(parts[3]):
+		return "the region is missing or not a region such as us-east-1; " + want
+	case !arnAccount.MatchString(parts[4]):
+		return "the account is not 12 digits; " + want
+	case parts[5] != "secret":
+		return "not a secret's ARN (the resource type must be secret); " + want
+	case !arnSecretName.MatchString(parts[6]):
+		return "the secret name is empty, too long or has characters other than letters, digits and /_+=.@-"
+	}
+	return ""
 }

@@ -234,3 +234,72 @@ func TestAWSMode(t *testing.T) {
 	require.False(t, AWSMode(env(map[string]string{"GATEWAY_QUEUE_URGENT": qURL + "u.fifo"})))
 	require.True(t, AWSMode(env(only("GATEWAY_TABLE"))))
 }
+
+const secretARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:wagateway/operator-key-AbCdEf"
+
+// The operator key comes from a Secrets Manager secret or, outside the
+// stack, from the environment: the API needs exactly one of them.
+func TestAWSAdminKeySources(t *testing.T) {
+	const arnVar = "GATEWAY_ADMIN_KEY_SECRET_ARN"
+	viaSecret := func(arn string) map[string]string { return with(arnVar, arn, "GATEWAY_ADMIN_KEY", "") }
+	cases := []struct {
+		name  string
+		env   map[string]string
+		roles Role
+		want  AWS    // the two fields; checked when err is ""
+		err   string // what the error must say
+	}{
+		{"secret", viaSecret(secretARN), ForAPI, AWS{AdminKeySecretARN: secretARN}, ""},
+		{"literal key", fullAWS(), ForAPI, AWS{AdminKey: testKey}, ""},
+		{"partial ARN (no random suffix)", viaSecret("arn:aws:secretsmanager:eu-west-1:123456789012:secret:op"), ForAPI,
+			AWS{AdminKeySecretARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:op"}, ""},
+		{"GovCloud", viaSecret("arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:op-AbCdEf"), ForAPI,
+			AWS{AdminKeySecretARN: "arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:op-AbCdEf"}, ""},
+		{"China", viaSecret("arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:a/b_c+d=e.f@g-AbCdEf"), ForAPI,
+			AWS{AdminKeySecretARN: "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:a/b_c+d=e.f@g-AbCdEf"}, ""},
+		{"neither", with("GATEWAY_ADMIN_KEY", ""), ForAPI, AWS{}, arnVar + " or GATEWAY_ADMIN_KEY: required"},
+		{"host needs neither", with("GATEWAY_ADMIN_KEY", ""), ForHost, AWS{}, ""},
+		{"both", with(arnVar, secretARN), ForAPI, AWS{}, "set only one; remove GATEWAY_ADMIN_KEY"},
+		{"both, even where unneeded", with(arnVar, secretARN), ForHost, AWS{}, "set only one; remove GATEWAY_ADMIN_KEY"},
+		{"not an ARN", viaSecret("wagateway/operator-key"), ForAPI, AWS{}, arnVar + ": not an ARN"},
+		{"too few parts", viaSecret("arn:aws:secretsmanager:us-east-1:123456789012:op"), ForAPI, AWS{}, arnVar + ": not an ARN"},
+		{"partition", viaSecret("arn:gcp:secretsmanager:us-east-1:123456789012:secret:op"), ForAPI, AWS{}, arnVar + ": the partition"},
+		{"another service", viaSecret("arn:aws:ssm:us-east-1:123456789012:parameter:op"), ForAPI, AWS{}, arnVar + ": not a Secrets Manager ARN"},
+		{"no region", viaSecret("arn:aws:secretsmanager::123456789012:secret:op"), ForAPI, AWS{}, arnVar + ": the region"},
+		{"account", viaSecret("arn:aws:secretsmanager:us-east-1:1234:secret:op"), ForAPI, AWS{}, arnVar + ": the account"},
+		{"resource type", viaSecret("arn:aws:secretsmanager:us-east-1:123456789012:key:op"), ForAPI, AWS{}, arnVar + ": not a secret's ARN"},
+		{"empty name", viaSecret("arn:aws:secretsmanager:us-east-1:123456789012:secret:"), ForAPI, AWS{}, arnVar + ": the secret name"},
+		{"name with a space", viaSecret("arn:aws:secretsmanager:us-east-1:123456789012:secret:my key"), ForAPI, AWS{}, arnVar + ": the secret name"},
+		{"bad ARN checked where unneeded", with(arnVar, "nope", "GATEWAY_ADMIN_KEY", ""), ForHost, AWS{}, arnVar + ": not an ARN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := AWSFromEnv(env(tc.env), tc.roles)
+			if tc.err != "" {
+				require.ErrorContains(t, err, tc.err)
+				require.NotContains(t, err.Error(), "\n", "one problem, reported once")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want.AdminKeySecretARN, c.AdminKeySecretARN)
+			require.Equal(t, tc.want.AdminKey, c.AdminKey)
+		})
+	}
+}
+
+// Neither variable's value reaches the error, even when the key itself
+// was pasted where the ARN belongs.
+func TestAWSNeverEchoesSecretARN(t *testing.T) {
+	pasted := "Zq8vT2mX4kR7pL1nW6yB3cH9jD5fG0sA2eU8iO4rT6wY1qZ3"
+	for _, m := range []map[string]string{
+		with("GATEWAY_ADMIN_KEY_SECRET_ARN", pasted, "GATEWAY_ADMIN_KEY", ""),
+		with("GATEWAY_ADMIN_KEY_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:"+pasted+" x",
+			"GATEWAY_ADMIN_KEY", ""),
+		with("GATEWAY_ADMIN_KEY_SECRET_ARN", secretARN, "GATEWAY_ADMIN_KEY", pasted),
+	} {
+		_, err := AWSFromEnv(env(m), ForAPI)
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), pasted)
+		require.NotContains(t, err.Error(), "operator-key-AbCdEf")
+	}
+}
