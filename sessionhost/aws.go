@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 
@@ -18,10 +19,14 @@ import (
 // ends: sessions fed by the shard's SQS lane queues, state and device keys
 // in DynamoDB, events relayed to EventBridge, session commands from the
 // command queue, inbound media kept in the S3 media bucket. It serves no
-// HTTP at all: media.url points at the API (GATEWAY_PUBLIC_URL).
-func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+// API: media.url points at the API (GATEWAY_PUBLIC_URL); its only
+// listener is GET /health on loopback, for the container health check.
+// Logs go to stderr, the outbox lag metric (EMF lines) to stdout: the
+// awslogs driver ships both to CloudWatch Logs.
+func runAWS(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	healthAddr, herr := config.HealthAddr(getenv)
 	p, err := cloud.Load(ctx, getenv, config.ForHost, stderr)
-	if err != nil {
+	if err := errors.Join(err, herr); err != nil {
 		return err
 	}
 	cfg, clients, log, clk := p.Config, p.Clients, p.Options.Log, p.Options.Clock
@@ -43,11 +48,13 @@ func runAWS(ctx context.Context, getenv func(string) string, stderr io.Writer) e
 	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
 		Options: p.Options,
 		Driver:  drv, DelayScale: cfg.LaneDelayScale,
+		HealthAddr: healthAddr, Metrics: stdout,
 	})
 	if err != nil {
 		return err
 	}
 	events.Bind(sh.Host)
-	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table, "mediaBucket", cfg.MediaBucket)
+	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table, "mediaBucket", cfg.MediaBucket,
+		"health", sh.HealthAddr())
 	return sh.Run(ctx)
 }

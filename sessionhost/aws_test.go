@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -38,6 +39,7 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 		// No media arrives: the bucket is only configured.
 		"GATEWAY_MEDIA_BUCKET": "wagateway-media",
 		"GATEWAY_PUBLIC_URL":   "https://abc123.execute-api.us-east-1.amazonaws.com/",
+		"GATEWAY_HEALTH_ADDR":  "127.0.0.1:0", // not the default port: tests run side by side
 	}
 	// The SDK reads these from the process environment itself.
 	t.Setenv("AWS_REGION", "us-east-1")
@@ -50,7 +52,7 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- runAWS(ctx, func(k string) string { return env[k] }, &logs) }()
+	go func() { done <- runAWS(ctx, func(k string) string { return env[k] }, io.Discard, &logs) }()
 	time.Sleep(1500 * time.Millisecond)
 	cancel()
 	select {
@@ -64,14 +66,14 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 	// A configuration error names every bad variable and starts nothing.
 	delete(env, "GATEWAY_EVENT_BUS")
 	env["GATEWAY_DRIVER"] = "whatsmeow"
-	err := runAWS(context.Background(), func(k string) string { return env[k] }, &logs)
+	err := runAWS(context.Background(), func(k string) string { return env[k] }, io.Discard, &logs)
 	require.Error(t, err)
 	require.True(t, strings.Contains(err.Error(), "GATEWAY_EVENT_BUS") && strings.Contains(err.Error(), "GATEWAY_DEVICE_TABLE"), err.Error())
 
 	// Without the API's URL the host could only hand out relative
 	// media.url links: it does not start.
 	delete(env, "GATEWAY_PUBLIC_URL")
-	err = runAWS(context.Background(), func(k string) string { return env[k] }, &logs)
+	err = runAWS(context.Background(), func(k string) string { return env[k] }, io.Discard, &logs)
 	require.ErrorContains(t, err, "GATEWAY_PUBLIC_URL: required")
 }
 

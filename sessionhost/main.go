@@ -4,7 +4,9 @@
 // EventBridge, no inbound connections. Without it, it is the local
 // all-in-one gateway: the public HTTP API, state, lane queues, sessions
 // and webhooks in one process on one SQLite file. `sessionhost admin ...`
-// manages tenants and keys of that file; `sessionhost help` says all this.
+// manages tenants and keys of that file; `sessionhost health` asks the
+// running process whether it is healthy (the container health check, in
+// either shape); `sessionhost help` says all this.
 package main
 
 import (
@@ -12,12 +14,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/wagateway/wagateway/internal/config"
+	"github.com/wagateway/wagateway/internal/health"
 	"github.com/wagateway/wagateway/internal/whatsapp"
 )
 
@@ -46,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return exitOK
 		case "admin":
 			admin = true
+		case "health":
+			return runHealth(ctx, getenv, stderr)
 		default:
 			fmt.Fprintf(stderr, "sessionhost: unknown argument %q\n\n%s", args[0], usage())
 			return exitUsage
@@ -58,7 +66,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return exitUsage
 		}
 		whatsapp.RouteSignalLogs(slog.New(slog.NewJSONHandler(stderr, nil)))
-		if err := runAWS(ctx, getenv, stderr); err != nil {
+		if err := runAWS(ctx, getenv, stdout, stderr); err != nil {
 			fmt.Fprintln(stderr, "sessionhost:", err)
 			return exitError
 		}
@@ -79,6 +87,72 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	return exitOK
+}
+
+// healthTimeout bounds `sessionhost health`, within the 5 s the
+// container health check allows it.
+const healthTimeout = 3 * time.Second
+
+// runHealth is `sessionhost health`: it GETs the running process's
+// /health (the AWS session host's loopback listener, or the local
+// gateway's API) and exits 0 on 200, 1 otherwise, saying why in one line
+// on stderr. The image has no shell or curl, so the container health
+// check runs this.
+func runHealth(ctx context.Context, getenv func(string) string, stderr io.Writer) int {
+	url, err := healthURL(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "sessionhost health:", err)
+		return exitError
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+	defer cancel()
+	// No proxy (the target is loopback) and no redirects (only a 200
+	// from the target itself counts).
+	client := &http.Client{Transport: &http.Transport{Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	defer client.CloseIdleConnections()
+	if err := health.Probe(ctx, client, url); err != nil {
+		fmt.Fprintln(stderr, "sessionhost", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// healthURL is the /health the running process serves: the AWS session
+// host's health listener (GATEWAY_HEALTH_ADDR) with GATEWAY_TABLE set,
+// else the local gateway's API (GATEWAY_ADDR).
+func healthURL(getenv func(string) string) (string, error) {
+	if config.AWSMode(getenv) {
+		addr, err := config.HealthAddr(getenv)
+		if err != nil {
+			return "", err
+		}
+		return "http://" + addr + "/health", nil
+	}
+	cfg, err := config.LocalFromEnv(getenv)
+	if err != nil {
+		return "", fmt.Errorf("configuration: %w", err)
+	}
+	addr, err := dialAddr(cfg.Addr)
+	if err != nil {
+		return "", err
+	}
+	return "http://" + addr + "/health", nil
+}
+
+// dialAddr turns a listen address into one to connect to from the same
+// host: a wildcard (empty, 0.0.0.0, ::) becomes 127.0.0.1. Go listens on
+// :: dual-stack, so the IPv4 loopback reaches it too, and a container
+// may have no IPv6 loopback at all.
+func dialAddr(listen string) (string, error) {
+	host, port, err := net.SplitHostPort(listen)
+	if err != nil {
+		return "", fmt.Errorf("GATEWAY_ADDR %q: want host:port", listen)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func newLogger(cfg config.Local, w io.Writer) *slog.Logger {
@@ -103,8 +177,26 @@ the session host of the AWS shape, configured as the README ("On AWS") says.
 usage:
   sessionhost             run the gateway until interrupted (SIGINT, SIGTERM)
   sessionhost admin ...   manage tenants and keys of its data directory (below)
+  sessionhost health      ask the running gateway's GET /health; exit 0 if it
+                          answers 200 within 3 s, else 1 with the reason on
+                          stderr (the container health check; no shell needed)
   sessionhost help        print this text (also -h, --help)
 
+health: the local gateway answers GET /health on GATEWAY_ADDR (0.0.0.0 and
+:: are asked on 127.0.0.1). The AWS session host serves no API: it answers
+GET /health on a loopback-only listener, 200 while each of its pollers (the
+three lane queues, the command queue, the outbox relay) has polled
+successfully within 2 minutes, else 503 naming the stale ones. It also
+writes its outbox lag to stdout as a CloudWatch metric (EMF): namespace
+WaGateway, OutboxLagSeconds (the worst of each minute), dimension Table.
+
+environment of the AWS session host's health check (unset: the default shown):
+`)
+	fmt.Fprintf(&b, "  %s=%s\n", config.HealthVar.Name, config.HealthVar.Default)
+	for _, line := range wrap(config.HealthVar.Meaning, 68) {
+		fmt.Fprintf(&b, "      %s\n", line)
+	}
+	b.WriteString(`
 environment of the local gateway (unset: the default shown):
 `)
 	for _, v := range config.LocalVars {

@@ -4,15 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
+	"time"
 
 	"github.com/wagateway/wagateway/internal/command"
 	"github.com/wagateway/wagateway/internal/config"
 	"github.com/wagateway/wagateway/internal/dynamo"
+	"github.com/wagateway/wagateway/internal/emf"
 	"github.com/wagateway/wagateway/internal/eventbus"
+	"github.com/wagateway/wagateway/internal/health"
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/media"
+	"github.com/wagateway/wagateway/internal/outbox"
+	"github.com/wagateway/wagateway/internal/queue"
 	"github.com/wagateway/wagateway/internal/relay"
 	"github.com/wagateway/wagateway/internal/sqs"
 )
@@ -22,9 +28,12 @@ import (
 // EventBridge, session commands from the command queue, inbound media
 // kept in the media bucket. It accepts no inbound connections.
 type SessionHost struct {
-	Host   *host.Host
-	relay  *relay.Relay
-	worker *command.Worker
+	Host    *host.Host
+	relay   *relay.Relay
+	worker  *command.Worker
+	monitor *health.Monitor
+	health  *health.Server // nil without HostOptions.HealthAddr
+	lag     *emf.Peak      // nil without HostOptions.Metrics
 }
 
 // HostOptions are the session host's settings beyond Options.
@@ -32,7 +41,22 @@ type HostOptions struct {
 	Options
 	Driver     host.Driver
 	DelayScale float64 // lane delays multiplier; sandbox only
+	// HealthAddr is the loopback address (config.HealthAddr) where the
+	// host serves GET /health for the container health check; empty
+	// serves nothing.
+	HealthAddr string
+	// Metrics receives the host's CloudWatch EMF lines (stdout on ECS,
+	// which the awslogs driver ships to CloudWatch Logs); nil writes none.
+	Metrics io.Writer
 }
+
+// The session host's metric: the outbox lag, the worst of each minute,
+// per gateway table. The CDK app's alarm names them too.
+const (
+	metricNamespace = "WaGateway"
+	metricLag       = "OutboxLagSeconds"
+	dimensionTable  = "Table"
+)
 
 // NewSessionHost wires one session host. The driver reports to the
 // returned Host (SessionHost.Host implements driver.Events).
@@ -50,12 +74,28 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 		return nil, err
 	}
 	store := dynamo.New(c.DynamoDB, cfg.Table)
+	// Liveness is every poller having polled lately: each lane (any of
+	// its receivers), the command queue and the outbox. The ports are
+	// wrapped, so the host, worker and relay know nothing of it.
+	monitor := health.NewMonitor(o.Clock, health.DefaultMaxAge)
 	recv := map[lane.Lane]host.Receiver{}
-	for l, url := range cfg.LaneQueues {
-		recv[l] = sqs.New(c.SQS, url)
+	for _, l := range lane.All() {
+		if url, ok := cfg.LaneQueues[l]; ok {
+			recv[l] = watchedLane{Receiver: sqs.New(c.SQS, url), poll: monitor.Poller("lane " + string(l))}
+		}
+	}
+	var lag *emf.Peak
+	var onLag func(time.Duration)
+	if o.Metrics != nil {
+		lag = emf.NewPeak(emf.PeakConfig{
+			Writer: emf.NewWriter(o.Metrics, metricNamespace, emf.Dimension{Name: dimensionTable, Value: cfg.Table}),
+			Name:   metricLag, Unit: "Seconds", Clock: o.Clock, Log: o.Log,
+		})
+		onLag = func(d time.Duration) { lag.Observe(d.Round(time.Millisecond).Seconds()) }
 	}
 	pub := eventbus.New(eventbus.Config{Client: c.EventBridge, Bus: cfg.EventBus, Clock: o.Clock, Log: o.Log})
-	rl := relay.New(relay.Config{Store: store, Publisher: pub, Clock: o.Clock, Log: o.Log})
+	rl := relay.New(relay.Config{Store: watchedOutbox{Store: store, poll: monitor.Poller("outbox relay")},
+		Publisher: pub, Clock: o.Clock, Log: o.Log, OnLag: onLag})
 	h, err := host.New(host.Config{
 		Driver: o.Driver, Store: store, Queues: recv, Clock: o.Clock, Log: o.Log, DelayScale: o.DelayScale,
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
@@ -64,19 +104,47 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	if err != nil {
 		return nil, err
 	}
-	worker, err := command.NewWorker(command.WorkerConfig{Queue: sqs.New(c.SQS, cfg.CommandQueue), Results: store,
+	commands := watchedCommands{Receiver: sqs.New(c.SQS, cfg.CommandQueue), poll: monitor.Poller("command queue")}
+	worker, err := command.NewWorker(command.WorkerConfig{Queue: commands, Results: store,
 		Sessions: h, Clock: o.Clock, Log: o.Log, MaxAge: o.CommandTimeout})
 	if err != nil {
 		return nil, fmt.Errorf("command worker: %w", err)
 	}
-	return &SessionHost{Host: h, relay: rl, worker: worker}, nil
+	sh := &SessionHost{Host: h, relay: rl, worker: worker, monitor: monitor, lag: lag}
+	if o.HealthAddr != "" {
+		// Bound now, so that a taken or refused address stops the start.
+		if sh.health, err = health.Listen(o.HealthAddr, health.Handler(monitor)); err != nil {
+			return nil, err
+		}
+	}
+	return sh, nil
 }
 
-// Run runs the sessions, the relay and the command worker until ctx ends.
+// HealthAddr is the bound address of GET /health; empty when there is
+// no listener.
+func (s *SessionHost) HealthAddr() string {
+	if s.health == nil {
+		return ""
+	}
+	return s.health.Addr()
+}
+
+// Health is what GET /health reports.
+func (s *SessionHost) Health() health.Status { return s.monitor.Check() }
+
+// Run runs the sessions, the relay, the command worker, the health
+// listener and the metric writer until ctx ends, and waits for them all.
 func (s *SessionHost) Run(ctx context.Context) error {
+	runs := []func(context.Context) error{s.Host.Run, s.relay.Run, s.worker.Run}
+	if s.health != nil {
+		runs = append(runs, s.health.Run)
+	}
+	if s.lag != nil {
+		runs = append(runs, s.lag.Run)
+	}
 	var wg sync.WaitGroup
-	errs := make([]error, 3)
-	for i, run := range []func(context.Context) error{s.Host.Run, s.relay.Run, s.worker.Run} {
+	errs := make([]error, len(runs))
+	for i, run := range runs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -87,4 +155,52 @@ func (s *SessionHost) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// watchedLane records each successful receive of a lane queue.
+type watchedLane struct {
+	host.Receiver
+	poll *health.Poller
+}
+
+var _ host.Receiver = watchedLane{}
+
+func (w watchedLane) Receive(ctx context.Context, max int, visibility, wait time.Duration) ([]queue.Delivery, error) {
+	ds, err := w.Receiver.Receive(ctx, max, visibility, wait)
+	if err == nil {
+		w.poll.OK()
+	}
+	return ds, err
+}
+
+// watchedCommands records each successful receive of the command queue.
+type watchedCommands struct {
+	command.Receiver
+	poll *health.Poller
+}
+
+var _ command.Receiver = watchedCommands{}
+
+func (w watchedCommands) Receive(ctx context.Context, max int, visibility, wait time.Duration) ([]queue.Delivery, error) {
+	ds, err := w.Receiver.Receive(ctx, max, visibility, wait)
+	if err == nil {
+		w.poll.OK()
+	}
+	return ds, err
+}
+
+// watchedOutbox records each successful read of the outbox.
+type watchedOutbox struct {
+	relay.Store
+	poll *health.Poller
+}
+
+var _ relay.Store = watchedOutbox{}
+
+func (w watchedOutbox) PendingEvents(ctx context.Context, limit int) ([]outbox.Event, error) {
+	evs, err := w.Store.PendingEvents(ctx, limit)
+	if err == nil {
+		w.poll.OK()
+	}
+	return evs, err
 }

@@ -79,6 +79,11 @@ type Config struct {
 	Poll time.Duration
 	// Batch is how many events one round reads and publishes; default 100.
 	Batch int
+	// OnLag, if set, is told after each successful read of the outbox how
+	// long its oldest pending event has waited (0 when none is pending):
+	// the outbox lag, which grows when the relay or the bus falls behind.
+	// It runs on the relay's goroutine and must not block.
+	OnLag func(lag time.Duration)
 }
 
 // Relay publishes the outbox.
@@ -169,7 +174,9 @@ func (r *Relay) round(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("read pending events: %w", err)
 	}
 	read := len(evs)
-	if evs = r.dropRecent(evs); len(evs) == 0 {
+	evs = r.dropRecent(evs)
+	r.reportLag(evs)
+	if len(evs) == 0 {
 		return 0, nil // nothing new: let a stale index catch up before asking again
 	}
 	pubErr := r.cfg.Publisher.Publish(ctx, evs)
@@ -214,6 +221,28 @@ func (r *Relay) round(ctx context.Context) (int, error) {
 		}
 	}
 	return read, failed
+}
+
+// reportLag tells OnLag the age of the oldest of evs. Events marked
+// published a moment ago (dropRecent's) are left out: an eventually
+// consistent index still listing them says nothing about the backlog.
+func (r *Relay) reportLag(evs []outbox.Event) {
+	if r.cfg.OnLag == nil {
+		return
+	}
+	var lag time.Duration
+	if len(evs) > 0 {
+		// The minimum, not evs[0]: "oldest first" may hold only per
+		// partition of an index.
+		oldest := evs[0].CreatedAt
+		for _, ev := range evs[1:] {
+			if ev.CreatedAt.Before(oldest) {
+				oldest = ev.CreatedAt
+			}
+		}
+		lag = max(0, r.cfg.Clock.Now().Sub(oldest))
+	}
+	r.cfg.OnLag(lag)
 }
 
 // dropRecent forgets marks older than recentWindow and leaves out of evs

@@ -402,3 +402,70 @@ func TestRunNeedsItsPorts(t *testing.T) {
 	h := newHarness(t, 1)
 	require.NoError(t, h.r.Run(ctx))
 }
+
+// lags records what OnLag was told.
+type lags struct {
+	mu  sync.Mutex
+	got []time.Duration
+}
+
+func (l *lags) add(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.got = append(l.got, d)
+}
+
+func (l *lags) all() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
+}
+
+// TestReportsOutboxLag: each successful read reports how long the oldest
+// pending event has waited, on the relay's clock; 0 when none is; a
+// failed read reports nothing (the lag is unknown).
+func TestReportsOutboxLag(t *testing.T) {
+	h := newHarness(t, 100)
+	var got lags
+	failing := true
+	var mu sync.Mutex
+	h.pub.fail = func(int, []outbox.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if failing {
+			return errors.New("bus down")
+		}
+		return nil
+	}
+	h.st.failRead = 1
+	h.r = relay.New(relay.Config{Store: h.st, Publisher: h.pub, Clock: h.clk, Log: slog.New(slog.DiscardHandler), OnLag: got.add})
+	h.run(t)
+	h.idle(t) // the failed read's backoff
+	require.Empty(t, got.all(), "a failed read reports no lag")
+
+	h.clk.Advance(time.Second)
+	h.idle(t)
+	require.Equal(t, []time.Duration{0}, got.all(), "nothing pending: 0")
+
+	old := evs("o", 2)
+	old[0].CreatedAt = start.Add(-30 * time.Second)
+	old[1].CreatedAt = start.Add(-90 * time.Second) // not first: the oldest counts wherever it is
+	h.st.add(old...)
+	h.clk.Advance(time.Second) // the poll: read, publish fails, back off 1 s
+	require.Eventually(t, func() bool { return len(got.all()) == 2 }, 5*time.Second, time.Millisecond)
+	h.idle(t)
+	h.clk.Advance(time.Second) // retry: fails again, 1 s later on the clock
+	require.Eventually(t, func() bool { return len(got.all()) == 3 }, 5*time.Second, time.Millisecond)
+	require.Equal(t, []time.Duration{0, 92 * time.Second, 93 * time.Second}, got.all())
+
+	mu.Lock()
+	failing = false
+	mu.Unlock()
+	h.idle(t)
+	h.clk.Advance(2 * time.Second) // the second backoff: published
+	require.Eventually(t, func() bool { return len(h.st.pending()) == 0 }, 5*time.Second, time.Millisecond)
+	h.idle(t)
+	h.clk.Advance(time.Second)
+	require.Eventually(t, func() bool { return len(got.all()) == 5 }, 5*time.Second, time.Millisecond)
+	require.Equal(t, []time.Duration{0, 92 * time.Second, 93 * time.Second, 95 * time.Second, 0}, got.all())
+}
