@@ -21,7 +21,7 @@ run:
 
 ## test: every check and test; what CI runs (synth: the CDK CLI's own
 ## `cdk synth` of the app, as `make deploy` would run it)
-test: size-check fmt-check vet unit infra-test synth
+test: size-check fmt-check vet unit infra-test synth image-test
 
 ## size-check: no file git tracks is over 1 MB (a build output committed
 ## by mistake: add it to .gitignore and `git rm --cached` it)
@@ -71,10 +71,12 @@ bench:
 	set -o pipefail; $(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./sessionhost/ ./internal/host/ ./internal/dispatch/ ./functions/api/ ./internal/cloud/ | tee $(BENCHOUT)
 
 ## build: the Lambda zips dist/api.zip and dist/webhooks.zip, each holding
-## one `bootstrap` for the provided.al2023 runtime on arm64 (Graviton)
+## one `bootstrap` for the provided.al2023 runtime on arm64 (Graviton), and
+## dist/host/, the session host image's whole build context (Dockerfile,
+## static binary, passwd, group)
 .PHONY: build
 LAMBDAS := api webhooks
-build: $(LAMBDAS:%=dist/%.zip)
+build: $(LAMBDAS:%=dist/%.zip) dist/host
 
 # Always rebuilt (go build caches); a fixed mtime keeps the zip, and so the
 # CDK asset hash, the same for the same code.
@@ -97,6 +99,55 @@ dist/%.zip: FORCE
 
 .PHONY: FORCE
 FORCE:
+
+# The session host image's build context: only what the image holds, so
+# its content hash (the CDK asset's identity) changes only when the binary
+# or the Dockerfile does, and the same source gives the same bytes
+# (-trimpath, no VCS stamp, no build id, fixed mtimes). dist/host is for
+# arm64 (Fargate on Graviton); dist/host-amd64, its twin for this machine,
+# only serves image-test, which runs the image without emulation.
+# nodynamic: as for the Lambdas; the image has no libc. Always rebuilt
+# (phony; go build caches).
+HOST_USER := gateway:x:65532:65532:gateway:/nonexistent:/usr/sbin/nologin
+.PHONY: dist/host dist/host-amd64
+dist/host:
+	$(call host-context,$@,arm64,b700)
+dist/host-amd64:
+	$(call host-context,$@,amd64,3e00)
+
+## image-test: the session host image built from dist/host with buildah
+## (linux/arm64, no emulation), and an amd64 twin (dist/host-amd64) run
+## read-only with podman through the sandbox flow; needs buildah, podman
+## and runc (apt-get; .ci/run installs them)
+.PHONY: image-test
+image-test: build dist/host-amd64
+	$(GO) test -tags imagetest -count=1 -v -timeout 10m ./sessionhost/imagetest/
+
+# host-context dir,goarch,e_machine (little-endian hex): builds the context.
+# A static binary has neither PT_DYNAMIC (2) nor PT_INTERP (3) among its
+# program headers (read with od: e_phoff at 32, e_phentsize at 54, e_phnum
+# at 56), so it needs no loader or libc at run time.
+define host-context
+@rm -rf $(1) && mkdir -p $(1)
+CGO_ENABLED=0 GOOS=linux GOARCH=$(2) $(GO) build -tags nodynamic -trimpath -buildvcs=false -ldflags="-s -w -buildid=" \
+  -o $(1)/sessionhost ./sessionhost
+@f=$(1)/sessionhost; \
+[ "$$(od -An -tx1 -N6 $$f | tr -d ' \n')" = "7f454c460201" ] \
+  && [ "$$(od -An -tx1 -j18 -N2 $$f | tr -d ' \n')" = "$(3)" ] \
+  || { echo "$$f is not a 64-bit little-endian $(2) ELF"; exit 1; }; \
+phoff=$$(od -An -tu8 -j32 -N8 $$f | tr -d ' '); \
+phentsize=$$(od -An -tu2 -j54 -N2 $$f | tr -d ' '); phnum=$$(od -An -tu2 -j56 -N2 $$f | tr -d ' '); \
+for ((i = 0; i < phnum; i++)); do \
+  case $$(od -An -tu4 -j$$((phoff + i * phentsize)) -N4 $$f | tr -d ' ') in \
+  2|3) echo "$$f is dynamically linked (a program header needs a loader): build it with -tags nodynamic"; exit 1;; esac; \
+done
+cp sessionhost/Dockerfile $(1)/Dockerfile
+printf '%s\n' '$(HOST_USER)' > $(1)/passwd
+printf '%s\n' 'gateway:x:65532:' > $(1)/group
+@chmod 0755 $(1)/sessionhost && chmod 0644 $(1)/Dockerfile $(1)/passwd $(1)/group \
+  && TZ=UTC touch -t 202001010000 $(1)/sessionhost $(1)/Dockerfile $(1)/passwd $(1)/group
+@echo "$(1): sessionhost $$(stat -c %s $(1)/sessionhost) bytes; sha256 of the files' sha256sum: $$(cd $(1) && sha256sum * | sha256sum | cut -c1-16)"
+endef
 
 ## fuzz: a short run of every fuzz test (the seeds also run in `make test`)
 fuzz:
@@ -125,9 +176,35 @@ $(CDK):
 synth: build $(CDK)
 	$(CDKENV) $(CDK) synth --quiet --no-notices -c shards=$(SHARDS)
 
-## deploy: deploy to the current AWS account (needs `cdk bootstrap` once and Docker)
-deploy: build $(CDK)
-	$(CDKENV) $(CDK) deploy --no-notices -c shards=$(SHARDS) --require-approval broadening
+# Deploying (README "On AWS", "Deploy"): the AWS CLI's credentials and
+# region; CONTEXT holds the stack's -c options, e.g.
+#   make deploy CONTEXT="-c alarmEmail=ops@example.com"
+# CDK_DOCKER=podman builds the session host image without Docker.
+CONTEXT  ?=
+PREFLIGHT = CDK="$(CDK)" CONTEXT="$(CONTEXT)" bash infra/scripts/preflight.sh
+# With CI set, deploy never prompts; otherwise it asks before widening
+# IAM or security groups.
+APPROVAL ?= $(if $(CI),never,broadening)
+.PHONY: bootstrap preflight diff
+
+## bootstrap: once per account and region: `cdk bootstrap` and ECS's
+## service-linked role, each only if missing
+bootstrap: $(CDK)
+	$(CDKENV) $(PREFLIGHT) --fix
+
+## preflight: check the account can take a deploy (credentials, bootstrap,
+## ECS role, Lambda concurrency quota, container builder); changes nothing
+preflight: build $(CDK)
+	$(PREFLIGHT)
+
+## diff: what a deploy would change
+diff: build $(CDK)
+	$(CDKENV) $(CDK) diff --no-notices -c shards=$(SHARDS) $(CONTEXT)
+
+## deploy: preflight, diff, then deploy to the current AWS account
+deploy: preflight
+	$(CDKENV) $(CDK) diff --no-notices -c shards=$(SHARDS) $(CONTEXT)
+	$(CDKENV) $(CDK) deploy --no-notices -c shards=$(SHARDS) $(CONTEXT) --require-approval $(APPROVAL)
 
 ## infra-test: CDK assertions on the synthesized template (go test runs
 ## vet's checks too; a separate go vet would compile the CDK twice)
