@@ -12,9 +12,12 @@ const (
 	envCommandQueue = "GATEWAY_COMMAND_QUEUE"
 	envWebhookQueue = "GATEWAY_WEBHOOK_QUEUE"
 	envEventBus     = "GATEWAY_EVENT_BUS"
-	envAdminKey     = "GATEWAY_ADMIN_KEY"
-	envDriver       = "GATEWAY_DRIVER"
-	envDeviceTable  = "GATEWAY_DEVICE_TABLE" // whatsmeow's device keys (internal/devicestore)
+	// envAdminKeySecretARN is the ARN of the operator key's secret: the
+	// API reads the key at cold start (and again for rotation), so the
+	// key itself is never in the function's configuration.
+	envAdminKeySecretARN = "GATEWAY_ADMIN_KEY_SECRET_ARN"
+	envDriver            = "GATEWAY_DRIVER"
+	envDeviceTable       = "GATEWAY_DEVICE_TABLE" // whatsmeow's device keys (internal/devicestore)
 	// Inbound media: the bucket (host and API), the API's URL that
 	// media.url starts with (host), the retention (host and API, and the
 	// bucket's lifecycle rule).

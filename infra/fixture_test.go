@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 	"github.com/stretchr/testify/require"
 )
 
@@ -36,9 +37,11 @@ const testStack = "Test"
 // same template as plain JSON, and the cloud assembly's directory.
 type fixture struct {
 	shards     int
-	alarmEmail string // AlarmEmail the stack was built with
-	retention  int    // media retention days the stack has
-	publicURL  string // PublicURL the stack was built with
+	alarmEmail string            // AlarmEmail the stack was built with
+	retention  int               // media retention days the stack has
+	publicURL  string            // PublicURL the stack was built with
+	in         GatewayStackProps // the props the stack was built with
+	stack      awscdk.Stack
 	tpl        assertions.Template
 	res        map[string]resource // logical id → resource
 	byPath     map[string]string   // construct path below the stack → logical id
@@ -61,32 +64,99 @@ func placeholderCode(t *testing.T) string {
 	return dir
 }
 
-// synth builds the stack with the given number of shards in a fresh app
-// whose cloud assembly goes to a temporary directory. The session host's
-// build context is the real repository root.
+// fakeRepo is a repository root as `make build` leaves it, for the
+// session host image: dist/host with the Dockerfile, a placeholder
+// binary, passwd and group, and a README.md holding readme (a file of
+// the repository the image must not depend on). It returns the root.
+func fakeRepo(t *testing.T, readme string) string {
+	t.Helper()
+	root := t.TempDir()
+	host := filepath.Join(root, "dist", "host")
+	require.NoError(t, os.MkdirAll(host, 0o755))
+	files := map[string]string{
+		"Dockerfile":  "FROM scratch\nCOPY passwd group /etc/\nCOPY sessionhost /sessionhost\nUSER 65532:65532\nENTRYPOINT [\"/sessionhost\"]\n",
+		"sessionhost": "placeholder, not a binary\n",
+		"passwd":      "sessionhost:x:65532:65532::/:/sessionhost\n",
+		"group":       "sessionhost:x:65532:\n",
+	}
+	require.Len(t, files, len(hostImageFiles()))
+	for _, name := range hostImageFiles() {
+		body, ok := files[name]
+		require.True(t, ok, name)
+		require.NoError(t, os.WriteFile(filepath.Join(host, name), []byte(body), 0o644))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(root, "README.md"), []byte(readme), 0o644))
+	return root
+}
+
+// cdkJSONContext is the "context" of the repository's cdk.json (the
+// feature flags): the CLI gives it to the app, so the tests do too, and
+// check the template that deploys.
+func cdkJSONContext(t *testing.T) map[string]any {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "cdk.json"))
+	require.NoError(t, err)
+	var cfg struct {
+		Context map[string]any `json:"context"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &cfg))
+	require.NotEmpty(t, cfg.Context, "cdk.json has no context (feature flags)")
+	return cfg.Context
+}
+
+// newTestApp is an app with cdk.json's context (and path metadata, which
+// the fixture maps logical ids with) writing to a temporary directory;
+// with nag, cdk-nag's AwsSolutions checks are applied to it as in main.
+func newTestApp(t *testing.T, nag bool) awscdk.App {
+	t.Helper()
+	ctx := cdkJSONContext(t)
+	ctx["aws:cdk:enable-path-metadata"] = true
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir()), Context: &ctx})
+	if nag {
+		awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+			Verbose: jsii.Bool(true), Reports: jsii.Bool(false),
+		}), nil)
+	}
+	return app
+}
+
+// testProps are the stack's props for tests: a fake repository's
+// dist/host and placeholder Lambda code, the defaults main passes, and
+// for more than one shard an alarm e-mail, a media retention of its own,
+// a custom domain and non-default limits.
+func testProps(t *testing.T, shards int, repo string) GatewayStackProps {
+	t.Helper()
+	p := GatewayStackProps{
+		Shards: shards, HostImageDir: filepath.Join(repo, "dist", "host"),
+		APICode: placeholderCode(t), WebhooksCode: placeholderCode(t),
+		APIConcurrency: defaultAPIConcurrency,
+	}
+	if shards > 1 {
+		p.AlarmEmail, p.MediaRetentionDays, p.PublicURL = "ops@example.com", 7, "https://wa.example.com"
+		p.HostCPU, p.HostMemoryMiB = 512, 2048
+		p.APIConcurrency, p.APIRateLimit, p.APIBurstLimit, p.WebhookConcurrency = 0, 20, 40, 2
+	}
+	return p
+}
+
+// synth builds the stack with the given number of shards (testProps) in
+// a fresh app.
 func synth(t *testing.T, shards int) *fixture {
 	t.Helper()
-	outdir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{
-		Outdir:  jsii.String(outdir),
-		Context: &map[string]any{"aws:cdk:enable-path-metadata": true},
-	})
-	// The two-shard stack also has an alarm e-mail, a media retention of
-	// its own and a custom domain; the one-shard stack has the defaults.
-	email, retention, publicURL := "", 0, ""
-	if shards > 1 {
-		email, retention, publicURL = "ops@example.com", 7, "https://wa.example.com"
-	}
-	stack, err := NewGatewayStack(app, testStack, GatewayStackProps{
-		Shards: shards, SourceDir: "..", APICode: placeholderCode(t), WebhooksCode: placeholderCode(t),
-		AlarmEmail: email, MediaRetentionDays: retention, PublicURL: publicURL,
-	})
+	return synthProps(t, newTestApp(t, false), testProps(t, shards, fakeRepo(t, "# repo\n")))
+}
+
+// synthProps builds the stack with props in app and reads its template.
+func synthProps(t *testing.T, app awscdk.App, props GatewayStackProps) *fixture {
+	t.Helper()
+	stack, err := NewGatewayStack(app, testStack, props)
 	require.NoError(t, err)
+	retention := props.MediaRetentionDays
 	if retention == 0 {
 		retention = defaultMediaRetentionDays
 	}
-	f := &fixture{shards: shards, alarmEmail: email, retention: retention, publicURL: publicURL, outdir: outdir,
-		res: map[string]resource{}, byPath: map[string]string{}}
+	f := &fixture{shards: props.Shards, alarmEmail: props.AlarmEmail, retention: retention, publicURL: props.PublicURL,
+		in: props, outdir: *app.Outdir(), stack: stack, res: map[string]resource{}, byPath: map[string]string{}}
 	cdkAssert(t, func() { f.tpl = assertions.Template_FromStack(stack, nil) })
 
 	raw, err := json.Marshal(f.tpl.ToJSON())

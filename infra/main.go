@@ -13,13 +13,24 @@
 //	            GATEWAY_MEDIA_RETENTION_DAYS of the API and session hosts)
 //	publicUrl   the API's base URL when a custom domain fronts it, which
 //	            media.url starts with; default the HTTP API's own URL
+//	apiConcurrency      reserved concurrency of the API function, default
+//	            50; 0 leaves it unreserved (README.md: the account's quota)
+//	apiRateLimit, apiBurstLimit  the HTTP API's throttling, requests per
+//	            second and burst, default 100 and 200
+//	webhookConcurrency  webhooks Lambdas at once (2 to 1000), default 5
+//	hostCpu, hostMemoryMiB  a session host task's size, default 256 CPU
+//	            units (0.25 vCPU) and 1024 MiB (Fargate's combinations)
 //
 // The stack is environment-agnostic (region and account come from the
 // CLI's credentials at deployment), so `cdk synth` needs no AWS access.
 // The Lambda zips come from `make build` (dist/api.zip,
-// dist/webhooks.zip); the session host image is built from
-// sessionhost/Dockerfile at deployment (Docker with BuildKit; the
-// Dockerfile cross-compiles, so an amd64 machine needs no emulation).
+// dist/webhooks.zip), and so does the session host image's context
+// (dist/host: a FROM scratch Dockerfile over the static linux/arm64
+// binary), which the CLI builds at deployment.
+//
+// The app runs cdk-nag's AwsSolutions checks on the stack: an error
+// finding that is neither fixed nor suppressed with its reason fails
+// `cdk synth`, a warning is printed (TestNag fails on both).
 package main
 
 import (
@@ -30,6 +41,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 func main() {
@@ -74,6 +86,26 @@ func run() error {
 		// mistake.
 		return fmt.Errorf("context mediaRetentionDays: want 1 to %d, got %d", maxMediaRetentionDays, retention)
 	}
+	ints := map[string]int{}
+	for key, def := range map[string]int{
+		"apiConcurrency": defaultAPIConcurrency, "apiRateLimit": defaultAPIRateLimit, "apiBurstLimit": defaultAPIBurstLimit,
+		"webhookConcurrency": defaultWebhookConcurrency, "hostCpu": defaultHostCPU, "hostMemoryMiB": defaultHostMemoryMiB,
+	} {
+		v, err := intContext(app, key, def)
+		if err != nil {
+			return err
+		}
+		ints[key] = v
+	}
+	// A context value of 0 means "none" only for apiConcurrency; for the
+	// others the stack would read it as its default, which from the CLI
+	// is a mistake.
+	for _, key := range []string{"apiRateLimit", "apiBurstLimit", "webhookConcurrency", "hostCpu", "hostMemoryMiB"} {
+		if ints[key] <= 0 {
+			return fmt.Errorf("context %s: want a positive number, got %d", key, ints[key])
+		}
+	}
+	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	name := stringContext(app, "stackName", "WaGateway")
 	_, err = NewGatewayStack(app, name, GatewayStackProps{
 		StackProps: awscdk.StackProps{
@@ -83,9 +115,15 @@ func run() error {
 		AlarmEmail:         stringContext(app, "alarmEmail", ""),
 		MediaRetentionDays: retention,
 		PublicURL:          stringContext(app, "publicUrl", ""),
-		SourceDir:          root,
+		HostImageDir:       filepath.Join(root, "dist", "host"),
 		APICode:            filepath.Join(root, "dist", "api.zip"),
 		WebhooksCode:       filepath.Join(root, "dist", "webhooks.zip"),
+		HostCPU:            ints["hostCpu"],
+		HostMemoryMiB:      ints["hostMemoryMiB"],
+		APIConcurrency:     ints["apiConcurrency"],
+		APIRateLimit:       ints["apiRateLimit"],
+		APIBurstLimit:      ints["apiBurstLimit"],
+		WebhookConcurrency: ints["webhookConcurrency"],
 	})
 	if err != nil {
 		return err

@@ -38,9 +38,7 @@ func checkMediaBucket(t *testing.T, f *fixture) {
 
 	// TLS only: the bucket policy denies every request over plain HTTP,
 	// to the bucket and its objects.
-	pols := f.ofType("AWS::S3::BucketPolicy")
-	require.Len(t, pols, 1)
-	p := f.res[pols[0]].Properties
+	p := f.props(t, "MediaBucket/Policy/Resource")
 	require.Equal(t, ref(id), p["Bucket"])
 	var tlsOnly bool
 	for _, s := range p["PolicyDocument"].(map[string]any)["Statement"].([]any) {
@@ -77,8 +75,8 @@ func checkMediaGrants(t *testing.T, f *fixture) {
 	require.Equal(t, []string{
 		"s3:GetObject on /media/*",
 		"s3:ListBucket on bucket",
-	}, bucketGrants(t, f, "ApiFunction/ServiceRole/Resource", bucket))
-	require.Empty(t, bucketGrants(t, f, "WebhooksFunction/ServiceRole/Resource", bucket))
+	}, bucketGrants(t, f, "ApiFunctionRole/Resource", bucket))
+	require.Empty(t, bucketGrants(t, f, "WebhooksFunctionRole/Resource", bucket))
 }
 
 // bucketGrants lists, sorted, what the policies of the role at rolePath

@@ -249,10 +249,15 @@ func TestNamesMatchApp(t *testing.T) {
 		cfg[k] = v
 	}
 	for _, name := range []string{envTable, envQueueUrgent, envQueueNormal, envQueueBulk, envCommandQueue,
-		envWebhookQueue, envEventBus, envAdminKey, envDriver, envDeviceTable, driverWhatsmeow,
+		envWebhookQueue, envEventBus, envAdminKeySecretARN, envDriver, envDeviceTable, driverWhatsmeow,
 		envMediaBucket, envPublicURL, envMediaRetentionDays} {
 		require.Truef(t, cfg[name], "internal/config does not know %q", name)
 	}
 	_, consts := sourceFile(t, "events/events.go")
 	require.Equal(t, consts["Source"], eventSource)
+	// The outbox lag alarm reads the metric the session host writes.
+	_, consts = sourceFile(t, "internal/cloud/host.go")
+	require.Equal(t, consts["metricNamespace"], hostMetricsNamespace)
+	require.Equal(t, consts["metricLag"], outboxLagMetric)
+	require.Equal(t, consts["dimensionTable"], outboxLagDimension)
 }

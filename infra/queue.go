@@ -7,8 +7,10 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// Queue settings. Every queue keeps SQS-managed encryption (the default)
-// and refuses plain-HTTP access.
+// Queue settings. Every queue keeps SQS-managed encryption (the default),
+// refuses plain-HTTP access and is kept (RETAIN) when the stack is deleted
+// or the queue replaced: each holds messages not yet sent, commands or
+// events not yet delivered, and a DLQ what the gateway gave up on.
 const (
 	// laneVisibilitySeconds is the lane queues' default; the session host sets
 	// its own on every receive and extends it while it holds a message
@@ -50,6 +52,7 @@ type queuePair struct {
 func newQueuePair(scope constructs.Construct, id string, o queueOptions) queuePair {
 	common := func(p *awssqs.QueueProps) *awssqs.QueueProps {
 		p.EnforceSSL = jsii.Bool(true)
+		p.RemovalPolicy = awscdk.RemovalPolicy_RETAIN
 		if o.fifo {
 			p.Fifo = jsii.Bool(true)
 			p.ContentBasedDeduplication = jsii.Bool(false)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -14,14 +15,39 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
-// Size of a session host task. An idle linked instance costs ~140 KiB
-// (TOOLCHAIN.md), so memory is not what bounds a shard.
+// Default size of a session host task (context hostCpu, hostMemoryMiB):
+// 0.25 vCPU and 1 GiB, the cheapest Fargate size with room to spare. An
+// idle linked instance costs ~140 KiB (TOOLCHAIN.md), so memory is not
+// what bounds a shard; inbound media goes through /tmp, not memory.
 const (
-	hostCPU       = 512
-	hostMemoryMiB = 1024
+	defaultHostCPU       = 256
+	defaultHostMemoryMiB = 1024
 )
+
+// hostTmp is where the session host downloads inbound media
+// (os.TempDir()): the only writable path of its read-only root.
+const hostTmp = "/tmp"
+
+// validHostSize checks a task size against Fargate's combinations for
+// 0.25, 0.5 and 1 vCPU (larger tasks are not needed: see the defaults).
+func validHostSize(cpu, memoryMiB int) error {
+	valid := map[int][]int{
+		256:  {512, 1024, 2048},
+		512:  {1024, 2048, 3072, 4096},
+		1024: {2048, 3072, 4096, 5120, 6144, 7168, 8192},
+	}
+	mems, ok := valid[cpu]
+	if !ok {
+		return fmt.Errorf("host CPU: want 256, 512 or 1024 units, got %d", cpu)
+	}
+	if !slices.Contains(mems, memoryMiB) {
+		return fmt.Errorf("host memory: %d CPU units take %v MiB, got %d", cpu, mems, memoryMiB)
+	}
+	return nil
+}
 
 // shardDeps is what every shard shares.
 type shardDeps struct {
@@ -35,6 +61,8 @@ type shardDeps struct {
 	media       awss3.Bucket
 	// retentionDays is GATEWAY_MEDIA_RETENTION_DAYS, the bucket's rule's.
 	retentionDays int
+	// cpu and memoryMiB are the task's size (validHostSize).
+	cpu, memoryMiB int
 }
 
 // shard is {three lane FIFO queues, one command queue, one Fargate
@@ -88,8 +116,8 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	}
 
 	task := awsecs.NewFargateTaskDefinition(sc, jsii.String("HostTask"), &awsecs.FargateTaskDefinitionProps{
-		Cpu:            jsii.Number(hostCPU),
-		MemoryLimitMiB: jsii.Number(hostMemoryMiB),
+		Cpu:            jsii.Number(float64(d.cpu)),
+		MemoryLimitMiB: jsii.Number(float64(d.memoryMiB)),
 		RuntimePlatform: &awsecs.RuntimePlatform{
 			CpuArchitecture:       awsecs.CpuArchitecture_ARM64(),
 			OperatingSystemFamily: awsecs.OperatingSystemFamily_LINUX(),
@@ -102,12 +130,28 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	env[envDriver] = jsii.String(driverWhatsmeow)
 	env[envMediaBucket] = d.media.BucketName()
 	env[envMediaRetentionDays] = jsii.String(strconv.Itoa(d.retentionDays))
+	// The root filesystem is read-only (the image is one static binary);
+	// /tmp is a volume of the task's ephemeral storage, which Fargate
+	// gives every task (no host path: nothing outlives the task).
+	task.AddVolume(&awsecs.Volume{Name: jsii.String("tmp")})
 	// No port mappings: the host accepts no inbound connections; its
 	// work arrives on the queues.
 	s.host = task.AddContainer(jsii.String("sessionhost"), &awsecs.ContainerDefinitionOptions{
-		Image:       d.image,
-		Essential:   jsii.Bool(true),
-		Environment: &env,
+		Image:                  d.image,
+		Essential:              jsii.Bool(true),
+		ReadonlyRootFilesystem: jsii.Bool(true),
+		Environment:            &env,
+		// `sessionhost health` exits 0 when the host polled its queues
+		// in the last two minutes. An unhealthy task is replaced, and a
+		// new one that never gets healthy (it cannot reach AWS) fails
+		// its deployment, which the circuit breaker rolls back.
+		HealthCheck: &awsecs.HealthCheck{
+			Command:     jsii.Strings("CMD", "/sessionhost", "health"),
+			Interval:    awscdk.Duration_Seconds(jsii.Number(30)),
+			Timeout:     awscdk.Duration_Seconds(jsii.Number(5)),
+			Retries:     jsii.Number(3),
+			StartPeriod: awscdk.Duration_Seconds(jsii.Number(60)),
+		},
 		Logging: awsecs.LogDriver_AwsLogs(&awsecs.AwsLogDriverProps{
 			LogGroup:     d.logs,
 			StreamPrefix: jsii.String(fmt.Sprintf("shard%d", n)),
@@ -115,14 +159,29 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 		// The host releases the messages it holds on SIGTERM.
 		StopTimeout: awscdk.Duration_Seconds(jsii.Number(30)),
 	})
+	s.host.AddMountPoints(&awsecs.MountPoint{
+		SourceVolume: jsii.String("tmp"), ContainerPath: jsii.String(hostTmp), ReadOnly: jsii.Bool(false),
+	})
+	cdknag.NagSuppressions_AddResourceSuppressions(task, &[]*cdknag.NagPackSuppression{{
+		Id: jsii.String("AwsSolutions-ECS2"),
+		Reason: jsii.String("The environment holds resource names and URLs (tables, queues, bus, bucket, API URL) " +
+			"and settings, no secret: the host reads no secret."),
+	}}, jsii.Bool(false))
+	// The execution role pulls the image: ecr:GetAuthorizationToken has
+	// no resource to name.
+	cdknag.NagSuppressions_AddResourceSuppressions(task.ObtainExecutionRole(), &[]*cdknag.NagPackSuppression{{
+		Id:        jsii.String("AwsSolutions-IAM5"),
+		Reason:    jsii.String("ecr:GetAuthorizationToken is account-wide: AWS requires Resource \"*\" for it."),
+		AppliesTo: &[]any{jsii.String("Resource::*")},
+	}}, jsii.Bool(true))
 
 	// Least privilege: the host reads and writes both tables, consumes
 	// (receive, change visibility, delete) its own shard's queues,
 	// publishes on the bus and writes inbound media (grantMediaWrite); it
 	// sends to no queue.
 	role := task.TaskRole()
-	grantData(d.table, role)
-	grantData(d.deviceTable, role)
+	grantData(d.table, gatewayIndexNames(), role)
+	grantData(d.deviceTable, nil, role)
 	for _, q := range append(s.lanes(), s.command) {
 		q.queue.GrantConsumeMessages(role)
 	}

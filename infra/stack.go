@@ -9,21 +9,33 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecrassets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
 
-// maxShards keeps the template under CloudFormation's 500 resources
-// (26 per shard on top of 40 shared; TestStack checks the sum).
-const maxShards = 15
+// maxShards keeps the template under CloudFormation's 500 resources:
+// 31 per shard (22 queues, policies, task and service, 9 alarms) on top
+// of 59 shared: 493 at 14 shards (494 with the CLI's CDKMetadata);
+// TestStack checks the sum.
+const maxShards = 14
 
-// hostDockerfile is the session host's Dockerfile, relative to the
-// repository root (its build context).
-const hostDockerfile = "sessionhost/Dockerfile"
+// Defaults of the API's and the webhooks' limits (context parameters,
+// see main.go and README.md).
+const (
+	defaultAPIConcurrency     = 50
+	defaultAPIRateLimit       = 100 // requests per second, steady
+	defaultAPIBurstLimit      = 200
+	defaultWebhookConcurrency = 5
+)
+
+// hostImageFiles are what `make build` puts in dist/host, the session
+// host image's whole build context: a FROM scratch Dockerfile, the static
+// binary, and the passwd and group files of its non-root user.
+func hostImageFiles() []string { return []string{"Dockerfile", "sessionhost", "passwd", "group"} }
 
 // GatewayStackProps configures the gateway's stack.
 type GatewayStackProps struct {
@@ -31,9 +43,23 @@ type GatewayStackProps struct {
 	// Shards is the number of shards (lane queues, command queue and one
 	// session host task each), 1 to maxShards.
 	Shards int
-	// SourceDir is the repository root: the session host image's build
-	// context (sessionhost/Dockerfile, filtered by its .dockerignore).
-	SourceDir string
+	// HostImageDir is the session host image's build context, dist/host
+	// of `make build` (hostImageFiles): the image depends on nothing else
+	// in the repository.
+	HostImageDir string
+	// HostCPU and HostMemoryMiB are a session host task's size (a Fargate
+	// combination for 256, 512 or 1024 CPU units); 0 means the defaults,
+	// 256 and 1024.
+	HostCPU, HostMemoryMiB int
+	// APIConcurrency is the API function's reserved concurrency; 0 leaves
+	// it unreserved (main passes defaultAPIConcurrency unless told).
+	APIConcurrency int
+	// APIRateLimit and APIBurstLimit are the HTTP API stage's throttling
+	// (requests per second, burst); 0 means the defaults, 100 and 200.
+	APIRateLimit, APIBurstLimit int
+	// WebhookConcurrency is the webhook event source's maximum
+	// concurrency, 2 to 1000; 0 means the default, 5.
+	WebhookConcurrency int
 	// APICode and WebhooksCode are the Lambdas' code: the zips of `make
 	// build` (dist/api.zip, dist/webhooks.zip), or directories holding a
 	// bootstrap.
@@ -59,13 +85,43 @@ func (p GatewayStackProps) retentionDays() int {
 	return p.MediaRetentionDays
 }
 
+// orDefault is v, or def when v is 0.
+func orDefault(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
 func (p GatewayStackProps) validate() error {
 	var errs []error
 	if p.Shards < 1 || p.Shards > maxShards {
 		errs = append(errs, fmt.Errorf("shards: want 1 to %d, got %d", maxShards, p.Shards))
 	}
-	if _, err := os.Stat(filepath.Join(p.SourceDir, hostDockerfile)); err != nil {
-		errs = append(errs, fmt.Errorf("source dir %q: no %s", p.SourceDir, hostDockerfile))
+	// The image is built from dist/host alone; its Dockerfile copies the
+	// binary, so both must be there.
+	for _, f := range []string{"Dockerfile", "sessionhost"} {
+		if _, err := os.Stat(filepath.Join(p.HostImageDir, f)); err != nil {
+			errs = append(errs, fmt.Errorf("host image dir %q has no %s (run `make build`)", p.HostImageDir, f))
+		}
+	}
+	if err := validHostSize(orDefault(p.HostCPU, defaultHostCPU), orDefault(p.HostMemoryMiB, defaultHostMemoryMiB)); err != nil {
+		errs = append(errs, err)
+	}
+	if p.APIConcurrency < 0 {
+		errs = append(errs, fmt.Errorf("API concurrency: want 0 (unreserved) or more, got %d", p.APIConcurrency))
+	}
+	// API Gateway's account-level limits: 10,000 requests per second,
+	// burst 5,000.
+	if r := p.APIRateLimit; r < 0 || r > 10000 {
+		errs = append(errs, fmt.Errorf("API rate limit: want 1 to 10000 requests per second, got %d", r))
+	}
+	if b := p.APIBurstLimit; b < 0 || b > 5000 {
+		errs = append(errs, fmt.Errorf("API burst limit: want 1 to 5000 requests, got %d", b))
+	}
+	// SQS event sources take a maximum concurrency of 2 to 1000.
+	if c := p.WebhookConcurrency; c != 0 && (c < 2 || c > 1000) {
+		errs = append(errs, fmt.Errorf("webhook concurrency: want 2 to 1000, got %d", c))
 	}
 	if d := p.MediaRetentionDays; d < 0 || d > maxMediaRetentionDays {
 		errs = append(errs, fmt.Errorf("media retention: want 1 to %d days, got %d", maxMediaRetentionDays, d))
@@ -101,8 +157,9 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 
 	table := newGatewayTable(stack)
 	deviceTable := newDeviceTable(stack)
-	media := newMediaBucket(stack, props.retentionDays())
-	hooks := newWebhooks(stack, table, props.WebhooksCode)
+	logBucket := newLogBucket(stack)
+	media := newMediaBucket(stack, props.retentionDays(), logBucket)
+	hooks := newWebhooks(stack, table, props.WebhooksCode, orDefault(props.WebhookConcurrency, defaultWebhookConcurrency))
 
 	// Public subnets and no NAT gateway (the hosts need only outbound
 	// traffic, see newShard); DynamoDB traffic stays on the free gateway
@@ -117,23 +174,32 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	vpc.AddGatewayEndpoint(jsii.String("DynamoDbEndpoint"), &awsec2.GatewayVpcEndpointOptions{
 		Service: awsec2.GatewayVpcEndpointAwsService_DYNAMODB(),
 	})
+	// Flow logs (accepted and rejected) to the log bucket: where the
+	// hosts connected, for an incident. S3 rather than CloudWatch Logs:
+	// a fraction of the price, and no delivery role.
+	vpc.AddFlowLog(jsii.String("FlowLog"), &awsec2.FlowLogOptions{
+		Destination: awsec2.FlowLogDestination_ToS3(logBucket, jsii.String(flowLogPrefix), nil),
+		TrafficType: awsec2.FlowLogTrafficType_ALL,
+	})
 	hostSG := awsec2.NewSecurityGroup(stack, jsii.String("HostSecurityGroup"), &awsec2.SecurityGroupProps{
 		Vpc:              vpc,
 		Description:      jsii.String("Session hosts: outbound only, nothing inbound"),
 		AllowAllOutbound: jsii.Bool(true),
 	})
-	// One image asset for every shard: fingerprinted and built once.
+	// One image asset for every shard: fingerprinted and built once. Its
+	// context is dist/host alone, so its hash (and the tasks' image tag)
+	// changes only when the host's binary or Dockerfile does.
 	image := awsecrassets.NewDockerImageAsset(stack, jsii.String("HostImage"), &awsecrassets.DockerImageAssetProps{
-		Directory: jsii.String(props.SourceDir),
-		File:      jsii.String(hostDockerfile),
+		Directory: jsii.String(props.HostImageDir),
 		Platform:  awsecrassets.Platform_LINUX_ARM64(),
-		// The .dockerignore leaves out every Dockerfile (**/Dockerfile)
-		// and CDK re-includes only a top-level one; the staged context
-		// must still hold the one the build names.
-		Exclude: jsii.Strings("!" + hostDockerfile),
+	})
+	cluster := awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{
+		Vpc: vpc,
+		// Per task CPU, memory and network metrics, and restart counts.
+		ContainerInsightsV2: awsecs.ContainerInsights_ENABLED,
 	})
 	deps := shardDeps{
-		cluster:       awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{Vpc: vpc}),
+		cluster:       cluster,
 		hostSG:        hostSG,
 		image:         awsecs.ContainerImage_FromDockerImageAsset(image),
 		table:         table,
@@ -141,23 +207,23 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		bus:           hooks.bus,
 		media:         media,
 		retentionDays: props.retentionDays(),
-		logs: awslogs.NewLogGroup(stack, jsii.String("HostLogs"), &awslogs.LogGroupProps{
-			Retention: awslogs.RetentionDays_ONE_MONTH,
-		}),
+		logs:          newLogGroup(stack, "HostLogs"),
+		cpu:           orDefault(props.HostCPU, defaultHostCPU),
+		memoryMiB:     orDefault(props.HostMemoryMiB, defaultHostMemoryMiB),
 	}
 	alarms := newAlarmTopic(stack, props.AlarmEmail)
 	shards := make([]*shard, props.Shards)
 	for n := range shards {
 		shards[n] = newShard(stack, n, deps)
-		names := []string{"Urgent", "Normal", "Bulk", "Command"}
-		for i, dlq := range shards[n].dlqs() {
-			newDLQAlarm(stack, fmt.Sprintf("Shard%d%sDlqAlarm", n, names[i]), dlq,
-				fmt.Sprintf("Shard %d %s", n, names[i]), alarms)
-		}
 	}
-	newDLQAlarm(stack, "WebhookDlqAlarm", hooks.queue.dlq, "Webhook", alarms)
 
-	a := newAPI(stack, table, shards[0], media, props.retentionDays(), props.APICode)
+	a := newAPI(stack, table, shards[0], media, apiOptions{
+		code:          props.APICode,
+		retentionDays: props.retentionDays(),
+		concurrency:   props.APIConcurrency,
+		rateLimit:     orDefault(props.APIRateLimit, defaultAPIRateLimit),
+		burstLimit:    orDefault(props.APIBurstLimit, defaultAPIBurstLimit),
+	})
 	// media.url is built by the session hosts, so they need the API's URL
 	// (a token: CloudFormation resolves it at deployment).
 	publicURL := a.http.Url()
@@ -167,6 +233,11 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	for _, s := range shards {
 		s.setPublicURL(publicURL)
 	}
+	newMonitoring(stack, monitored{
+		topic: alarms, shards: shards, webhookQueue: hooks.queue, apiFn: a.fn, webhooksFn: hooks.fn,
+		httpAPI: a.http, tables: []awsdynamodb.Table{table, deviceTable}, cluster: deps.cluster,
+		gatewayTable: table.TableName(),
+	})
 
 	output := func(id, desc string, v *string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: v, Description: jsii.String(desc)})

@@ -31,8 +31,10 @@ func TestStack(t *testing.T) {
 		{"session hosts", checkHosts},
 		{"least privilege", checkPrivileges},
 		{"no secret values", checkNoSecrets},
-		{"dlq alarms", checkAlarms},
 		{"alarm topic", checkAlarmTopic},
+		{"stateful resources kept", checkStatefulKept},
+		{"api stage", checkAPIStage},
+		{"network and cluster", checkNetwork},
 		{"outputs", checkOutputs},
 		{"image asset", checkImageAsset},
 		{"media bucket", checkMediaBucket},
@@ -55,13 +57,18 @@ var shardQueueNames = []string{"UrgentQueue", "NormalQueue", "BulkQueue", "Comma
 func checkCounts(t *testing.T, f *fixture) {
 	n := float64(f.shards)
 	counts := map[string]float64{
-		"AWS::SQS::Queue":                 8*n + 2, // 4 queues + 4 DLQs per shard, webhook queue + DLQ
-		"AWS::ECS::Service":               n,
-		"AWS::ECS::TaskDefinition":        n,
-		"AWS::ECS::Cluster":               1,
-		"AWS::CloudWatch::Alarm":          4*n + 1,
-		"AWS::SNS::Topic":                 1,
-		"AWS::Lambda::Function":           2, // no custom resource Lambdas
+		"AWS::SQS::Queue":          8*n + 2, // 4 queues + 4 DLQs per shard, webhook queue + DLQ
+		"AWS::ECS::Service":        n,
+		"AWS::ECS::TaskDefinition": n,
+		"AWS::ECS::Cluster":        1,
+		"AWS::SNS::Topic":          1,
+		"AWS::SNS::TopicPolicy":    1, // TLS only
+		// Ours, and the provider of the custom resource that empties the
+		// VPC's default security group (@aws-cdk/aws-ec2:restrictDefaultSecurityGroup).
+		"AWS::Lambda::Function":           3,
+		"Custom::VpcRestrictDefaultSG":    1,
+		"AWS::Logs::LogGroup":             4, // host, API, webhooks, API access logs
+		"AWS::EC2::FlowLog":               1,
 		"AWS::Lambda::EventSourceMapping": 1,
 		"AWS::DynamoDB::Table":            2,
 		"AWS::Events::EventBus":           1,
@@ -69,8 +76,8 @@ func checkCounts(t *testing.T, f *fixture) {
 		"AWS::SecretsManager::Secret":     1,
 		"AWS::ApiGatewayV2::Api":          1,
 		"AWS::ApiGatewayV2::Route":        1,
-		"AWS::S3::Bucket":                 1,
-		"AWS::S3::BucketPolicy":           1,
+		"AWS::S3::Bucket":                 2, // media, logs
+		"AWS::S3::BucketPolicy":           2,
 	}
 	cdkAssert(t, func() {
 		for typ, c := range counts {
@@ -88,6 +95,8 @@ func checkCounts(t *testing.T, f *fixture) {
 	require.Positive(t, perShard)
 	require.LessOrEqualf(t, shared+maxShards*perShard, 500,
 		"maxShards=%d would exceed 500 resources (%d shared + %d per shard)", maxShards, shared, perShard)
+	t.Logf("%d resources: %d shared + %d per shard; at maxShards=%d: %d", len(f.res), shared, perShard, maxShards,
+		shared+maxShards*perShard)
 }
 
 func checkTables(t *testing.T, f *fixture) {
@@ -103,9 +112,10 @@ func checkTables(t *testing.T, f *fixture) {
 		ours = append(ours, ix.name)
 	}
 	require.Equal(t, names, ours)
-	// State survives the stack.
+	// State survives the stack, and a hand that deletes the table.
 	for _, p := range []string{"GatewayTable/Resource", "DeviceTable/Resource"} {
 		require.Equal(t, "Retain", jsonField(t, f, f.id(t, p), "DeletionPolicy"), p)
+		require.Equal(t, true, f.props(t, p)["DeletionProtectionEnabled"], p)
 	}
 }
 
@@ -207,10 +217,12 @@ func checkWebhookPath(t *testing.T, f *fixture) {
 
 	cdkAssert(t, func() {
 		f.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), &map[string]any{
-			"EventSourceArn":        getAtt(qID, "Arn"),
-			"FunctionName":          ref(f.id(t, "WebhooksFunction/Resource")),
-			"BatchSize":             10,
-			"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+			"EventSourceArn":                 getAtt(qID, "Arn"),
+			"FunctionName":                   ref(f.id(t, "WebhooksFunction/Resource")),
+			"BatchSize":                      10,
+			"MaximumBatchingWindowInSeconds": 1,
+			"ScalingConfig":                  map[string]any{"MaximumConcurrency": orDefault(f.in.WebhookConcurrency, 5)},
+			"FunctionResponseTypes":          []any{"ReportBatchItemFailures"},
 		})
 	})
 }
@@ -221,11 +233,22 @@ func checkFunctions(t *testing.T, f *fixture) {
 		require.Equal(t, "provided.al2023", fn["Runtime"], p)
 		require.Equal(t, []any{"arm64"}, fn["Architectures"], p)
 		require.Equal(t, "bootstrap", fn["Handler"], p)
-		_, ok := fn["LoggingConfig"].(map[string]any)["LogGroup"]
-		require.True(t, ok, "%s: own log group", p)
+		require.EqualValues(t, 256, fn["MemorySize"], p)
+		logs := fn["LoggingConfig"].(map[string]any)
+		require.Equal(t, map[string]any{
+			"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN",
+			"LogGroup": ref(f.id(t, strings.TrimSuffix(p, "/Resource")+"Logs/Resource")),
+		}, logs, "%s: own log group, JSON, no platform lines", p)
 	}
 	api := f.props(t, "ApiFunction/Resource")
 	require.Less(t, api["Timeout"].(float64), 30.0, "API Gateway gives up at 30 s")
+	if f.in.APIConcurrency > 0 {
+		require.EqualValues(t, f.in.APIConcurrency, api["ReservedConcurrentExecutions"])
+	} else {
+		require.NotContains(t, api, "ReservedConcurrentExecutions", "0 is unreserved, not \"never run\"")
+	}
+	require.NotContains(t, f.props(t, "WebhooksFunction/Resource"), "ReservedConcurrentExecutions",
+		"the event source's MaximumConcurrency bounds it")
 
 	s0 := func(q string) any { return ref(f.id(t, "Shard0/"+q+"/Resource")) }
 	env := envOf(t, api)
@@ -234,7 +257,7 @@ func checkFunctions(t *testing.T, f *fixture) {
 	require.Equal(t, s0("NormalQueue"), env[envQueueNormal])
 	require.Equal(t, s0("BulkQueue"), env[envQueueBulk])
 	require.Equal(t, s0("CommandQueue"), env[envCommandQueue])
-	require.Contains(t, env, envAdminKey)
+	require.Equal(t, ref(f.id(t, "AdminKey/Resource")), env[envAdminKeySecretARN])
 	require.Equal(t, ref(f.id(t, "MediaBucket/Resource")), env[envMediaBucket])
 	require.Equal(t, strconv.Itoa(f.retention), env[envMediaRetentionDays])
 	require.NotContains(t, env, envPublicURL, "the API builds no media.url")
@@ -267,6 +290,7 @@ func checkHosts(t *testing.T, f *fixture) {
 		task := f.props(t, sh+"HostTask/Resource")
 		require.Equal(t, map[string]any{"CpuArchitecture": "ARM64", "OperatingSystemFamily": "LINUX"}, task["RuntimePlatform"])
 		require.Equal(t, []any{"FARGATE"}, task["RequiresCompatibilities"])
+		checkHostTask(t, f, s)
 		c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
 		require.Nil(t, c["PortMappings"], "the session host listens on nothing")
 		require.Equal(t, map[string]any{
@@ -289,6 +313,10 @@ func checkHosts(t *testing.T, f *fixture) {
 		require.EqualValues(t, 0, deploy["MinimumHealthyPercent"], "stop-first: never two hosts on one shard")
 		require.EqualValues(t, 100, deploy["MaximumPercent"])
 		require.Equal(t, "FARGATE", svc["LaunchType"])
+		// Kept explicit (the flag that drops it is left out of cdk.json):
+		// CloudFormation would replace the service, running a second host
+		// next to the old one.
+		require.Equal(t, map[string]any{"Type": "ECS"}, svc["DeploymentController"])
 		require.Equal(t, ref(f.id(t, sh+"HostTask/Resource")), svc["TaskDefinition"])
 		vpc := svc["NetworkConfiguration"].(map[string]any)["AwsvpcConfiguration"].(map[string]any)
 		require.Equal(t, []any{getAtt(sgID, "GroupId")}, vpc["SecurityGroups"])
@@ -308,7 +336,7 @@ func checkPrivileges(t *testing.T, f *fixture) {
 		require.NotRegexp(t, regexp.MustCompile(`"[a-z0-9-]+:\*"|"Action":"\*"`), string(b), id)
 	}
 
-	api := f.policies(t, "ApiFunction/ServiceRole/Resource")
+	api := f.policies(t, "ApiFunctionRole/Resource")
 	for _, q := range shardQueueNames {
 		require.ElementsMatch(t, send, keys(actionsOn(api, f.id(t, "Shard0/"+q+"/Resource"))), "API on %s", q)
 		for s := 1; s < f.shards; s++ {
@@ -319,9 +347,37 @@ func checkPrivileges(t *testing.T, f *fixture) {
 	require.NotContains(t, allActions(api), "events:PutEvents")
 	require.NotContains(t, allActions(api), "dynamodb:GetRecords", "no stream access")
 	require.Contains(t, actionsOn(api, table), "dynamodb:ConditionCheckItem", "transactions need it")
+	secret := f.id(t, "AdminKey/Resource")
+	require.ElementsMatch(t, []string{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"},
+		keys(actionsOn(api, secret)), "the API reads the operator key")
 
-	hooks := f.policies(t, "WebhooksFunction/ServiceRole/Resource")
+	// Each function's role is its own, with no managed policy: one inline
+	// policy writes its own log group's streams.
+	for _, fn := range []string{"ApiFunction", "WebhooksFunction"} {
+		role := f.res[f.id(t, fn+"Role/Resource")].Properties
+		require.Equal(t, getAtt(f.id(t, fn+"Role/Resource"), "Arn"), f.props(t, fn+"/Resource")["Role"])
+		require.Nil(t, role["ManagedPolicyArns"], fn)
+		require.Equal(t, []any{map[string]any{"PolicyName": "Logs", "PolicyDocument": map[string]any{
+			"Version": "2012-10-17",
+			"Statement": []any{map[string]any{
+				"Effect": "Allow", "Action": []any{"logs:CreateLogStream", "logs:PutLogEvents"},
+				"Resource": getAtt(f.id(t, fn+"Logs/Resource"), "Arn"),
+			}},
+		}}}, role["Policies"], fn)
+	}
+	// Indexes are named one by one (no index/*), and only for the roles
+	// that query them.
+	for _, id := range f.ofType("AWS::IAM::Policy") {
+		b, _ := json.Marshal(f.res[id].Properties["PolicyDocument"])
+		require.NotContains(t, string(b), "/index/*", id)
+	}
+	for _, ix := range gatewayIndexNames() {
+		require.Contains(t, indexActions(api, table, ix), "dynamodb:Query", ix)
+	}
+
+	hooks := f.policies(t, "WebhooksFunctionRole/Resource")
 	require.ElementsMatch(t, []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}, keys(actionsOn(hooks, table)))
+	require.Empty(t, indexActions(hooks, table, "entity"), "the deliverer queries no index")
 	require.ElementsMatch(t, consume, keys(actionsOn(hooks, f.id(t, "WebhookQueue/Resource"))))
 	for a := range allActions(hooks) {
 		require.Truef(t, strings.HasPrefix(a, "sqs:") || a == "dynamodb:GetItem" || a == "dynamodb:UpdateItem", "webhooks: %s", a)
@@ -351,9 +407,17 @@ func checkNoSecrets(t *testing.T, f *fixture) {
 	require.Nil(t, props["SecretString"], "the key is generated at deployment, never written in the template")
 	require.NotNil(t, props["GenerateSecretString"])
 
-	// The API's key is a dynamic reference CloudFormation resolves.
-	b, _ := json.Marshal(envOf(t, f.props(t, "ApiFunction/Resource"))[envAdminKey])
-	require.Equal(t, `{"Fn::Join":["",["{{resolve:secretsmanager:",{"Ref":"`+secret+`"},":SecretString:::}}"]]}`, string(b))
+	// The API gets the secret's ARN and reads the key itself: no
+	// dynamic reference puts the key in a function's configuration.
+	require.Equal(t, ref(secret), envOf(t, f.props(t, "ApiFunction/Resource"))[envAdminKeySecretARN])
+	for _, id := range f.ofType("AWS::Lambda::Function") {
+		b, _ := json.Marshal(f.res[id].Properties["Environment"])
+		require.NotContains(t, string(b), "{{resolve:secretsmanager:", id)
+	}
+	raw, _ := json.Marshal(f.template)
+	require.NotContains(t, string(raw), "{{resolve:secretsmanager:", "no dynamic reference to a secret anywhere")
+	// The operator key outlives the stack: the operators hold it.
+	require.Equal(t, "Retain", jsonField(t, f, secret, "DeletionPolicy"))
 
 	// No variable that names a secret holds a literal anywhere.
 	secretish := regexp.MustCompile(`(?i)KEY|SECRET|PASSWORD|TOKEN`)
@@ -373,31 +437,7 @@ func checkNoSecrets(t *testing.T, f *fixture) {
 	for _, id := range f.ofType("AWS::ECS::TaskDefinition") {
 		check(id, containerEnv(t, f.res[id].Properties))
 	}
-	raw, _ := json.Marshal(f.template)
 	require.NotContains(t, string(raw), "SecretString\":\"", "no literal secret string")
-}
-
-func checkAlarms(t *testing.T, f *fixture) {
-	dlqs := []string{f.id(t, "WebhookQueueDlq/Resource")}
-	for s := range f.shards {
-		for _, q := range shardQueueNames {
-			dlqs = append(dlqs, f.id(t, fmt.Sprintf("Shard%d/%sDlq/Resource", s, q)))
-		}
-	}
-	for _, dlq := range dlqs {
-		cdkAssert(t, func() {
-			f.tpl.ResourcePropertiesCountIs(jsii.String("AWS::CloudWatch::Alarm"), &map[string]any{
-				"Namespace":          "AWS/SQS",
-				"MetricName":         "ApproximateNumberOfMessagesVisible",
-				"Dimensions":         []any{map[string]any{"Name": "QueueName", "Value": getAtt(dlq, "QueueName")}},
-				"ComparisonOperator": "GreaterThanThreshold",
-				"Threshold":          0,
-				"EvaluationPeriods":  1,
-				"TreatMissingData":   "notBreaching",
-				"AlarmActions":       []any{ref(f.id(t, "AlarmTopic/Resource"))},
-			}, jsii.Number(1))
-		})
-	}
 }
 
 func checkAlarmTopic(t *testing.T, f *fixture) {
@@ -422,61 +462,95 @@ func checkOutputs(t *testing.T, f *fixture) {
 }
 
 // checkImageAsset reads the cloud assembly: the session host image is
-// built for linux/arm64 from sessionhost/Dockerfile, and the staged build
-// context is the Go module without what .dockerignore leaves out, yet
-// with the Dockerfile the build names.
+// built for linux/arm64 from dist/host alone (its Dockerfile, no other
+// file of the repository).
 func checkImageAsset(t *testing.T, f *fixture) {
-	raw, err := os.ReadFile(filepath.Join(f.outdir, testStack+".assets.json"))
+	images := imageAssets(t, f.outdir)
+	require.Len(t, images, 1, "one image for every shard")
+	for _, img := range images {
+		require.Empty(t, img.Source.DockerFile, "dist/host's own Dockerfile")
+		require.Equal(t, "linux/arm64", img.Source.Platform)
+		var staged []string
+		entries, err := os.ReadDir(filepath.Join(f.outdir, img.Source.Directory))
+		require.NoError(t, err)
+		for _, e := range entries {
+			staged = append(staged, e.Name())
+		}
+		require.ElementsMatch(t, hostImageFiles(), staged, "the build context is dist/host, nothing else")
+	}
+}
+
+// imageAsset is a Docker image of the cloud assembly's asset manifest.
+type imageAsset struct {
+	Source struct {
+		Directory  string `json:"directory"`
+		DockerFile string `json:"dockerFile"`
+		Platform   string `json:"platform"`
+	} `json:"source"`
+}
+
+// imageAssets is the Docker images of the stack's asset manifest, by
+// hash.
+func imageAssets(t *testing.T, outdir string) map[string]imageAsset {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(outdir, testStack+".assets.json"))
 	require.NoError(t, err)
 	var manifest struct {
-		DockerImages map[string]struct {
-			Source struct {
-				Directory  string `json:"directory"`
-				DockerFile string `json:"dockerFile"`
-				Platform   string `json:"platform"`
-			} `json:"source"`
-		} `json:"dockerImages"`
+		DockerImages map[string]imageAsset `json:"dockerImages"`
 	}
 	require.NoError(t, json.Unmarshal(raw, &manifest))
-	require.Len(t, manifest.DockerImages, 1, "one image for every shard")
-	for _, img := range manifest.DockerImages {
-		require.Equal(t, "sessionhost/Dockerfile", img.Source.DockerFile)
-		require.Equal(t, "linux/arm64", img.Source.Platform)
-		dir := filepath.Join(f.outdir, img.Source.Directory)
-		for _, p := range []string{"sessionhost/Dockerfile", "go.mod", "go.sum", "sessionhost/main.go"} {
-			require.FileExists(t, filepath.Join(dir, p))
-		}
-		for _, p := range []string{".git", ".cache", "infra", "dist", "cdk.out"} {
-			require.NoFileExists(t, filepath.Join(dir, p))
-			require.NoDirExists(t, filepath.Join(dir, p))
-		}
-	}
+	return manifest.DockerImages
 }
 
 func TestStackPropsValidation(t *testing.T) {
 	code := placeholderCode(t)
+	repo := fakeRepo(t, "")
+	valid := func() GatewayStackProps {
+		return GatewayStackProps{Shards: 1, HostImageDir: filepath.Join(repo, "dist", "host"), APICode: code, WebhooksCode: code}
+	}
+	noBinary := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(noBinary, "Dockerfile"), []byte("FROM scratch\n"), 0o644))
 	tests := []struct {
-		name  string
-		props GatewayStackProps
-		want  string
+		name string
+		edit func(*GatewayStackProps)
+		want string
 	}{
-		{"no shard", GatewayStackProps{Shards: 0, SourceDir: "..", APICode: code, WebhooksCode: code}, "shards: want 1 to"},
-		{"too many shards", GatewayStackProps{Shards: maxShards + 1, SourceDir: "..", APICode: code, WebhooksCode: code}, "shards: want 1 to"},
-		{"no Dockerfile", GatewayStackProps{Shards: 1, SourceDir: t.TempDir(), APICode: code, WebhooksCode: code}, "no sessionhost/Dockerfile"},
-		{"no zips", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: "nope/api.zip", WebhooksCode: "nope/webhooks.zip"}, "run `make build`"},
-		{"bad alarm e-mail", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, AlarmEmail: "ops@"}, "not an address"},
-		{"negative retention", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, MediaRetentionDays: -1}, "media retention"},
-		{"retention over a year", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, MediaRetentionDays: 366}, "media retention"},
-		{"public url with a query", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, PublicURL: "https://wa.example.com/?x"}, "public URL"},
-		{"public url not http", GatewayStackProps{Shards: 1, SourceDir: "..", APICode: code, WebhooksCode: code, PublicURL: "wa.example.com"}, "public URL"},
+		{"no shard", func(p *GatewayStackProps) { p.Shards = 0 }, "shards: want 1 to"},
+		{"too many shards", func(p *GatewayStackProps) { p.Shards = maxShards + 1 }, "shards: want 1 to"},
+		{"no dist/host", func(p *GatewayStackProps) { p.HostImageDir = t.TempDir() }, "has no Dockerfile (run `make build`)"},
+		{"no host binary", func(p *GatewayStackProps) { p.HostImageDir = noBinary }, "has no sessionhost (run `make build`)"},
+		{"no zips", func(p *GatewayStackProps) { p.APICode, p.WebhooksCode = "nope/api.zip", "nope/webhooks.zip" }, "run `make build`"},
+		{"bad alarm e-mail", func(p *GatewayStackProps) { p.AlarmEmail = "ops@" }, "not an address"},
+		{"negative retention", func(p *GatewayStackProps) { p.MediaRetentionDays = -1 }, "media retention"},
+		{"retention over a year", func(p *GatewayStackProps) { p.MediaRetentionDays = 366 }, "media retention"},
+		{"public url with a query", func(p *GatewayStackProps) { p.PublicURL = "https://wa.example.com/?x" }, "public URL"},
+		{"public url not http", func(p *GatewayStackProps) { p.PublicURL = "wa.example.com" }, "public URL"},
+		{"host cpu not fargate's", func(p *GatewayStackProps) { p.HostCPU = 384 }, "host CPU: want 256, 512 or 1024"},
+		{"host cpu too large", func(p *GatewayStackProps) { p.HostCPU, p.HostMemoryMiB = 2048, 4096 }, "host CPU"},
+		{"host memory too small for the cpu", func(p *GatewayStackProps) { p.HostCPU, p.HostMemoryMiB = 1024, 1024 }, "host memory"},
+		{"host memory over 2 GiB at 256", func(p *GatewayStackProps) { p.HostMemoryMiB = 4096 }, "host memory: 256 CPU units take"},
+		{"negative API concurrency", func(p *GatewayStackProps) { p.APIConcurrency = -1 }, "API concurrency"},
+		{"API rate over the account's", func(p *GatewayStackProps) { p.APIRateLimit = 10001 }, "API rate limit"},
+		{"API burst over the account's", func(p *GatewayStackProps) { p.APIBurstLimit = 5001 }, "API burst limit"},
+		{"webhook concurrency 1", func(p *GatewayStackProps) { p.WebhookConcurrency = 1 }, "webhook concurrency: want 2 to 1000"},
+		{"webhook concurrency over 1000", func(p *GatewayStackProps) { p.WebhookConcurrency = 1001 }, "webhook concurrency"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			p := valid()
+			tt.edit(&p)
 			// Validation fails before any construct is made, so no app
 			// is needed.
-			_, err := NewGatewayStack(nil, "x", tt.props)
+			_, err := NewGatewayStack(nil, "x", p)
 			require.ErrorContains(t, err, tt.want)
 		})
 	}
-	require.NoError(t, GatewayStackProps{Shards: maxShards, SourceDir: "..", APICode: code, WebhooksCode: code}.validate())
+	p := valid()
+	p.Shards = maxShards
+	require.NoError(t, p.validate())
+	for _, size := range [][2]int{{256, 512}, {256, 2048}, {512, 1024}, {512, 4096}, {1024, 2048}, {1024, 8192}} {
+		p := valid()
+		p.HostCPU, p.HostMemoryMiB = size[0], size[1]
+		require.NoError(t, p.validate(), "%v", size)
+	}
 }

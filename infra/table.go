@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -47,11 +48,15 @@ func stringAttr(name string) *awsdynamodb.Attribute {
 }
 
 // newTable is an on-demand table keyed by pk/sk with TTL on ttl and
-// point-in-time recovery. Tables keep the default RETAIN removal policy:
-// deleting the stack must never delete the gateway's state or the linked
-// devices' keys.
+// point-in-time recovery. Deleting the stack must never delete the
+// gateway's state or the linked devices' keys (losing them means every
+// phone must be linked again): RETAIN on deletion and replacement, and
+// deletion protection, so that no one deletes them by hand by mistake
+// either (switch it off in the console first, on purpose).
 func newTable(scope constructs.Construct, id string) awsdynamodb.Table {
 	return awsdynamodb.NewTable(scope, jsii.String(id), &awsdynamodb.TableProps{
+		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		DeletionProtection:  jsii.Bool(true),
 		PartitionKey:        stringAttr(attrPK),
 		SortKey:             stringAttr(attrSK),
 		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
@@ -87,14 +92,44 @@ func newDeviceTable(scope constructs.Construct) awsdynamodb.Table {
 	return newTable(scope, "DeviceTable")
 }
 
-// grantData lets grantee read and write table's items and query its
-// indexes: the calls the DynamoDB adapters make (transactions need the
-// item actions they contain, ConditionCheckItem included). Unlike
-// GrantReadWriteData it leaves out streams, which nothing reads.
-func grantData(table awsdynamodb.Table, grantee awsiam.IGrantable) {
-	table.Grant(grantee, *jsii.Strings(
+// grantData lets grantee read and write table's items and query the
+// indexes named (gatewayIndexNames for the gateway table, none for the
+// device table). Unlike GrantReadWriteData it leaves out streams, which
+// nothing reads, and it names each index's ARN instead of index/*.
+//
+// The item actions are the calls the DynamoDB adapters make (transactions
+// need the item actions they contain, ConditionCheckItem included).
+func grantData(table awsdynamodb.Table, indexes []string, grantee awsiam.IGrantable) {
+	grantTable(table, grantee,
 		"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
 		"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-		"dynamodb:ConditionCheckItem",
-	)...)
+		"dynamodb:ConditionCheckItem")
+	if len(indexes) == 0 {
+		return
+	}
+	arns := make([]*string, 0, len(indexes))
+	for _, name := range indexes {
+		arns = append(arns, awscdk.Fn_Join(jsii.String(""), &[]*string{table.TableArn(), jsii.String("/index/" + name)}))
+	}
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:Query", "dynamodb:Scan"),
+		Resources: &arns,
+	}))
+}
+
+// grantTable allows actions on table's items only (not its indexes).
+func grantTable(table awsdynamodb.Table, grantee awsiam.IGrantable, actions ...string) {
+	grantee.GrantPrincipal().AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &[]*string{table.TableArn()},
+	}))
+}
+
+// gatewayIndexNames are the gateway table's index names.
+func gatewayIndexNames() []string {
+	var names []string
+	for _, ix := range gatewayIndexes() {
+		names = append(names, ix.name)
+	}
+	return names
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
@@ -20,6 +21,10 @@ const (
 	webhookMaxReceives = 4
 	// webhookBatchSize is the SQS event source's batch.
 	webhookBatchSize = 10
+	// webhookBatchingWindowSeconds: under load the event source waits up
+	// to a second to fill a batch, fewer invocations for the same
+	// deliveries; idle, a lone event waits at most that second.
+	webhookBatchingWindowSeconds = 1
 )
 
 // webhooks is the event delivery side: the bus, the rule, the queue and
@@ -32,7 +37,12 @@ type webhooks struct {
 
 // newWebhooks routes every gateway event on the bus to the webhook queue
 // and drains it with the webhooks Lambda.
-func newWebhooks(scope constructs.Construct, table awsdynamodb.Table, code string) *webhooks {
+//
+// maxConcurrency bounds how many webhooks Lambdas the queue's event source
+// runs at once (2 to 1000): the deliveries one stack makes in parallel,
+// so a flood of events queues up instead of taking the account's
+// concurrency (the other functions', the API's).
+func newWebhooks(scope constructs.Construct, table awsdynamodb.Table, code string, maxConcurrency int) *webhooks {
 	bus := awsevents.NewEventBus(scope, jsii.String("EventBus"), nil)
 	// AWS's guidance: visibility at least six times the function's
 	// timeout, so a batch retried after throttling is not received twice.
@@ -67,11 +77,14 @@ func newWebhooks(scope constructs.Construct, table awsdynamodb.Table, code strin
 	// The event source grants receive, change visibility and delete.
 	fn.AddEventSource(awslambdaeventsources.NewSqsEventSource(q.queue, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize:               jsii.Number(webhookBatchSize),
+		MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(webhookBatchingWindowSeconds)),
+		MaxConcurrency:          jsii.Number(float64(maxConcurrency)),
 		ReportBatchItemFailures: jsii.Bool(true),
 	}))
 	// Least privilege: the deliverer reads the instance (GetInstance) and
 	// updates the delivery record (RecordAttempts), nothing else. Widen
 	// here when internal/webhookqueue's Store grows.
-	table.Grant(fn, jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:UpdateItem"))
+	// Items only, no index.
+	grantTable(table, fn, "dynamodb:GetItem", "dynamodb:UpdateItem")
 	return &webhooks{bus: bus, queue: q, fn: fn}
 }
