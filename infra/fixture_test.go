@@ -123,7 +123,7 @@ func newTestApp(t *testing.T, nag bool) awscdk.App {
 // testProps are the stack's props for tests: a fake repository's
 // dist/host and placeholder Lambda code, the defaults main passes, and
 // for more than one shard an alarm e-mail, a media retention of its own,
-// a custom domain and non-default limits.
+// a custom domain, non-default limits and no Container Insights.
 func testProps(t *testing.T, shards int, repo string) GatewayStackProps {
 	t.Helper()
 	p := GatewayStackProps{
@@ -135,6 +135,7 @@ func testProps(t *testing.T, shards int, repo string) GatewayStackProps {
 		p.AlarmEmail, p.MediaRetentionDays, p.PublicURL = "ops@example.com", 7, "https://wa.example.com"
 		p.HostCPU, p.HostMemoryMiB = 512, 2048
 		p.APIConcurrency, p.APIRateLimit, p.APIBurstLimit, p.WebhookConcurrency = 0, 20, 40, 2
+		p.NoContainerInsights = true
 	}
 	return p
 }

@@ -69,7 +69,7 @@ func checkAPIStage(t *testing.T, f *fixture) {
 }
 
 // checkNetwork: the VPC's flow logs and the media bucket's access logs
-// go to the log bucket; the cluster has Container Insights.
+// go to the log bucket; the cluster has Container Insights unless told.
 func checkNetwork(t *testing.T, f *fixture) {
 	logBucket := f.id(t, "LogBucket/Resource")
 	flows := f.ofType("AWS::EC2::FlowLog")
@@ -92,7 +92,11 @@ func checkNetwork(t *testing.T, f *fixture) {
 		"RestrictPublicBuckets": true}, lb["PublicAccessBlockConfiguration"])
 
 	cluster := f.props(t, "Cluster/Resource")
-	require.Equal(t, []any{map[string]any{"Name": "containerInsights", "Value": "enabled"}}, cluster["ClusterSettings"])
+	insights := "enabled"
+	if f.in.NoContainerInsights {
+		insights = "disabled"
+	}
+	require.Equal(t, []any{map[string]any{"Name": "containerInsights", "Value": insights}}, cluster["ClusterSettings"])
 }
 
 // checkHostTask: a session host task is read-only but for /tmp, checks

@@ -105,25 +105,30 @@ func run() error {
 			return fmt.Errorf("context %s: want a positive number, got %d", key, ints[key])
 		}
 	}
+	insights, err := boolContext(app, "containerInsights", true)
+	if err != nil {
+		return err
+	}
 	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
 	name := stringContext(app, "stackName", "WaGateway")
 	_, err = NewGatewayStack(app, name, GatewayStackProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String(fmt.Sprintf("WhatsApp gateway (%d shard(s))", shards)),
 		},
-		Shards:             shards,
-		AlarmEmail:         stringContext(app, "alarmEmail", ""),
-		MediaRetentionDays: retention,
-		PublicURL:          stringContext(app, "publicUrl", ""),
-		HostImageDir:       filepath.Join(root, "dist", "host"),
-		APICode:            filepath.Join(root, "dist", "api.zip"),
-		WebhooksCode:       filepath.Join(root, "dist", "webhooks.zip"),
-		HostCPU:            ints["hostCpu"],
-		HostMemoryMiB:      ints["hostMemoryMiB"],
-		APIConcurrency:     ints["apiConcurrency"],
-		APIRateLimit:       ints["apiRateLimit"],
-		APIBurstLimit:      ints["apiBurstLimit"],
-		WebhookConcurrency: ints["webhookConcurrency"],
+		Shards:              shards,
+		AlarmEmail:          stringContext(app, "alarmEmail", ""),
+		MediaRetentionDays:  retention,
+		PublicURL:           stringContext(app, "publicUrl", ""),
+		HostImageDir:        filepath.Join(root, "dist", "host"),
+		APICode:             filepath.Join(root, "dist", "api.zip"),
+		WebhooksCode:        filepath.Join(root, "dist", "webhooks.zip"),
+		HostCPU:             ints["hostCpu"],
+		HostMemoryMiB:       ints["hostMemoryMiB"],
+		APIConcurrency:      ints["apiConcurrency"],
+		APIRateLimit:        ints["apiRateLimit"],
+		APIBurstLimit:       ints["apiBurstLimit"],
+		WebhookConcurrency:  ints["webhookConcurrency"],
+		NoContainerInsights: !insights,
 	})
 	if err != nil {
 		return err
@@ -151,6 +156,25 @@ func intContext(app awscdk.App, key string, def int) (int, error) {
 		return n, nil
 	default:
 		return 0, fmt.Errorf("context %s: want a whole number, got %v", key, v)
+	}
+}
+
+// boolContext reads a true/false context value: a string from `-c`, a
+// boolean from cdk.json.
+func boolContext(app awscdk.App, key string, def bool) (bool, error) {
+	switch v := app.Node().TryGetContext(jsii.String(key)).(type) {
+	case nil:
+		return def, nil
+	case bool:
+		return v, nil
+	case string:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return false, fmt.Errorf("context %s: want true or false, got %q", key, v)
+		}
+		return b, nil
+	default:
+		return false, fmt.Errorf("context %s: want true or false, got %v", key, v)
 	}
 }
 

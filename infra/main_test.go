@@ -42,3 +42,34 @@ func TestContext(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+func TestBoolContext(t *testing.T) {
+	tests := []struct {
+		name    string
+		value   any // nil: not set
+		want    bool
+		wantErr bool
+	}{
+		{"unset", nil, true, false},
+		{"from -c", "false", false, false},
+		{"from cdk.json", false, false, false},
+		{"word", "off", false, true},
+		{"number", float64(0), false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := map[string]any{}
+			if tt.value != nil {
+				ctx["containerInsights"] = tt.value
+			}
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx, Outdir: ptr(t.TempDir())})
+			got, err := boolContext(app, "containerInsights", true)
+			if tt.wantErr {
+				require.ErrorContains(t, err, "context containerInsights: want true or false")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}

@@ -24,6 +24,11 @@ type monitored struct {
 	httpAPI      awsapigatewayv2.HttpApi
 	tables       []awsdynamodb.Table
 	cluster      awsecs.Cluster
+	// containerInsights: the cluster has Container Insights, whose
+	// RunningTaskCount the running-task alarms read; without it they
+	// read the sample count of AWS/ECS CPUUtilization, which ECS
+	// publishes only while the service has a running task.
+	containerInsights bool
 	// gatewayTable is the gateway table's name: the dimension of the
 	// session host's outbox lag metric.
 	gatewayTable *string
@@ -108,21 +113,26 @@ func shardAlarms(scope constructs.Construct, n int, s *shard, m monitored) {
 			missing: awscloudwatch.TreatMissingData_NOT_BREACHING,
 		})
 	}
+	dims := &map[string]*string{"ClusterName": m.cluster.ClusterName(), "ServiceName": s.service.ServiceName()}
+	running := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+		Namespace: jsii.String("ECS/ContainerInsights"), MetricName: jsii.String("RunningTaskCount"),
+		DimensionsMap: dims, Period: minutes(1), Statistic: jsii.String("Minimum"),
+	})
+	source := "Container Insights"
+	if !m.containerInsights {
+		running = awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
+			Namespace: jsii.String("AWS/ECS"), MetricName: jsii.String("CPUUtilization"),
+			DimensionsMap: dims, Period: minutes(1), Statistic: jsii.String("SampleCount"),
+		})
+		source = "ECS's service metrics"
+	}
 	newAlarm(scope, m.topic, alarmSpec{
 		id: fmt.Sprintf("Shard%dHostRunningAlarm", n),
 		description: fmt.Sprintf("Shard %d has had no running session host task for 3 minutes "+
-			"(or Container Insights stopped reporting): its instances neither send nor receive. "+
+			"(or %s stopped reporting): its instances neither send nor receive. "+
 			"Check the ECS service's events and stopped tasks' reasons, and the host's logs "+
-			"(HostLogs, stream prefix shard%d).", n, n),
-		metric: awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
-			Namespace:  jsii.String("ECS/ContainerInsights"),
-			MetricName: jsii.String("RunningTaskCount"),
-			DimensionsMap: &map[string]*string{
-				"ClusterName": m.cluster.ClusterName(),
-				"ServiceName": s.service.ServiceName(),
-			},
-			Period: minutes(1), Statistic: jsii.String("Minimum"),
-		}),
+			"(HostLogs, stream prefix shard%d).", n, source, n),
+		metric: running,
 		// A deployment replaces the task stop-first: about a minute
 		// without one is normal. No data means no task reporting.
 		op: awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, threshold: 1, periods: 3,

@@ -106,11 +106,14 @@ func wantAlarms(t *testing.T, f *fixture) map[string]wantAlarm {
 				op: gt, threshold: age.seconds, periods: age.periods, missing: notBreaching,
 			}
 		}
+		service := append(dims("ClusterName", ref(f.id(t, "Cluster/Resource"))),
+			dims("ServiceName", getAtt(f.id(t, fmt.Sprintf("Shard%d/HostService/Service", n)), "Name"))...)
+		running := plain("ECS/ContainerInsights", "RunningTaskCount", "Minimum", 60, service)
+		if f.in.NoContainerInsights {
+			running = plain("AWS/ECS", "CPUUtilization", "SampleCount", 60, service)
+		}
 		want[fmt.Sprintf("Shard%dHostRunningAlarm/Resource", n)] = wantAlarm{
-			metric: plain("ECS/ContainerInsights", "RunningTaskCount", "Minimum", 60, append(
-				dims("ClusterName", ref(f.id(t, "Cluster/Resource"))),
-				dims("ServiceName", getAtt(f.id(t, fmt.Sprintf("Shard%d/HostService/Service", n)), "Name"))...)),
-			op: lt, threshold: 1, periods: 3, missing: "breaching",
+			metric: running, op: lt, threshold: 1, periods: 3, missing: "breaching",
 		}
 	}
 	lambda := func(fn, metric string) map[string]any {

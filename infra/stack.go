@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsecs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // maxShards keeps the template under CloudFormation's 500 resources:
@@ -51,6 +52,11 @@ type GatewayStackProps struct {
 	// combination for 256, 512 or 1024 CPU units); 0 means the defaults,
 	// 256 and 1024.
 	HostCPU, HostMemoryMiB int
+	// NoContainerInsights turns Container Insights off on the cluster
+	// (context containerInsights=false): its metrics cost about $6 a
+	// month per shard, and the running-task alarms then read the free
+	// AWS/ECS metrics instead (monitor.go).
+	NoContainerInsights bool
 	// APIConcurrency is the API function's reserved concurrency; 0 leaves
 	// it unreserved (main passes defaultAPIConcurrency unless told).
 	APIConcurrency int
@@ -193,11 +199,23 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		Directory: jsii.String(props.HostImageDir),
 		Platform:  awsecrassets.Platform_LINUX_ARM64(),
 	})
+	insights := awsecs.ContainerInsights_ENABLED
+	if props.NoContainerInsights {
+		insights = awsecs.ContainerInsights_DISABLED
+	}
 	cluster := awsecs.NewCluster(stack, jsii.String("Cluster"), &awsecs.ClusterProps{
 		Vpc: vpc,
-		// Per task CPU, memory and network metrics, and restart counts.
-		ContainerInsightsV2: awsecs.ContainerInsights_ENABLED,
+		// Per service and task CPU, memory and network metrics, and the
+		// running task count the running-task alarms read.
+		ContainerInsightsV2: insights,
 	})
+	if props.NoContainerInsights {
+		cdknag.NagSuppressions_AddResourceSuppressions(cluster, &[]*cdknag.NagPackSuppression{{
+			Id: jsii.String("AwsSolutions-ECS4"),
+			Reason: jsii.String("Container Insights is off by choice (context containerInsights=false) to save its " +
+				"custom metrics; the running-task alarms read AWS/ECS CPUUtilization's sample count, which is free."),
+		}}, jsii.Bool(false))
+	}
 	deps := shardDeps{
 		cluster:       cluster,
 		hostSG:        hostSG,
@@ -236,7 +254,8 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 	newMonitoring(stack, monitored{
 		topic: alarms, shards: shards, webhookQueue: hooks.queue, apiFn: a.fn, webhooksFn: hooks.fn,
 		httpAPI: a.http, tables: []awsdynamodb.Table{table, deviceTable}, cluster: deps.cluster,
-		gatewayTable: table.TableName(),
+		containerInsights: !props.NoContainerInsights,
+		gatewayTable:      table.TableName(),
 	})
 
 	output := func(id, desc string, v *string) {
