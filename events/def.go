@@ -37,6 +37,9 @@ var defs = []def{
 	{MessageEdited, typeOf[Edited]()},            // host: someone edited a message
 	{MessageRevoked, typeOf[Revoked]()},          // host: someone deleted one for everyone
 	{PollVote, typeOf[Vote]()},                   // host: someone voted in a poll
+	{GroupParticipants, typeOf[Membership]()},    // host: members added, removed, promoted or demoted
+	{GroupUpdated, typeOf[GroupInfo]()},          // host: a group's subject, description or settings changed
+	{CallReceived, typeOf[Call]()},               // host: someone called the instance
 }
 
 func lookup(n Name) (def, bool) {

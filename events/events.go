@@ -37,6 +37,9 @@ const (
 	MessageEdited        Name = "message.edited"
 	MessageRevoked       Name = "message.revoked"
 	PollVote             Name = "poll.vote"
+	GroupParticipants    Name = "group.participants"
+	GroupUpdated         Name = "group.updated"
+	CallReceived         Name = "call.received"
 )
 
 // timeLayout is API.md's timestamp: UTC, always three fractional digits, so

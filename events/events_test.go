@@ -257,6 +257,51 @@ var goldenCases = []struct {
 		},
 		at: time.Date(2026, 3, 15, 17, 51, 0, 877_000_000, time.UTC),
 	},
+	{
+		file: "group.participants.json",
+		name: events.GroupParticipants,
+		data: events.Membership{
+			Group: "120363025246125486@g.us", Action: "add", Participants: []string{"5491187654321"}, By: ptr("5491112345678"),
+		},
+		at: time.Date(2026, 3, 15, 17, 52, 10, 214_000_000, time.UTC),
+	},
+	{
+		// WhatsApp did not say who removed them: by is null, not the instance.
+		file: "group.participants.by-unknown.json",
+		name: events.GroupParticipants,
+		data: &events.Membership{
+			Group: "5491112345678-1612345678@g.us", Action: "remove", Participants: []string{"5491187654321", "5491155554444"},
+		},
+		at: time.Date(2026, 3, 15, 17, 53, 2, 650_000_000, time.UTC),
+	},
+	{
+		file: "group.updated.json",
+		name: events.GroupUpdated,
+		data: events.GroupInfo{
+			Group: "120363025246125486@g.us", Subject: "Acme support – evening shift",
+			Description: "Only admins write here. Hours: 14–22 h.", Announce: true, Locked: true,
+		},
+		at: time.Date(2026, 3, 15, 17, 54, 30, 81_000_000, time.UTC),
+	},
+	{
+		// The description was cleared: "" is no description.
+		file: "group.updated.no-description.json",
+		name: events.GroupUpdated,
+		data: events.GroupInfo{Group: "120363025246125486@g.us", Subject: "Acme support"},
+		at:   time.Date(2026, 3, 15, 17, 55, 45, 937_000_000, time.UTC),
+	},
+	{
+		file: "call.received.json",
+		name: events.CallReceived,
+		data: events.Call{From: "5491112345678", CallID: "8C4F2A9E1B7D3C5A6F0E2D4B8A1C3E57"},
+		at:   time.Date(2026, 3, 15, 17, 56, 20, 503_000_000, time.UTC),
+	},
+	{
+		file: "call.received.rejected.json",
+		name: events.CallReceived,
+		data: &events.Call{From: "5491187654321", CallID: "D1E3F5A7B9C2D4E6F8A0B2C4D6E8F0A1", Video: true, Rejected: true},
+		at:   time.Date(2026, 3, 15, 17, 57, 3, 118_000_000, time.UTC),
+	},
 }
 
 func TestNewMatchesGolden(t *testing.T) {
@@ -290,6 +335,7 @@ func TestNames(t *testing.T) {
 	require.Equal(t, []events.Name{
 		"instance.connected", "instance.disconnected", "message.received", "message.sent", "message.failed",
 		"message.delivered", "message.read", "message.reaction", "message.edited", "message.revoked", "poll.vote",
+		"group.participants", "group.updated", "call.received",
 	}, names)
 	names[0] = "mutated"
 	require.Equal(t, events.InstanceConnected, events.Names()[0], "Names returns a fresh slice")
@@ -301,7 +347,11 @@ func TestNames(t *testing.T) {
 		{events.InstanceConnected, true},
 		{events.MessageFailed, true},
 		{events.PollVote, true},
+		{events.GroupParticipants, true},
+		{events.CallReceived, true},
 		{"poll.voted", false},
+		{"group.participant", false},
+		{"call.rejected", false},
 		{"", false},
 		{"message", false},
 		{"Message.Sent", false},
@@ -499,6 +549,34 @@ var invalidCases = []struct {
 	{"vote options null", "'/data/selectedOptions'", "poll.vote.json", func(_, d map[string]any) { d["selectedOptions"] = nil }},
 	{"vote option not a string", "'/data/selectedOptions/0'", "poll.vote.json", func(_, d map[string]any) { d["selectedOptions"] = []any{1} }},
 	{"vote data of a reaction", "missing property 'emoji'", "poll.vote.json", func(b, _ map[string]any) { b["event"] = "message.reaction" }},
+
+	// Groups and calls.
+	{"participants empty", "'/data/participants'", "group.participants.json", func(_, d map[string]any) { d["participants"] = []any{} }},
+	{"participants null", "'/data/participants'", "group.participants.json", func(_, d map[string]any) { d["participants"] = nil }},
+	{"participant with plus", "'/data/participants/0'", "group.participants.json", func(_, d map[string]any) { d["participants"] = []any{"+5491187654321"} }},
+	{"participant as a JID", "'/data/participants/1'", "group.participants.by-unknown.json", func(_, d map[string]any) {
+		d["participants"].([]any)[1] = "5491155554444@s.whatsapp.net"
+	}},
+	{"unknown action", "'/data/action'", "group.participants.json", func(_, d map[string]any) { d["action"] = "join" }},
+	{"action in another case", "'/data/action'", "group.participants.json", func(_, d map[string]any) { d["action"] = "Add" }},
+	{"by missing", "missing property 'by'", "group.participants.by-unknown.json", func(_, d map[string]any) { delete(d, "by") }},
+	{"by empty", "'/data/by'", "group.participants.json", func(_, d map[string]any) { d["by"] = "" }},
+	{"by a group", "'/data/by'", "group.participants.json", func(_, d map[string]any) { d["by"] = "120363025246125486@g.us" }},
+	{"participants in a direct chat", "'/data/group'", "group.participants.json", func(_, d map[string]any) { d["group"] = "5491112345678" }},
+	{"updated without group", "missing property 'group'", "group.updated.json", func(_, d map[string]any) { delete(d, "group") }},
+	{"updated description null", "'/data/description'", "group.updated.no-description.json", func(_, d map[string]any) { d["description"] = nil }},
+	{"updated description missing", "missing property 'description'", "group.updated.no-description.json", func(_, d map[string]any) { delete(d, "description") }},
+	{"updated announce as string", "'/data/announce'", "group.updated.json", func(_, d map[string]any) { d["announce"] = "true" }},
+	{"updated locked null", "'/data/locked'", "group.updated.json", func(_, d map[string]any) { d["locked"] = nil }},
+	{"updated subject null", "'/data/subject'", "group.updated.json", func(_, d map[string]any) { d["subject"] = nil }},
+	{"updated with a change list", "'changed' not allowed", "group.updated.json", func(_, d map[string]any) { d["changed"] = []any{"subject"} }},
+	{"call from a group", "'/data/from'", "call.received.json", func(_, d map[string]any) { d["from"] = "120363025246125486@g.us" }},
+	{"call empty callId", "'/data/callId'", "call.received.json", func(_, d map[string]any) { d["callId"] = "" }},
+	{"call callId in another case", "'callID' not allowed", "call.received.json", func(_, d map[string]any) { d["callID"] = d["callId"]; delete(d, "callId") }},
+	{"call video null", "'/data/video'", "call.received.json", func(_, d map[string]any) { d["video"] = nil }},
+	{"call without rejected", "missing property 'rejected'", "call.received.rejected.json", func(_, d map[string]any) { delete(d, "rejected") }},
+	{"call data of a vote", "missing properties 'chat', 'messageId'", "call.received.json", func(b, _ map[string]any) { b["event"] = "poll.vote" }},
+	{"updated data of participants", "missing properties 'action', 'participants', 'by'", "group.updated.json", func(b, _ map[string]any) { b["event"] = "group.participants" }},
 }
 
 func TestInvalidBodiesFailValidation(t *testing.T) {
@@ -751,6 +829,19 @@ func TestNewRejects(t *testing.T) {
 		{"vote without messageId", "'/data/messageId'", events.PollVote, "acme__soporte__main", events.Vote{From: sent.To, Chat: sent.To, Timestamp: 1}, at},
 		{"edited without chat", "'/data/chat'", events.MessageEdited, "acme__soporte__main", events.Edited{From: sent.To, MessageID: "X", Text: "t", Timestamp: 1}, at},
 
+		// Groups and calls, as a producer would get them wrong.
+		{"group info as membership", "events.GroupInfo is not the data of group.participants", events.GroupParticipants, "acme__soporte__main", events.GroupInfo{Group: "120363025246125486@g.us"}, at},
+		{"membership as group info", "events.Membership is not the data of group.updated", events.GroupUpdated, "acme__soporte__main", events.Membership{Group: "120363025246125486@g.us"}, at},
+		{"call as received", "events.Call is not the data of message.received", events.MessageReceived, "acme__soporte__main", events.Call{From: sent.To, CallID: "C"}, at},
+		{"nil membership pointer", "nil pointer", events.GroupParticipants, "acme__soporte__main", (*events.Membership)(nil), at},
+		{"nil call pointer", "nil pointer", events.CallReceived, "acme__soporte__main", (*events.Call)(nil), at},
+		{"membership without participants", "'/data/participants'", events.GroupParticipants, "acme__soporte__main", events.Membership{Group: "120363025246125486@g.us", Action: "add"}, at},
+		{"membership without action", "'/data/action'", events.GroupParticipants, "acme__soporte__main", events.Membership{Group: "120363025246125486@g.us", Participants: []string{sent.To}}, at},
+		{"membership by nobody", "'/data/by'", events.GroupParticipants, "acme__soporte__main", events.Membership{Group: "120363025246125486@g.us", Action: "add", Participants: []string{sent.To}, By: ptr("")}, at},
+		{"group info without group", "'/data/group'", events.GroupUpdated, "acme__soporte__main", events.GroupInfo{Subject: "S"}, at},
+		{"call without callId", "'/data/callId'", events.CallReceived, "acme__soporte__main", events.Call{From: sent.To}, at},
+		{"call from nobody", "'/data/from'", events.CallReceived, "acme__soporte__main", events.Call{CallID: "C"}, at},
+
 		// message.received's newer fields, as a producer would get them wrong.
 		{"group without chat", "'/data/chat'", events.MessageReceived, "acme__soporte__main", events.Received{From: sent.To, MessageType: "conversation", Text: ptr("hi"), MessageID: "X", IsGroup: true, Participant: &sent.To}, at},
 		{"sticker with caption", "'/data/caption'", events.MessageReceived, "acme__soporte__main", conv(events.Received{MessageType: "stickerMessage", Caption: ptr("c"), Media: okMedia}), at},
@@ -824,7 +915,9 @@ func TestReceivedJSON(t *testing.T) {
 }
 
 // TestNilListsMarshalAsEmpty: the payloads' lists are [] in the contract,
-// so a producer leaving one nil must still send [] (and New accept it).
+// never null, so a producer leaving one nil must still send [] (and New
+// accept it where the list may be empty; group.participants' may not, see
+// TestNewRejects).
 func TestNilListsMarshalAsEmpty(t *testing.T) {
 	for _, tc := range []struct {
 		in   any
@@ -834,6 +927,8 @@ func TestNilListsMarshalAsEmpty(t *testing.T) {
 		{&events.Vote{}, `{"from":"","chat":"","messageId":"","id":null,"selectedOptions":[],"timestamp":0}`},
 		{events.Contact{}, `{"fullName":"","phoneNumbers":[]}`},
 		{events.Poll{}, `{"question":"","options":[],"selectableCount":0}`},
+		{events.Membership{}, `{"group":"","action":"","participants":[],"by":null}`},
+		{&events.Membership{}, `{"group":"","action":"","participants":[],"by":null}`},
 	} {
 		b, err := json.Marshal(tc.in)
 		require.NoError(t, err)

@@ -40,3 +40,27 @@ func TestChatsOfOthers(t *testing.T) {
 		require.ErrorContains(t, events.Validate(body), "'/data/from'", "%s: from is a person", file)
 	}
 }
+
+// TestGroupEventsNameTheGroup: group.participants and group.updated name
+// the group by its id, in both of WhatsApp's forms, and never by a number
+// or a JID of another kind; the people in them are phone numbers.
+func TestGroupEventsNameTheGroup(t *testing.T) {
+	for _, file := range []string{"group.participants.json", "group.participants.by-unknown.json", "group.updated.json"} {
+		for _, group := range []string{"120363025246125486@g.us", "5491112345678-1612345678@g.us", "12345@g.us"} {
+			body := mutate(t, file, func(_, d map[string]any) { d["group"] = group })
+			require.NoError(t, events.Validate(body), "%s in %s", file, group)
+		}
+		for _, group := range []string{"", "1234@g.us", "5491112345678", "120363025246125486@s.whatsapp.net", "120363025246125486@G.US", "12345-1@g.us", "status@broadcast"} {
+			body := mutate(t, file, func(_, d map[string]any) { d["group"] = group })
+			require.ErrorContains(t, events.Validate(body), "'/data/group'", "%s in %q", file, group)
+		}
+	}
+	for _, by := range []any{"5491112345678", nil} {
+		body := mutate(t, "group.participants.json", func(_, d map[string]any) { d["by"] = by })
+		require.NoError(t, events.Validate(body), "by %v", by)
+	}
+	for _, action := range []string{"add", "remove", "promote", "demote"} {
+		body := mutate(t, "group.participants.json", func(_, d map[string]any) { d["action"] = action })
+		require.NoError(t, events.Validate(body), action)
+	}
+}

@@ -33,6 +33,7 @@ import (
 	"github.com/wagateway/wagateway/internal/dynamo"
 	"github.com/wagateway/wagateway/internal/emulator"
 	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/httpapi"
 	"github.com/wagateway/wagateway/internal/lambdafake"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/sqs"
@@ -118,7 +119,9 @@ func newAWSShard(t *testing.T) awsShard {
 
 // hostDouble stands in for the Fargate session host behind the command
 // worker: it answers a QR code and a device, and nothing else.
-type hostDouble struct{}
+type hostDouble struct {
+	httpapi.GroupSessions // the group and contact operations: not in these tests (internal/cloud has them)
+}
 
 func (hostDouble) LinkQR(context.Context, string) (string, error) { return "2@lambda-test-qr", nil }
 func (hostDouble) PairingCode(context.Context, string, string) (string, error) {

@@ -20,12 +20,28 @@ const (
 	KindForget      Kind = "forget"
 	KindSettings    Kind = "settings"
 	KindRead        Kind = "read"
+	// The group and contact operations (group.go): their arguments and
+	// results travel as JSON in Args and Result.Data.
+	KindGroups       Kind = "groups"
+	KindGroupCreate  Kind = "group-create"
+	KindGroup        Kind = "group"
+	KindGroupUpdate  Kind = "group-update"
+	KindParticipants Kind = "group-participants"
+	KindInvite       Kind = "group-invite"
+	KindJoin         Kind = "group-join"
+	KindLeave        Kind = "group-leave"
+	KindCheck        Kind = "contact-check"
+	KindContact      Kind = "contact"
+	KindBlock        Kind = "contact-block"
 )
 
 // Known reports whether k is one of the commands above.
 func (k Kind) Known() bool {
 	switch k {
 	case KindLink, KindPairingCode, KindDevice, KindLogout, KindRestart, KindForget, KindSettings, KindRead:
+		return true
+	case KindGroups, KindGroupCreate, KindGroup, KindGroupUpdate, KindParticipants, KindInvite, KindJoin, KindLeave,
+		KindCheck, KindContact, KindBlock:
 		return true
 	}
 	return false
@@ -48,8 +64,10 @@ type Command struct {
 	Phone    string `json:"phone,omitempty"` // pairing-code only
 	// MessageIDs are the WhatsApp ids of received messages to mark as
 	// read (read only).
-	MessageIDs []string  `json:"messageIds,omitempty"`
-	IssuedAt   time.Time `json:"issuedAt"` // by the API's clock
+	MessageIDs []string `json:"messageIds,omitempty"`
+	// Args are a group or contact operation's arguments (group.go).
+	Args     json.RawMessage `json:"args,omitempty"`
+	IssuedAt time.Time       `json:"issuedAt"` // by the API's clock
 }
 
 // EncodeCommand is the queue message body of c.
@@ -115,6 +133,8 @@ func (c Command) check() error {
 		return errors.New("read needs 1 to 100 message ids")
 	case c.Kind != KindRead && c.MessageIDs != nil:
 		return fmt.Errorf("%s takes no message ids", c.Kind)
+	case c.Kind.takesArgs() != (len(c.Args) > 0):
+		return fmt.Errorf("%s: arguments where none belong, or missing", c.Kind)
 	case !idsOK(c.MessageIDs):
 		return errors.New("message ids must be 1 to 128 characters")
 	case c.IssuedAt.IsZero():

@@ -234,7 +234,8 @@ type fakeExec struct {
 	calls []call
 	run   func(ctx context.Context, c call) command.Result
 	// readIDs are the ids each MarkRead carried (calls has the rest).
-	readIDs [][]string
+	readIDs    [][]string
+	fakeGroups // the group and contact operations (group_test.go)
 }
 
 var _ command.Executor = (*fakeExec)(nil)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/httpapi"
 	"github.com/wagateway/wagateway/internal/queue"
 )
 
@@ -51,4 +52,6 @@ type Executor interface {
 	Forget(ctx context.Context, name string)
 	SettingsChanged(ctx context.Context, name string)
 	MarkRead(ctx context.Context, name string, waIDs []string) error
+	// The group and contact operations (group.go).
+	httpapi.GroupSessions
 }

@@ -18,19 +18,22 @@ import (
 var ErrHostFailed = errors.New("command: the session host failed to run the command")
 
 // Result is what a command produced: Value for link (the QR code) and
-// pairing-code (the code), Device for device, or Err.
+// pairing-code (the code), Device for device, Data for a group or
+// contact operation (its JSON answer, group.go), or Err.
 type Result struct {
 	Value  string
 	Device driver.Device
+	Data   json.RawMessage
 	Err    error
 }
 
 // The wire form. An error has a kind: a fault sentinel's stable name,
 // "validation", or "internal".
 type wireResult struct {
-	Value  string      `json:"value,omitempty"`
-	Device *wireDevice `json:"device,omitempty"`
-	Error  *wireError  `json:"error,omitempty"`
+	Value  string          `json:"value,omitempty"`
+	Device *wireDevice     `json:"device,omitempty"`
+	Data   json.RawMessage `json:"data,omitempty"`
+	Error  *wireError      `json:"error,omitempty"`
 }
 
 type wireDevice struct {
@@ -98,7 +101,7 @@ func EncodeResult(r Result) ([]byte, error) {
 	if r.Err != nil {
 		w.Error = encodeError(r.Err)
 	} else {
-		w.Value = r.Value
+		w.Value, w.Data = r.Value, r.Data
 		if r.Device != (driver.Device{}) {
 			w.Device = &wireDevice{Name: r.Device.Name, Platform: r.Device.Platform}
 		}
@@ -144,13 +147,13 @@ func DecodeResult(b []byte) (Result, error) {
 		return Result{}, errors.New("decode result: trailing data")
 	}
 	if w.Error == nil {
-		r := Result{Value: w.Value}
+		r := Result{Value: w.Value, Data: w.Data}
 		if w.Device != nil {
 			r.Device = driver.Device{Name: w.Device.Name, Platform: w.Device.Platform}
 		}
 		return r, nil
 	}
-	if w.Value != "" || w.Device != nil {
+	if w.Value != "" || w.Device != nil || w.Data != nil {
 		return Result{}, errors.New("decode result: both a value and an error")
 	}
 	err, derr := decodeError(w.Error)

@@ -250,6 +250,8 @@ func (w *Worker) execute(ctx context.Context, log *slog.Logger, cmd Command, now
 		s.SettingsChanged(ctx, cmd.Instance)
 	case KindRead:
 		r.Err = s.MarkRead(ctx, cmd.Instance, cmd.MessageIDs)
+	default:
+		r.Data, r.Err = executeGroup(ctx, s, cmd)
 	}
 	if r.Err != nil && errors.Is(r.Err, context.DeadlineExceeded) && ctx.Err() != nil {
 		r.Err = ErrNoAnswer // the client has stopped waiting too

@@ -74,3 +74,31 @@ var (
 	_ UpdateEvents  = (*Deferred)(nil)
 	_ BanEvents     = (*Deferred)(nil)
 )
+
+var _ GroupEvents = (*Deferred)(nil)
+
+// GroupParticipants forwards to the target if it takes group events;
+// otherwise the change is acknowledged and dropped.
+func (d *Deferred) GroupParticipants(i string, g GroupParticipants) error {
+	if ge, ok := d.target().(GroupEvents); ok {
+		return ge.GroupParticipants(i, g)
+	}
+	return nil
+}
+
+// GroupUpdated forwards like GroupParticipants.
+func (d *Deferred) GroupUpdated(i string, g GroupUpdate) error {
+	if ge, ok := d.target().(GroupEvents); ok {
+		return ge.GroupUpdated(i, g)
+	}
+	return nil
+}
+
+// Call forwards to the target if it takes calls; otherwise the call is
+// let ring (not rejected).
+func (d *Deferred) Call(i string, c Call) (bool, error) {
+	if ge, ok := d.target().(GroupEvents); ok {
+		return ge.Call(i, c)
+	}
+	return false, nil
+}

@@ -35,6 +35,11 @@
 //	                                             lastError, deliveredAt, deliveryOf/deliverySort, ttl;
 //	                                             unpublished/outboxSort until the relay published it
 //	command       C#{id}               RESULT    result, expiresAt, ttl
+//	number checks NC#{instance}        CHECKS    uses (B: numbercheck's encoding of the checks inside the
+//	                                             rolling hour), version (N, the condition of the next write),
+//	                                             ttl (an hour past the newest use). Deleting the instance
+//	                                             leaves it on purpose: re-creating the instance under the same
+//	                                             name must not reset its limit; TTL removes it
 //
 // An instance lives in its tenant's partition, so listing a tenant's (or
 // a client's) instances by name is one query on the sort key prefix.
@@ -71,7 +76,9 @@
 // days late). A delivered delivery expires 7 days after delivery, a dead
 // one 14 days after its last attempt (a longer look at failures);
 // retrying deliveries never expire, and Redeliver removes the TTL. Command
-// results expire when the caller says. Messages do not expire.
+// results expire when the caller says. Messages do not expire. A number
+// checks item expires an hour after its newest use, when nothing in it
+// counts any more; one read before TTL gets to it decides the same.
 //
 // # Writes and their cost
 //
@@ -131,6 +138,11 @@
 //	PendingEvents        one outbox index query; MarkPublished 1 WRU + 1 index delete per id
 //	SentSince, ListLinked  one index query each
 //	PutCommandResult     1 WRU
+//	ReserveNumberChecks  1 RRU (strongly consistent read of the item), then, if numbercheck lets the numbers
+//	                     through, 1 conditional put of the whole item: 1 WRU while it is under 1 KB (some 250
+//	                     uses in the hour; requests of tens of numbers make at most 50), at most 2 (500
+//	                     single-number requests, under 2 KB); a refusal writes nothing. A put that loses the race
+//	                     to another reservation costs a read and nothing written, and the round is tried again
 //
 // # Batches, races and consistency
 //
@@ -173,4 +185,10 @@
 //     publication the relay read (conditional on that key), so a
 //     redelivery asked for while the relay is publishing the event is
 //     published again, not swallowed.
+//   - ReserveNumberChecks reads, decides (numbercheck.Reserve) and puts
+//     the item on condition that its version is still the one read (or
+//     that it is still absent). Of concurrent reservations of an instance
+//     one put wins and the others read again and decide from its state,
+//     so together they never pass the limit; after 20 lost rounds (with
+//     backoff) the request fails without counting.
 package dynamo

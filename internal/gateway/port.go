@@ -104,6 +104,7 @@ type Store interface {
 	MessageStore
 	DeliveryStore
 	MessageLister
+	NumberCheckStore
 }
 
 // AtomicEnqueuer is an optional capability of a Store: storing a message

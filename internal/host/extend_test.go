@@ -27,9 +27,10 @@ type oneMessageQueue struct {
 	clk  *clock.Fake
 	body []byte
 
-	mu      sync.Mutex
-	given   bool
-	changes []visibilityChange
+	mu       sync.Mutex
+	given    bool
+	receives int // calls of Receive: a second one means the first batch is held
+	changes  []visibilityChange
 }
 
 type visibilityChange struct {
@@ -41,6 +42,7 @@ var _ host.Receiver = (*oneMessageQueue)(nil)
 
 func (q *oneMessageQueue) Receive(ctx context.Context, _ int, _, _ time.Duration) ([]queue.Delivery, error) {
 	q.mu.Lock()
+	q.receives++
 	if !q.given {
 		q.given = true
 		q.mu.Unlock()
@@ -59,6 +61,12 @@ func (q *oneMessageQueue) ChangeVisibility(_ context.Context, _ string, by time.
 }
 
 func (q *oneMessageQueue) Delete(context.Context, string) error { return nil }
+
+func (q *oneMessageQueue) receiveCount() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.receives
+}
 
 func (q *oneMessageQueue) recorded() (bool, []visibilityChange) {
 	q.mu.Lock()
@@ -104,7 +112,10 @@ func TestLongWaitsAreExtendedRarely(t *testing.T) {
 	go func() { defer close(done); _ = h.Run(runCtx) }()
 	defer func() { cancel(); <-done }()
 
-	require.Eventually(t, func() bool { given, _ := normal.recorded(); return given && clk.Waiters() > 0 },
+	// The host receives again once it held the first batch; until then
+	// the clock must not move (the message's visibility started at the
+	// receive).
+	require.Eventually(t, func() bool { return normal.receiveCount() >= 2 && clk.Waiters() > 0 },
 		5*time.Second, time.Millisecond)
 	received := clk.Now()
 	// Step the clock by the extension period, each time after the

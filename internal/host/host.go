@@ -181,6 +181,9 @@ func (h *Host) addReceiver(ctx context.Context, l lane.Lane, q Receiver, active 
 func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver, active *atomic.Int32, extra bool) {
 	for ctx.Err() == nil {
 		ds, err := q.Receive(ctx, receiveMax, holdFor, receiveWait)
+		// Visibility runs from the receive, not from when a message is
+		// held: opening its session may take a while.
+		received := h.cfg.Clock.Now()
 		if err != nil {
 			if ctx.Err() == nil {
 				h.log.Warn("receive from lane queue", "lane", string(l), "err", err.Error())
@@ -192,7 +195,7 @@ func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver, active *atomi
 			continue
 		}
 		for _, d := range ds {
-			h.hold(ctx, l, q, d)
+			h.hold(ctx, l, q, d, received)
 		}
 		switch {
 		case len(ds) == receiveMax:

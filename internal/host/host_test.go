@@ -29,7 +29,7 @@ import (
 )
 
 // The port the host declares is the one its conformance suite checks.
-var _ host.Driver = drivertest.Driver(nil)
+var _ host.Driver = drivertest.GroupDriver(nil)
 
 // fakeDriver is a minimal phone network: enough to drive the host.
 type fakeDriver struct {
@@ -50,6 +50,9 @@ type fakeDriver struct {
 	// fails every MarkRead of an open instance.
 	reads   []driver.ReadReceipt
 	readErr error
+	// groupAnswer, if set, answers every group and contact operation
+	// (groups_test.go); the operations fail with it when it returns one.
+	groupAnswer func(op string) (any, error)
 }
 
 func (d *fakeDriver) Link(_ context.Context, inst string) error {

@@ -33,6 +33,7 @@ type Driver interface {
 	// one chat from one writer; ErrNotConnected if the instance is not
 	// open.
 	MarkRead(ctx context.Context, instance string, r driver.ReadReceipt) error
+	GroupDriver
 }
 
 // Store is what the host reads and writes of the gateway's state.
@@ -91,4 +92,43 @@ type Receiver interface {
 // Fetcher downloads a message's media at send time.
 type Fetcher interface {
 	Fetch(ctx context.Context, t message.Type, rawURL string) (media.Media, error)
+}
+
+// GroupDriver is the driver's side of the group and contact routes, on
+// the instance's live connection. Every method fails with
+// driver.ErrNotConnected when the instance is not open, driver.ErrNoGroup
+// for a group the instance is not in, *driver.RefusedError when WhatsApp
+// refuses the operation itself, and any other error for a session
+// failure (502).
+type GroupDriver interface {
+	// Groups lists the groups the instance is in.
+	Groups(ctx context.Context, instance string) ([]driver.Group, error)
+	// CreateGroup creates a group with the instance as its superadmin and
+	// the participants WhatsApp accepts (numbers not on WhatsApp are left
+	// out); it returns the group as created.
+	CreateGroup(ctx context.Context, instance, subject string, participants []string) (driver.Group, error)
+	Group(ctx context.Context, instance, id string) (driver.Group, error)
+	// UpdateGroup applies the fields c sets, in the order subject,
+	// description, announce, locked, stopping at the first refusal.
+	UpdateGroup(ctx context.Context, instance, id string, c driver.GroupChange) error
+	// UpdateParticipants answers one result per number, in the order
+	// asked; a refusal of the whole operation (not an admin) is a
+	// *driver.RefusedError.
+	UpdateParticipants(ctx context.Context, instance, id string, a driver.ParticipantAction, phones []string) ([]driver.ParticipantResult, error)
+	// InviteLink returns the group's invite link
+	// (https://chat.whatsapp.com/<code>); reset revokes the current one
+	// and returns the new one.
+	InviteLink(ctx context.Context, instance, id string, reset bool) (string, error)
+	// JoinGroup joins by invite link and returns the group id;
+	// driver.ErrNoInvite for a link unknown or revoked.
+	JoinGroup(ctx context.Context, instance, link string) (string, error)
+	LeaveGroup(ctx context.Context, instance, id string) error
+	// CheckContacts says for each number, in the order asked, whether it
+	// is on WhatsApp.
+	CheckContacts(ctx context.Context, instance string, phones []string) ([]bool, error)
+	// Contact describes a number; a number not on WhatsApp is not an
+	// error (OnWhatsApp false).
+	Contact(ctx context.Context, instance, phone string) (driver.Contact, error)
+	// Block blocks (block true) or unblocks a number.
+	Block(ctx context.Context, instance, phone string, block bool) error
 }

@@ -76,7 +76,7 @@ func (h *Host) session(ctx context.Context, name string) (*session, error) {
 }
 
 // hold takes a received queue message into its instance's session.
-func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delivery) {
+func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delivery, received time.Time) {
 	var body gateway.QueueBody
 	if err := json.Unmarshal(d.Body, &body); err != nil || body.MessageID == "" || body.InstanceName == "" ||
 		(body.Change != "" && body.ChangeID == "") {
@@ -97,9 +97,8 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		h.log.Warn("open session", "instance", body.InstanceName, "err", err.Error())
 		return // the message reappears after its visibility timeout
 	}
-	now := h.cfg.Clock.Now()
 	m := heldMsg{id: body.MessageID, lane: l, q: q, receipt: d.Receipt, to: body.To, typ: body.Type,
-		since: now, until: now.Add(holdFor)}
+		since: received, until: received.Add(holdFor)}
 	if body.Change != "" {
 		m.id, m.change = body.ChangeID, &body
 	}

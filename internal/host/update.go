@@ -65,15 +65,7 @@ func (h *Host) Updated(inst string, u driver.Update) error {
 		h.log.Warn("update of unknown kind ignored", "instance", inst, "kind", string(u.Kind))
 		return nil
 	}
-	ev := h.event(inst, name, data)
-	if ev == nil {
-		return fmt.Errorf("%s update: event not built", u.Kind)
-	}
-	if err := h.cfg.Store.AddEvent(ctx, *ev); err != nil {
-		return fmt.Errorf("store %s event: %w", name, err)
-	}
-	h.notify()
-	return nil
+	return h.addEvent(inst, name, data)
 }
 
 // pollOptions are the options of the poll a vote is for: ours as we sent

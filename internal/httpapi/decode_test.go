@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -287,7 +288,7 @@ func TestStatusOf(t *testing.T) {
 		{fault.New(fault.ErrConflict, "x"), 409},
 		{errTooLarge, 413},
 		{fault.New(fault.ErrUnsupportedMediaType, "x"), 415},
-		{&rateLimitedError{retryAfter: 1}, 429},
+		{fault.RateLimited("x", time.Second), 429},
 		{fault.New(fault.ErrSession, "x"), 502},
 		{errors.New("disk on fire"), 500},
 		{errors.Join(errors.New("wrapped"), fault.New(fault.ErrNotFound, "x")), 404},

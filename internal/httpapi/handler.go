@@ -126,6 +126,7 @@ func (a *api) routes() {
 	a.handle("POST /instance/{name}/logout", a.authed(a.lifecycle(Sessions.Logout)))
 	a.handle("POST /instance/{name}/restart", a.authed(a.lifecycle(Sessions.Restart)))
 	a.handle("POST /instance/{name}/read", a.authed(a.markRead))
+	a.groupRoutes()
 	a.handle("DELETE /instance/{name}", a.authed(a.deleteInstance))
 	a.handle("GET /instance/{name}/media/{messageId}", a.authed(a.media))
 

@@ -101,7 +101,7 @@ func (a *api) authed(h tenantHandler) http.Handler {
 		}
 		info(r.Context()).tenant = tenantID
 		if wait, ok := a.limits.allow(tenantID); !ok {
-			a.fail(w, r, &rateLimitedError{retryAfter: wait})
+			a.fail(w, r, fault.RateLimited(errRateLimit, time.Duration(wait)*time.Second))
 			return
 		}
 		if err := h(w, r, tenantID); err != nil {

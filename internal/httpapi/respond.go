@@ -22,11 +22,8 @@ type validationBody struct {
 	Issues []fault.Issue `json:"issues"`
 }
 
-// rateLimitedError carries how long the client should wait.
-type rateLimitedError struct{ retryAfter int }
-
-func (e *rateLimitedError) Error() string { return "Rate limit exceeded" }
-func (e *rateLimitedError) Unwrap() error { return fault.ErrRateLimited }
+// errRateLimit is the message of the per-tenant request rate limit.
+const errRateLimit = "Rate limit exceeded"
 
 // statusOf is the one place that maps errors to HTTP status codes.
 func statusOf(err error) int {
@@ -75,13 +72,13 @@ func (a *api) fail(w http.ResponseWriter, r *http.Request, err error) {
 	rid := requestID(r.Context())
 	var v *fault.ValidationError
 	var fe *fault.Error
-	var rl *rateLimitedError
+	var rl *fault.RateLimitedError
 	switch {
 	case errors.As(err, &v):
 		writeJSON(w, status, validationBody{Error: "Validation error", Issues: v.Issues})
 	case errors.As(err, &rl):
-		w.Header().Set("Retry-After", strconv.Itoa(rl.retryAfter))
-		writeJSON(w, status, errorBody{Error: rl.Error()})
+		w.Header().Set("Retry-After", strconv.Itoa(rl.RetryAfter()))
+		writeJSON(w, status, errorBody{Error: rl.Msg})
 	case status < 500 && errors.As(err, &fe):
 		writeJSON(w, status, errorBody{Error: fe.Msg})
 	case status == http.StatusBadGateway && errors.As(err, &fe):

@@ -99,6 +99,7 @@ func (a *api) sandboxRoutes() {
 	a.handle("GET /sandbox/{name}/read", a.authed(a.sandboxReads))
 	a.handle("POST /sandbox/{name}/disconnect", a.authed(a.sandboxDisconnect))
 	a.sandboxReportRoutes()
+	a.sandboxGroupRoutes()
 }
 
 func (a *api) sandboxScan(w http.ResponseWriter, r *http.Request, tenantID string) error {

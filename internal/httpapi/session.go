@@ -25,6 +25,7 @@ type Sessions interface {
 	// MarkRead sends read receipts for messages the instance received,
 	// named by their WhatsApp ids.
 	MarkRead(ctx context.Context, name string, waIDs []string) error
+	GroupSessions
 }
 
 type qrView struct {

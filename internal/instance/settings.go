@@ -8,8 +8,8 @@ type Settings struct {
 	// TypingSimulation shows "typing…" (or "recording audio…") in the chat
 	// while a message waits out its lane delay.
 	TypingSimulation bool
-	// ReceiveGroups and RejectCalls are stored and returned only, until
-	// inbound groups and calls exist.
+	// ReceiveGroups delivers group messages (and their reactions, edits,
+	// deletions and votes); RejectCalls rejects incoming calls at once.
 	ReceiveGroups bool
 	RejectCalls   bool
 }

@@ -179,7 +179,16 @@ func TestDocumentConventions(t *testing.T) {
 		"POST /message/send", "POST /message/sticker", "POST /message/text", "POST /message/video", "POST /sandbox/{name}/disconnect",
 		"POST /sandbox/{name}/edit", "POST /sandbox/{name}/inbound", "POST /sandbox/{name}/reaction", "POST /sandbox/{name}/receipt",
 		"POST /sandbox/{name}/revoke", "POST /sandbox/{name}/scan", "POST /sandbox/{name}/vote", "PUT /instance/{name}/webhook",
+		// Groups, contacts and calls.
+		"GET /instance/{name}/groups", "POST /instance/{name}/groups", "POST /instance/{name}/groups/join",
+		"GET /instance/{name}/groups/{groupId}", "PATCH /instance/{name}/groups/{groupId}",
+		"POST /instance/{name}/groups/{groupId}/participants", "GET /instance/{name}/groups/{groupId}/invite",
+		"DELETE /instance/{name}/groups/{groupId}/invite", "POST /instance/{name}/groups/{groupId}/leave",
+		"POST /instance/{name}/contacts/check", "GET /instance/{name}/contacts/{phoneNumber}",
+		"POST /instance/{name}/contacts/{phoneNumber}/block", "POST /instance/{name}/contacts/{phoneNumber}/unblock",
+		"POST /sandbox/{name}/call", "POST /sandbox/{name}/group-event",
 	}
+	sort.Strings(want)
 	require.Equal(t, want, ops)
 
 	for name, r := range doc["components"].(map[string]any)["responses"].(map[string]any) {

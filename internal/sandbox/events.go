@@ -3,9 +3,10 @@ package sandbox
 import "github.com/wagateway/wagateway/internal/driver"
 
 // event is one report waiting in an instance's outbox: a connection
-// change, or, when reply is set, something the far side did (a message, a
-// receipt, an update), which report tells the host. All share one outbox,
-// so the host hears them in the order they happened.
+// change, or, when report is set, something the far side did (a message,
+// a receipt, an update), whose answer goes to reply, or something the
+// instance did itself (a group change), whose answer nobody awaits. All
+// share one outbox, so the host hears them in the order they happened.
 type event struct {
 	change driver.Change
 	report func(driver.Events) error
@@ -41,9 +42,14 @@ func (n *Network) flush(c *conn) {
 }
 
 func (n *Network) deliver(instance string, e event) {
-	if e.reply != nil {
+	switch {
+	case e.reply != nil:
 		e.reply <- e.report(n.events)
-		return
+	case e.report != nil:
+		// The instance's own doing (groupdriver.go): the host, who caused
+		// it, is told, and nobody waits for its answer.
+		_ = e.report(n.events)
+	default:
+		e.change.Deliver(n.events, instance)
 	}
-	e.change.Deliver(n.events, instance)
 }

@@ -29,6 +29,17 @@
 // WhatsApp waits for an acknowledgement, and reaches the host in order
 // with the instance's other events.
 //
+// Groups live in the network's memory, per instance, with WhatsApp's
+// rules (groups.go): the creator is superadmin, only admins manage
+// members, change settings and see the invite link, a locked group's info
+// is for admins, numbers starting with 999 are not on WhatsApp (checks
+// say so, adds report not_on_whatsapp, creation leaves them out). A group
+// id the instance never saw is a group it is in, as an admin, unless it
+// left it, was removed, or the group was made without it (API.md). Every
+// change reaches driver.GroupEvents, the instance's own included; the far
+// side plays the other members (GroupEvent, ChangeGroup) and callers
+// (Call).
+//
 // Nothing persists: after a process restart the network knows no instance,
 // and Connect trusts the number the host stored. The log of sent messages
 // grows with every send, media included; the sandbox is for trials and
@@ -98,6 +109,9 @@ type conn struct {
 	reads    []driver.ReadReceipt // read receipts, for GET /sandbox/{name}/read (read.go)
 	outbox   []event              // reported in order by whoever drains it (events.go)
 	draining bool
+	groups   map[string]*group // the instance's world of groups, by id (groups.go)
+	blocked  map[string]bool   // numbers the account blocked (contacts.go)
+	calls    []CallRecord      // calls offered to the instance, with the host's answer (contacts.go)
 }
 
 func (c *conn) linked() bool { return c.state == offline || c.state == open }
@@ -108,9 +122,10 @@ type Network struct {
 	events driver.Events
 	clk    clock.Clock
 
-	mu    sync.Mutex
-	rnd   *rand.Rand // under mu: a rand.Rand is not safe for concurrent use
-	conns map[string]*conn
+	mu       sync.Mutex
+	rnd      *rand.Rand // under mu: a rand.Rand is not safe for concurrent use
+	conns    map[string]*conn
+	profiles map[string]driver.Contact // what WhatsApp tells about a number, as the far side set it (contacts.go)
 }
 
 // New returns an empty network reporting to events. clk times QR rotation
@@ -120,7 +135,7 @@ func New(events driver.Events, clk clock.Clock, rnd *rand.Rand) *Network {
 	if rnd == nil {
 		rnd = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
-	return &Network{events: events, clk: clk, rnd: rnd, conns: map[string]*conn{}}
+	return &Network{events: events, clk: clk, rnd: rnd, conns: map[string]*conn{}, profiles: map[string]driver.Contact{}}
 }
 
 // conn returns the instance, creating it unlinked. Call with mu held.
@@ -211,11 +226,14 @@ func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound
 	}
 	switch {
 	// Every well-formed group id is a group the instance is in (API.md),
-	// so only numbers can be unreachable.
+	// but for the groups it left or was removed from or created without
+	// it (groups.go); only numbers can be unreachable.
 	case !chat.Valid(out.To):
 		return &driver.SendError{Reason: "invalid phone number"}
 	case !chat.IsGroup(out.To) && strings.HasPrefix(out.To, unreachablePrefix):
 		return &driver.SendError{Reason: NotOnWhatsApp}
+	case chat.IsGroup(out.To) && c.sendRefusal(out.To) != "":
+		return &driver.SendError{Reason: c.sendRefusal(out.To)}
 	case !out.Type.Valid():
 		return &driver.SendError{Reason: fmt.Sprintf("unsupported message type %q", out.Type)}
 	}

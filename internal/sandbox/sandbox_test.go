@@ -59,6 +59,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+var _ drivertest.GroupDriver = (*sandbox.Network)(nil)
+
+var _ drivertest.GroupPhone = phone{}
+
+func TestGroupConformance(t *testing.T) {
+	drivertest.RunGroups(t, func(t *testing.T, events driver.Events, clk *clock.Fake) (drivertest.GroupDriver, drivertest.GroupPhone) {
+		n := sandbox.New(events, clk, rand.New(rand.NewPCG(7, 1)))
+		return n, phone{n}
+	})
+}
+
 // open returns a network with instance linked to 5491112345678.
 func open(t *testing.T, instance string) (*sandbox.Network, *drivertest.Recorder, *clock.Fake) {
 	t.Helper()

@@ -33,6 +33,27 @@ type waClient interface {
 	// Inbound media (inmedia.go) and poll votes (updates.go).
 	DownloadToFile(ctx context.Context, msg whatsmeow.DownloadableMessage, file whatsmeow.File) error
 	DecryptPollVote(ctx context.Context, vote *events.Message) (*waE2E.PollVoteMessage, error)
+	groupClient
+}
+
+// groupClient is what the group, contact and call operations use
+// (groups.go, groupmembers.go, contacts.go, calls.go).
+type groupClient interface {
+	GetJoinedGroups(ctx context.Context) ([]*types.GroupInfo, error)
+	CreateGroup(ctx context.Context, req whatsmeow.ReqCreateGroup) (*types.GroupInfo, error)
+	GetGroupInfo(ctx context.Context, jid types.JID) (*types.GroupInfo, error)
+	SetGroupName(ctx context.Context, jid types.JID, name string) error
+	SetGroupTopic(ctx context.Context, jid types.JID, previousID, newID, topic string) error
+	SetGroupAnnounce(ctx context.Context, jid types.JID, announce bool) error
+	SetGroupLocked(ctx context.Context, jid types.JID, locked bool) error
+	UpdateGroupParticipants(ctx context.Context, jid types.JID, participantChanges []types.JID, action whatsmeow.ParticipantChange) ([]types.GroupParticipant, error)
+	GetGroupInviteLink(ctx context.Context, jid types.JID, reset bool) (string, error)
+	JoinGroupWithLink(ctx context.Context, code string) (types.JID, error)
+	LeaveGroup(ctx context.Context, jid types.JID) error
+	GetUserInfo(ctx context.Context, jids []types.JID) (map[types.JID]types.UserInfo, error)
+	GetProfilePictureInfo(ctx context.Context, jid types.JID, params *whatsmeow.GetProfilePictureParams) (*types.ProfilePictureInfo, error)
+	UpdateBlocklist(ctx context.Context, jid types.JID, action events.BlocklistChangeAction) (*types.Blocklist, error)
+	RejectCall(ctx context.Context, callFrom types.JID, callID string) error
 }
 
 var _ waClient = (*whatsmeow.Client)(nil)

@@ -20,6 +20,7 @@ import (
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
 	"github.com/wagateway/wagateway/internal/driver/drivertest"
+	"github.com/wagateway/wagateway/internal/whatsapp/whatsapptest"
 )
 
 var _ drivertest.Driver = (*Driver)(nil)
@@ -131,4 +132,14 @@ func TestWhatsmeowClientUsesTheInjectedHTTPClient(t *testing.T) {
 	mu.Lock()
 	defer mu.Unlock()
 	require.Equal(t, []string{"web.whatsapp.com:443", "web.whatsapp.com:443"}, dialed)
+}
+
+// TestGroupConformance holds the group, contact and call operations to
+// the port's contract against the fake WhatsApp server, with real
+// whatsmeow clients (its far side: fakeserverphone_test.go).
+func TestGroupConformance(t *testing.T) {
+	drivertest.RunGroups(t, func(t *testing.T, events driver.Events, clk *clock.Fake) (drivertest.GroupDriver, drivertest.GroupPhone) {
+		srv := whatsapptest.NewServer(t)
+		return fakeServerDriver(t, srv, events, clk), newServerPhone(srv, events.(*drivertest.GroupRecorder).Recorder)
+	})
 }

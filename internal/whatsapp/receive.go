@@ -10,11 +10,12 @@ import (
 )
 
 // handler is the event handler of one attempt. It returns false only to
-// leave a message or receipt unacknowledged, so that WhatsApp sends it
-// again: when the host refused it, when it cannot be read yet, when the
-// attempt is no longer the instance's connection, or when handling it
-// panicked.
+// leave a message, receipt or group notification unacknowledged, so that
+// WhatsApp sends it again: when the host refused it, when it cannot be
+// read yet, when the attempt is no longer the instance's connection, or
+// when handling it panicked.
 func (d *Driver) handler(instance string, a *attempt) func(evt any) bool {
+	groups := newGroupStates() // what this connection knows of the groups' settings
 	return func(evt any) (ok bool) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -27,6 +28,12 @@ func (d *Driver) handler(instance string, a *attempt) func(evt any) bool {
 			return d.onMessage(instance, a, e)
 		case *events.Receipt:
 			return d.onReceipt(instance, a, e)
+		case *events.GroupInfo: // groupevents.go
+			return d.onGroupInfo(instance, a, groups, e)
+		case *events.JoinedGroup:
+			return d.onJoinedGroup(instance, a, groups, e)
+		case *events.CallOffer: // calls.go
+			return d.onCallOffer(instance, a, e)
 		case *events.QR:
 			d.onQR(a, e.Codes)
 		case *events.RotateADVSecret:

@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) gateway.Store) {
 		"content of every kind":  contentOfEveryKind,
 		"settings":               settings,
 		"webhook events":         webhookEvents,
+		"number checks":          numberChecks,
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) { c(t, newStore(t)) })

@@ -107,7 +107,9 @@ func (c *conn) handle(node *waBinary.Node) {
 	case "presence", "chatstate":
 		c.handlePresence(node)
 	case "ack":
-		c.handleAck(node) // receipt.go
+		c.routeAck(node) // acks.go
+	case "call":
+		c.handleCall(node) // call.go
 	}
 	// ib and the rest need no answer, nor do acks, presence and chatstate.
 }

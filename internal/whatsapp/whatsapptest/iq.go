@@ -39,8 +39,14 @@ func (c *conn) handleIQ(iq *waBinary.Node) {
 		c.reply(iq, c.s.bundles(first))
 	case ns == "w:g2" && iq.Attrs["type"] == "get" && first.Tag == "query":
 		c.groupInfo(iq)
+	case ns == "w:g2":
+		c.groupIQ(iq, first) // groupiq.go
+	case ns == "w:profile:picture":
+		c.profilePicture(iq) // profile.go
+	case ns == "blocklist":
+		c.blocklist(iq) // blocklist.go
 	case ns == "usync":
-		c.reply(iq, c.s.usync(first))
+		c.reply(iq, c.s.usyncWithProfiles(first))
 	case ns == "w:m" && first.Tag == "media_conn":
 		c.reply(iq, waBinary.Node{Tag: "media_conn", Attrs: waBinary.Attrs{
 			"auth": c.s.mediaAuth, "ttl": "3600", "auth_ttl": "3600", "max_buckets": "12",

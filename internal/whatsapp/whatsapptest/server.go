@@ -13,22 +13,34 @@
 // is not connected are not queued.
 //
 // Groups exist once test code creates them (CreateGroup: an id, a subject,
-// member phone numbers). The server answers a member's group info query
-// (w:g2, addressing by phone number), 404 item-not-found for a group that
-// does not exist and 403 forbidden for a non-member, which is all
-// whatsmeow asks before sending to a group. A group message is read as
-// the members' phones would: each phone opens its copy of the sender's
-// SenderKeyDistributionMessage and keeps the sender key, then every
-// member's phone must open the sender-key encrypted content (Sent lists
-// it with the group as To and the devices that got the key). A member's
-// phone writes to a group with DeliverGroup (its own sender key, handed to
-// the client in a pairwise message alongside). Group changes (creating or
-// leaving from a client, participants, settings) and LID-addressed groups
-// are not modelled.
+// member phone numbers) or a client does. The server answers a member's
+// group info query (w:g2, addressing by phone number), 404 item-not-found
+// for a group that does not exist and 403 forbidden for a non-member,
+// which is all whatsmeow asks before sending to a group. A group message
+// is read as the members' phones would: each phone opens its copy of the
+// sender's SenderKeyDistributionMessage and keeps the sender key, then
+// every member's phone must open the sender-key encrypted content (Sent
+// lists it with the group as To and the devices that got the key). A
+// member's phone writes to a group with DeliverGroup (its own sender key,
+// handed to the client in a pairwise message alongside).
+//
+// Clients manage groups with WhatsApp's w:g2 queries (groupiq.go):
+// listing, creating, participants, subject, description, announce and
+// locked, invite links, joining by code and leaving, under WhatsApp's
+// rules and with its error codes (401 for an admin's operation by a plain
+// member; per-participant codes inside a participant change's answer).
+// Members change groups from their phones with the controls of
+// groupcontrols.go. Every change, whoever made it, reaches the members'
+// connected devices as a w:gp2 notification, and the controls wait for
+// the devices' acknowledgements. LID-addressed groups are not modelled.
 //
 // Phones send media with AttachMedia (encrypted and stored on the fake's
 // media host, which whatsmeow downloads from; CorruptMedia and ExpireMedia
-// spoil it) and vote in polls a client sent with VotePoll.
+// spoil it) and vote in polls a client sent with VotePoll. They call with
+// Call (a client's reject is in CallRejects), show what SetProfile sets
+// (about, picture, a business's verified name, privacy) to usync and
+// profile picture queries, and the server keeps each account's blocklist
+// (Blocked).
 package whatsapptest
 
 import (
@@ -88,6 +100,10 @@ type Server struct {
 	codeLinks map[string]*linking // by phone number, latest pairing-code request
 	media     map[string][]byte   // uploaded blobs by direct path
 	groups    map[string]*group   // by id, the group JID's user
+	revoked   map[string]string   // revoked invite codes → group id (groupinvite.go)
+	profiles  map[string]Profile  // by phone number (profile.go)
+	blocked   map[string][]string // phone number → the numbers its account blocked, in order (blocklist.go)
+	rejects   []CallReject        // calls the devices rejected, oldest first (call.go)
 
 	holds map[string]*MediaHold // stalled downloads by path (HoldMedia)
 }
@@ -134,6 +150,9 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 		codeLinks: map[string]*linking{},
 		media:     map[string][]byte{},
 		groups:    map[string]*group{},
+		revoked:   map[string]string{},
+		profiles:  map[string]Profile{},
+		blocked:   map[string][]string{},
 	}
 	for _, o := range opts {
 		o(s)
