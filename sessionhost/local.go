@@ -310,10 +310,21 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
+	// Everything started here stops and is waited for before runLocal
+	// returns, on an error too.
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	go app.housekeeping(ctx, log)
+	go func() { errc <- srv.Serve(ln) }() // ends with srv.Shutdown or ln's close below
+	defer ln.Close()
+	var housekeeping sync.WaitGroup
+	housekeeping.Go(func() { app.housekeeping(ctx, log) })
 	hostDone := app.startHost(ctx, log)
+	defer func() {
+		stop()
+		housekeeping.Wait()
+		<-hostDone
+	}()
 	log.Info("gateway listening", "addr", ln.Addr().String(), "dataDir", cfg.DataDir, "driver", cfg.Driver)
 	if ready != nil {
 		ready <- ln.Addr().String()

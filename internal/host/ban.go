@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"time"
 )
 
@@ -60,10 +61,7 @@ func (h *Host) reconnectAfterBan(inst, phone string) {
 	h.mu.Unlock()
 	wait := b.until.Sub(h.cfg.Clock.Now()) + h.jitter(banGrace)
 	timer := h.cfg.Clock.After(wait)
-	ctx := h.context()
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
+	h.own.post(func(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
@@ -79,7 +77,7 @@ func (h *Host) reconnectAfterBan(inst, phone string) {
 			h.log.Info("ban over, reconnecting", "instance", inst)
 			h.reconnect(inst, phone, 0)
 		}
-	}()
+	})
 }
 
 // endBan forgets inst's ban and cancels its scheduled reconnect: it

@@ -18,6 +18,10 @@ const (
 	reconnectMax  = time.Minute
 )
 
+// stateTimeout bounds a connection callback's reads and writes of the
+// instance (the driver waits for the callback).
+const stateTimeout = 10 * time.Second
+
 var (
 	_ driver.Events        = (*Host)(nil)
 	_ driver.BanEvents     = (*Host)(nil)
@@ -28,6 +32,10 @@ var (
 func (h *Host) QR(inst, code string) {
 	h.mu.Lock()
 	h.qr[inst] = code
+	if ch := h.qrWait[inst]; ch != nil {
+		close(ch)
+		delete(h.qrWait, inst)
+	}
 	h.mu.Unlock()
 }
 
@@ -50,7 +58,9 @@ func (h *Host) Connected(inst, phone string) {
 		return h.event(inst, events.InstanceConnected, connection(instance.StateOpen, ""))
 	})
 	h.log.Info("instance connected", "instance", inst)
-	if s, err := h.session(h.context(), inst); err == nil {
+	ctx, cancel := h.own.callContext(stateTimeout)
+	defer cancel()
+	if s, err := h.session(ctx, inst); err == nil {
 		s.setOpen(true)
 	}
 }
@@ -96,7 +106,8 @@ func (h *Host) Disconnected(inst string, reason driver.Reason) {
 // setState applies change to the stored instance, with ev (if not nil)
 // stored in the same transaction.
 func (h *Host) setState(inst string, change func(*instance.Instance), ev func() *outbox.Event) {
-	ctx := h.context()
+	ctx, cancel := h.own.callContext(stateTimeout)
+	defer cancel()
 	in, err := h.cfg.Store.GetInstance(ctx, inst)
 	if err != nil {
 		h.log.Warn("read instance for state change", "instance", inst, "err", err.Error())
@@ -116,22 +127,11 @@ func (h *Host) setState(inst string, change func(*instance.Instance), ev func() 
 	}
 }
 
-// context is the host's run context, or a background one before Run.
-func (h *Host) context() context.Context {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.ctx != nil {
-		return h.ctx
-	}
-	return context.Background()
-}
-
 // reconnect connects a linked instance after a backoff for attempt.
+// It is posted to Run: driver callbacks ask for it, and never own a
+// goroutine.
 func (h *Host) reconnect(inst, phone string, attempt int) {
-	ctx := h.context()
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
+	h.own.post(func(ctx context.Context) {
 		if attempt > 0 {
 			d := time.Duration(math.Min(float64(reconnectMax), float64(reconnectBase)*math.Pow(2, float64(attempt-1))))
 			h.sleep(ctx, h.jitter(d))
@@ -148,5 +148,5 @@ func (h *Host) reconnect(inst, phone string, attempt int) {
 			h.log.Warn("reconnect", "instance", inst, "attempt", attempt, "err", err.Error())
 			h.reconnect(inst, phone, attempt+1)
 		}
-	}()
+	})
 }

@@ -1,7 +1,6 @@
 package host
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/wagateway/wagateway/events"
@@ -32,7 +31,7 @@ func (h *Host) GroupUpdated(inst string, g driver.GroupUpdate) error {
 // The event is stored before the answer goes back, so a call WhatsApp
 // offers again (an error here) is not rejected without being told.
 func (h *Host) Call(inst string, c driver.Call) (bool, error) {
-	ctx, cancel := context.WithTimeout(h.context(), receiptTimeout)
+	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
 	set, err := h.settingsOf(ctx, inst)
 	if err != nil {
@@ -46,7 +45,7 @@ func (h *Host) Call(inst string, c driver.Call) (bool, error) {
 
 // addEvent stores one event of inst and wakes the relay.
 func (h *Host) addEvent(inst string, name events.Name, data any) error {
-	ctx, cancel := context.WithTimeout(h.context(), receiptTimeout)
+	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
 	ev := h.event(inst, name, data)
 	if ev == nil {

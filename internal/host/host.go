@@ -83,12 +83,13 @@ type Host struct {
 
 	mu       sync.Mutex
 	sessions map[string]*session
-	qr       map[string]string // current QR code per linking instance
-	bans     map[string]ban    // per banned instance (see ban.go)
-	banSeq   uint64            // numbers bans, so a stale reconnect knows it is stale
+	qr       map[string]string        // current QR code per linking instance
+	qrWait   map[string]chan struct{} // closed when the instance's next QR code arrives
+	bans     map[string]ban           // per banned instance (see ban.go)
+	banSeq   uint64                   // numbers bans, so a stale reconnect knows it is stale
 	rnd      *rand.Rand
-	wg       sync.WaitGroup
-	ctx      context.Context
+	own      *owner        // starts, stops and waits for every goroutine (owner.go)
+	running  chan struct{} // closed once Run has taken over the linked instances
 }
 
 // New checks cfg and returns a Host; Run starts it.
@@ -114,15 +115,13 @@ func New(cfg Config) (*Host, error) {
 		seed = rand.Uint64()
 	}
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
+		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Run reconnects the linked instances, drains the lane queues and keeps
 // held messages invisible, until ctx ends; then it waits for the senders.
 func (h *Host) Run(ctx context.Context) error {
-	h.mu.Lock()
-	h.ctx = ctx
-	h.mu.Unlock()
 	linked, err := h.cfg.Store.ListLinked(ctx)
 	if err != nil {
 		return fmt.Errorf("list linked instances: %w", err)
@@ -131,18 +130,19 @@ func (h *Host) Run(ctx context.Context) error {
 		h.reconnect(in.Name.String(), in.PhoneNumber, 0)
 	}
 	for _, l := range lane.All() {
-		h.addReceiver(ctx, l, h.cfg.Queues[l], new(atomic.Int32), false)
+		h.addReceiver(l, h.cfg.Queues[l], new(atomic.Int32))
 	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		h.extend(ctx)
-	}()
-	<-ctx.Done()
-	h.wg.Wait()
+	h.own.post(h.extend)
+	close(h.running)
+	h.own.run(ctx)
 	h.release()
 	return nil
 }
+
+// Running is closed once Run has listed the instances linked before it
+// started (their reconnects are under way) and its pollers run: an
+// instance linked from then on is this Run's, not one it reconnects.
+func (h *Host) Running() <-chan struct{} { return h.running }
 
 // release makes every held message visible again at once, so after a
 // clean stop the next host sends them without waiting out their
@@ -163,17 +163,34 @@ func (h *Host) release() {
 // addReceiver starts a receiver of lane l's queue, unless active (the
 // lane's count of running receivers) is already at maxReceivers. An extra
 // receiver stops at its first receive that is not full.
-func (h *Host) addReceiver(ctx context.Context, l lane.Lane, q Receiver, active *atomic.Int32, extra bool) {
+func (h *Host) addReceiver(l lane.Lane, q Receiver, active *atomic.Int32) {
+	if reserveReceiver(active) {
+		h.own.post(func(ctx context.Context) {
+			defer active.Add(-1)
+			h.drain(ctx, l, q, active, false)
+		})
+	}
+}
+
+// addExtraReceiver is addReceiver from a receiver: it starts the extra
+// one at once, on a goroutine Run owns, while the backlog is there.
+func (h *Host) addExtraReceiver(ctx context.Context, l lane.Lane, q Receiver, active *atomic.Int32) {
+	if reserveReceiver(active) {
+		h.own.spawn(func() {
+			defer active.Add(-1)
+			h.drain(ctx, l, q, active, true)
+		})
+	}
+}
+
+// reserveReceiver counts one more receiver of a lane, unless it has
+// maxReceivers already.
+func reserveReceiver(active *atomic.Int32) bool {
 	if active.Add(1) > maxReceivers {
 		active.Add(-1)
-		return
+		return false
 	}
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
-		defer active.Add(-1)
-		h.drain(ctx, l, q, active, extra)
-	}()
+	return true
 }
 
 // drain receives from one lane queue and hands each message to its
@@ -199,7 +216,7 @@ func (h *Host) drain(ctx context.Context, l lane.Lane, q Receiver, active *atomi
 		}
 		switch {
 		case len(ds) == receiveMax:
-			h.addReceiver(ctx, l, q, active, true)
+			h.addExtraReceiver(ctx, l, q, active)
 		case extra:
 			return
 		}

@@ -221,6 +221,12 @@ func newClockRig(t *testing.T, path string, scale float64, hostClock clock.Clock
 		_ = db.Close()
 	}()
 	t.Cleanup(func() { cancel(); <-done })
+	// Linking before Run listed the linked instances would have Run
+	// reconnect them too, at a moment of its choosing.
+	select {
+	case <-h.Running():
+	case <-done:
+	}
 	return &rig{svc: svc, store: st, host: h, drv: drv, queues: byLane, media: inbound, mediaDown: down}, cancel, done
 }
 

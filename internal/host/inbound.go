@@ -26,7 +26,7 @@ const inboundTimeout = 3 * time.Minute
 // redeliver it (a crash in the middle of a download included). A group
 // message is dropped, acknowledged, unless the instance has receiveGroups.
 func (h *Host) Received(inst string, in driver.Inbound) error {
-	ctx, cancel := context.WithTimeout(h.context(), inboundTimeout)
+	ctx, cancel := h.own.callContext(inboundTimeout)
 	defer cancel()
 	if in.IsGroup {
 		set, err := h.settingsOf(ctx, inst)

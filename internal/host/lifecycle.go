@@ -63,24 +63,45 @@ func (h *Host) LinkQR(ctx context.Context, name string) (string, error) {
 	if err := h.cfg.Driver.Link(ctx, name); err != nil {
 		return "", h.linkError(name, "start linking", err)
 	}
-	deadline := time.Now().Add(firstQRWait)
-	for time.Now().Before(deadline) {
-		if code := h.currentQR(name); code != "" {
+	var timeout <-chan time.Time // armed only if the code is not there at once
+	for {
+		code, arrived := h.nextQR(name)
+		if code != "" {
 			return code, nil
+		}
+		if timeout == nil {
+			timeout = h.cfg.Clock.After(firstQRWait)
 		}
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
-		case <-time.After(20 * time.Millisecond):
+		case <-timeout:
+			return "", fault.New(fault.ErrSession, "WhatsApp did not issue a QR code in time: it may be unreachable; try again in a moment")
+		case <-arrived:
 		}
 	}
-	return "", fault.New(fault.ErrSession, "WhatsApp did not issue a QR code in time: it may be unreachable; try again in a moment")
 }
 
 func (h *Host) currentQR(name string) string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.qr[name]
+}
+
+// nextQR returns the instance's current QR code, or "" and a channel QR
+// closes when the next one arrives: the driver signals it, nobody polls.
+func (h *Host) nextQR(name string) (string, <-chan struct{}) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if code := h.qr[name]; code != "" {
+		return code, nil
+	}
+	ch := h.qrWait[name]
+	if ch == nil {
+		ch = make(chan struct{})
+		h.qrWait[name] = ch
+	}
+	return "", ch
 }
 
 // PairingCode links by phone number instead of QR.

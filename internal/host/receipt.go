@@ -1,7 +1,6 @@
 package host
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -35,7 +34,7 @@ func (h *Host) Receipt(inst string, r driver.Receipt) error {
 	if at.IsZero() {
 		at = h.cfg.Clock.Now()
 	}
-	ctx, cancel := context.WithTimeout(h.context(), receiptTimeout)
+	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
 	n, err := h.cfg.Store.RecordReceipt(ctx, inst, r.WAMessageIDs, r.Status, at, func(before message.Message) []outbox.Event {
 		return h.receiptEvents(inst, before, r.Status == driver.Read, at)

@@ -132,9 +132,11 @@ func TestReceiversFollowTheBacklog(t *testing.T) {
 			deleted, _, most, calls, _ := bulk.state()
 			require.Equal(t, tc.backlog, deleted)
 			require.True(t, tc.wantMost(most), "most receivers at once: %d", most)
-			// Beyond the full receives and a partial one, each extra
-			// receiver's stop costs about two empty polls.
-			require.LessOrEqual(t, calls, tc.backlog/10+2+2*3+1, "receives: %d", calls)
+			// Beyond the full receives, the empty and partial polls are a
+			// few per receiver as the backlog ends (receivers racing for
+			// its last messages, each extra one stopping): a constant,
+			// not a share of the backlog.
+			require.LessOrEqual(t, calls, tc.backlog/10+16, "receives: %d", calls)
 		})
 	}
 }

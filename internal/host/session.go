@@ -127,17 +127,13 @@ func (s *session) setOpen(open bool) {
 // kick starts the sender if it should run, or wakes it if it waits.
 func (s *session) kick() {
 	s.mu.Lock()
-	start := !s.running && s.open && len(s.holding) > 0 && s.h.ctx != nil
+	start := !s.running && s.open && len(s.holding) > 0 && s.h.own.started()
 	if start {
 		s.running = true
 	}
 	s.mu.Unlock()
 	if start {
-		s.h.wg.Add(1)
-		go func() {
-			defer s.h.wg.Done()
-			s.loop(s.h.ctx)
-		}()
+		s.h.own.post(s.loop)
 		return
 	}
 	select {

@@ -36,7 +36,7 @@ func chatPresence(msg message.Message) (driver.ChatPresence, bool) {
 // delay, and paused once it is over (sent, dropped or put back). It runs
 // beside the sender so that reading the setting and calling the driver
 // never delay the send: the delay timer is already running. The host's
-// WaitGroup owns its goroutine; stop only signals it.
+// owner waits for its goroutine; stop only signals it.
 type typist struct {
 	stopped chan struct{}
 	done    chan struct{}
@@ -48,9 +48,7 @@ type typist struct {
 func (s *session) startTyping(ctx context.Context, m heldMsg, after <-chan struct{}) *typist {
 	t := &typist{stopped: make(chan struct{}), done: make(chan struct{})}
 	h := s.h
-	h.wg.Add(1)
-	go func() {
-		defer h.wg.Done()
+	h.own.spawn(func() { // from the session's loop, which Run owns
 		defer close(t.done)
 		if after != nil {
 			<-after
@@ -67,7 +65,7 @@ func (s *session) startTyping(ctx context.Context, m heldMsg, after <-chan struc
 		h.presence(ctx, s.name, to, state)
 		<-t.stopped
 		h.presence(context.WithoutCancel(ctx), s.name, to, driver.Paused)
-	}()
+	})
 	return t
 }
 

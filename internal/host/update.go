@@ -20,7 +20,7 @@ var _ driver.UpdateEvents = (*Host)(nil)
 // and WhatsApp sends it again). In groups it follows receiveGroups, as
 // group messages do.
 func (h *Host) Updated(inst string, u driver.Update) error {
-	ctx, cancel := context.WithTimeout(h.context(), receiptTimeout)
+	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
 	if u.IsGroup {
 		set, err := h.settingsOf(ctx, inst)
