@@ -15,6 +15,13 @@ DYNAMO_JAR := $(EMU_DIR)/dynamodb/package/emulator/DynamoDBLocal.jar
 SQS_PKG    := fauxqs@1.9.2
 SQS_MOD    := $(EMU_DIR)/sqs/node_modules/fauxqs/package.json
 
+# The browser tests' Node packages (playwright-core drives Debian's
+# /usr/bin/chromium; jsqr decodes QR codes from pixels), cached and
+# gitignored; the tests find them at .cache/browser/node_modules.
+BROWSER_DIR := .cache/browser
+BROWSER_PKG := playwright-core@1.65.1 jsqr@1.4.0
+BROWSER_MOD := $(BROWSER_DIR)/node_modules/playwright-core/package.json
+
 ## run: the local all-in-one gateway on 127.0.0.1:8080 (data in ./data)
 run:
 	$(GO) run ./sessionhost
@@ -45,7 +52,7 @@ vet:
 	$(GO) vet -race $(PKGS)
 
 # One DynamoDB Local for the whole run, stopped when the tests end.
-unit: emulators
+unit: emulators browser
 	@set -e; port=$$((20000 + RANDOM % 20000)); \
 	java -Xms64m -Xmx512m -XX:TieredStopAtLevel=1 -Djava.library.path=$(dir $(DYNAMO_JAR))DynamoDBLocal_lib \
 	  -jar $(DYNAMO_JAR) -inMemory -sharedDb -port $$port -disableTelemetry >/dev/null 2>&1 & pid=$$!; \
@@ -54,6 +61,16 @@ unit: emulators
 
 ## emulators: install the AWS emulators the adapter tests need (java, npm)
 emulators: $(DYNAMO_JAR) $(SQS_MOD)
+
+## browser: install the browser tests' Node packages (Chromium itself is
+## Debian's package `chromium`, which .ci/run installs)
+.PHONY: browser
+browser: $(BROWSER_MOD)
+
+$(BROWSER_MOD):
+	mkdir -p $(BROWSER_DIR)
+	cd $(BROWSER_DIR) && echo '{"private":true}' > package.json \
+	  && npm install --silent --no-audit --no-fund --omit=dev --ignore-scripts $(BROWSER_PKG)
 
 $(DYNAMO_JAR):
 	mkdir -p $(EMU_DIR)/dynamodb

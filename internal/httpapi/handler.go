@@ -109,6 +109,8 @@ func (a *api) adminKeyOK(ctx context.Context, presented string) (bool, error) {
 func (a *api) routes() {
 	a.handle("GET /health", a.public(a.health))
 	a.handle("GET /openapi.json", a.public(a.openapi))
+	a.docsRoutes()
+	a.consoleRoutes()
 
 	a.handle("POST /admin/tenants", a.admin(a.createTenant))
 	a.handle("POST /admin/tenants/{tenantId}/keys", a.admin(a.createKey))

@@ -111,7 +111,7 @@ func New(spec []byte) (*Checker, error) {
 		r := route{template: tmpl, item: item}
 		for _, seg := range strings.Split(strings.TrimPrefix(tmpl, "/"), "/") {
 			if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
-				seg = ""
+				seg = param
 			}
 			r.segments = append(r.segments, seg)
 		}

@@ -187,6 +187,10 @@ func TestDocumentConventions(t *testing.T) {
 		"POST /instance/{name}/contacts/check", "GET /instance/{name}/contacts/{phoneNumber}",
 		"POST /instance/{name}/contacts/{phoneNumber}/block", "POST /instance/{name}/contacts/{phoneNumber}/unblock",
 		"POST /sandbox/{name}/call", "POST /sandbox/{name}/group-event",
+		// The API reference page and its assets.
+		"GET /docs", "GET /docs/{asset}",
+		// The web console and its files.
+		"GET /", "GET /console", "GET /console/", "GET /console/{asset}",
 	}
 	sort.Strings(want)
 	require.Equal(t, want, ops)
@@ -626,7 +630,14 @@ func TestRouting(t *testing.T) {
 		{"PATCH", "/instance/x/queue", "", []string{"GET", "DELETE"}},
 		{"GET", "/instance/x/queue/", "", nil},
 		{"GET", "/instance//status", "", nil},
-		{"GET", "/", "", nil},
+		// "/" and a trailing slash are literal empty segments, not parameters.
+		{"GET", "/", "/", nil},
+		{"POST", "/", "", []string{"GET"}},
+		{"GET", "/console", "/console", nil},
+		{"GET", "/console/", "/console/", nil},
+		{"GET", "/console/main.js", "/console/{asset}", nil},
+		{"POST", "/console/", "", []string{"GET"}},
+		{"GET", "/console/x/y", "", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {

@@ -12,10 +12,15 @@ import (
 // route is one path template of the document.
 type route struct {
 	template string
-	segments []string // literal segments, or "" for a {parameter}
+	segments []string // literal segments, or param for a {parameter}
 	item     *v3.PathItem
 	methods  []string // upper case, in document order
 }
+
+// param stands for a {parameter} segment. It is not "", which is the
+// literal empty segment of "/" and of a trailing slash ("/console/"), and
+// no literal segment of a template can be spelled with braces.
+const param = "{}"
 
 // find routes req like the gateway does: the most specific template that
 // matches the path and has the method, among the literal templates alone
@@ -82,7 +87,7 @@ func (r *route) matches(segs []string) bool {
 		return false
 	}
 	for i, s := range r.segments {
-		if s == "" {
+		if s == param {
 			if segs[i] == "" {
 				return false
 			}
@@ -96,13 +101,13 @@ func (r *route) matches(segs []string) bool {
 }
 
 // literal reports whether the template has no parameter.
-func (r *route) literal() bool { return !slices.Contains(r.segments, "") }
+func (r *route) literal() bool { return !slices.Contains(r.segments, param) }
 
 // moreSpecificThan: at the first segment where one template has a literal
 // and the other a parameter, the literal wins.
 func (r *route) moreSpecificThan(o *route) bool {
 	for i := range r.segments {
-		a, b := r.segments[i] != "", o.segments[i] != ""
+		a, b := r.segments[i] != param, o.segments[i] != param
 		if a != b {
 			return a
 		}
