@@ -50,6 +50,8 @@ type fakeDriver struct {
 	// fails every MarkRead of an open instance.
 	reads   []driver.ReadReceipt
 	readErr error
+	// stallConnects makes every Connect wait until the host stops.
+	stallConnects bool
 	// groupAnswer, if set, answers every group and contact operation
 	// (groups_test.go); the operations fail with it when it returns one.
 	groupAnswer func(op string) (any, error)
@@ -62,7 +64,14 @@ func (d *fakeDriver) Link(_ context.Context, inst string) error {
 func (d *fakeDriver) PairingCode(context.Context, string, string) (string, error) {
 	return "ABCD-1234", nil
 }
-func (d *fakeDriver) Connect(_ context.Context, inst, phone string) error {
+func (d *fakeDriver) Connect(ctx context.Context, inst, phone string) error {
+	d.mu.Lock()
+	stall := d.stallConnects
+	d.mu.Unlock()
+	if stall {
+		<-ctx.Done() // a connection attempt that never gets an answer
+		return ctx.Err()
+	}
 	d.mu.Lock()
 	until, banned := d.rebans[inst]
 	delete(d.rebans, inst)

@@ -15,8 +15,11 @@ import (
 // dropped is reconnecting on its own; asking it for a QR or a pairing code
 // is a 409 that says so, not a session error (502).
 func TestNoLinkingWhileReconnecting(t *testing.T) {
-	r, _ := newFakeClockRig(t) // the reconnect waits for the fake clock
+	r, _ := newFakeClockRig(t)
 	ctx := context.Background()
+	r.drv.mu.Lock()
+	r.drv.stallConnects = true // the reconnect is under way, and stays so
+	r.drv.mu.Unlock()
 	r.drv.Disconnect(mainInst)
 	r.host.Disconnected(mainInst, driver.ConnectionLost)
 	requireState(t, r, instance.StateConnecting)
