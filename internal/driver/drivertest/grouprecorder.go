@@ -51,12 +51,11 @@ func (e GroupEvent) String() string {
 type GroupRecorder struct {
 	*Recorder
 
-	mu      sync.Mutex
-	events  []GroupEvent
-	taken   map[string]int
-	changed chan struct{}
-	reject  bool
-	err     error
+	seen *stream[GroupEvent]
+
+	mu     sync.Mutex
+	reject bool
+	err    error
 }
 
 var _ driver.GroupEvents = (*GroupRecorder)(nil)
@@ -64,7 +63,7 @@ var _ driver.GroupEvents = (*GroupRecorder)(nil)
 // NewGroupRecorder returns an empty GroupRecorder that acknowledges
 // everything and lets calls ring.
 func NewGroupRecorder() *GroupRecorder {
-	return &GroupRecorder{Recorder: NewRecorder(), taken: map[string]int{}, changed: make(chan struct{})}
+	return &GroupRecorder{Recorder: NewRecorder(), seen: newStream(func(e GroupEvent) string { return e.Instance })}
 }
 
 // GroupParticipants implements driver.GroupEvents.
@@ -106,44 +105,19 @@ func (r *GroupRecorder) RefuseGroupEvents(err error) {
 
 // add records e, even when refusing it, since the driver did deliver it.
 func (r *GroupRecorder) add(e GroupEvent) error {
+	r.seen.add(e)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-	close(r.changed)
-	r.changed = make(chan struct{})
 	return r.err
 }
 
 // GroupEvents returns every group event so far, of every instance, in
 // order.
-func (r *GroupRecorder) GroupEvents() []GroupEvent {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]GroupEvent(nil), r.events...)
-}
+func (r *GroupRecorder) GroupEvents() []GroupEvent { return r.seen.all() }
 
 // nextGroup takes the next group event of instance, waiting up to within.
 func (r *GroupRecorder) nextGroup(instance string, within time.Duration) (GroupEvent, bool) {
-	deadline := time.NewTimer(within)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		for i := r.taken[instance]; i < len(r.events); i++ {
-			if e := r.events[i]; e.Instance == instance {
-				r.taken[instance] = i + 1
-				r.mu.Unlock()
-				return e, true
-			}
-		}
-		r.taken[instance] = len(r.events)
-		changed := r.changed
-		r.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return GroupEvent{}, false
-		}
-	}
+	return r.seen.next(instance, within)
 }
 
 // NextGroup takes the next group event of instance, failing the test if

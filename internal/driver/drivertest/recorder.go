@@ -64,10 +64,9 @@ func (e Event) String() string {
 // Expect, WaitFor), so every assertion is also one about ordering, and
 // Quiet checks that nothing else was reported.
 type Recorder struct {
+	seen *stream[Event]
+
 	mu         sync.Mutex
-	events     []Event
-	taken      map[string]int // per instance: index in events after the last one taken
-	changed    chan struct{}  // closed and replaced on every new event
 	receiveErr error
 	updateErr  error
 }
@@ -79,7 +78,7 @@ var (
 
 // NewRecorder returns an empty Recorder that acknowledges inbound messages.
 func NewRecorder() *Recorder {
-	return &Recorder{taken: map[string]int{}, changed: make(chan struct{})}
+	return &Recorder{seen: newStream(func(e Event) string { return e.Instance })}
 }
 
 // QR implements driver.Events.
@@ -135,43 +134,14 @@ func (r *Recorder) RejectUpdated(err error) {
 	r.updateErr = err
 }
 
-func (r *Recorder) add(e Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-	close(r.changed)
-	r.changed = make(chan struct{})
-}
+func (r *Recorder) add(e Event) { r.seen.add(e) }
 
 // Events returns every event so far, of every instance, in order.
-func (r *Recorder) Events() []Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]Event(nil), r.events...)
-}
+func (r *Recorder) Events() []Event { return r.seen.all() }
 
 // next takes the next event of instance, waiting up to within.
 func (r *Recorder) next(instance string, within time.Duration) (Event, bool) {
-	deadline := time.NewTimer(within)
-	defer deadline.Stop()
-	for {
-		r.mu.Lock()
-		for i := r.taken[instance]; i < len(r.events); i++ {
-			if e := r.events[i]; e.Instance == instance {
-				r.taken[instance] = i + 1
-				r.mu.Unlock()
-				return e, true
-			}
-		}
-		r.taken[instance] = len(r.events)
-		changed := r.changed
-		r.mu.Unlock()
-		select {
-		case <-changed:
-		case <-deadline.C:
-			return Event{}, false
-		}
-	}
+	return r.seen.next(instance, within)
 }
 
 // Next takes the next event of instance, failing the test if none comes
