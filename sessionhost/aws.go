@@ -6,10 +6,13 @@ import (
 	"io"
 	"math/rand/v2"
 
+	"github.com/google/uuid"
+
 	"github.com/wagateway/wagateway/internal/cloud"
 	"github.com/wagateway/wagateway/internal/config"
 	"github.com/wagateway/wagateway/internal/devicestore"
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/dynamo"
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/sandbox"
 	"github.com/wagateway/wagateway/internal/whatsapp"
@@ -31,11 +34,18 @@ func runAWS(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	}
 	cfg, clients, log, clk := p.Config, p.Clients, p.Options.Log, p.Options.Clock
 	events := driver.NewDeferred()
+	// This process's name in the instance leases: unique per start, so a
+	// restarted task is never taken for its predecessor.
+	holder := "host-" + uuid.NewString()
 	var drv host.Driver
 	switch cfg.Driver {
 	case config.DriverSandbox:
 		log.Warn("the sandbox driver sends nothing to WhatsApp; use it for trials only")
-		drv = sandbox.New(events, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+		sbx := sandbox.New(events, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
+		// Each host has its own sandbox network; the leases they share
+		// let it refuse a host acting for an instance it no longer holds.
+		sbx.CheckFences(dynamo.NewLeaseStore(clients.DynamoDB, cfg.Table), log)
+		drv = sbx
 	default:
 		devices := devicestore.New(clients.DynamoDB, cfg.DeviceTable, nil)
 		wa, err := whatsapp.New(whatsapp.Config{Devices: devices, Bindings: devices.Bindings(), Events: events, Clock: clk, Log: log})
@@ -48,13 +58,13 @@ func runAWS(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
 		Options: p.Options,
 		Driver:  drv, DelayScale: cfg.LaneDelayScale,
-		HealthAddr: healthAddr, Metrics: stdout,
+		HealthAddr: healthAddr, Metrics: stdout, Holder: holder,
 	})
 	if err != nil {
 		return err
 	}
 	events.Bind(sh.Host)
-	log.Info("session host started", "driver", cfg.Driver, "table", cfg.Table, "mediaBucket", cfg.MediaBucket,
+	log.Info("session host started", "holder", holder, "driver", cfg.Driver, "table", cfg.Table, "mediaBucket", cfg.MediaBucket,
 		"health", sh.HealthAddr())
 	return sh.Run(ctx)
 }

@@ -88,6 +88,7 @@ func TestSessionHostHealth(t *testing.T) {
 	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
 		Options: cloud.Options{Clock: clk, Log: log, URLs: netguard.Policy{AllowLoopback: true}},
 		Driver:  sandbox.New(deferred, clk, rand.New(rand.NewPCG(1, 2))), HealthAddr: "127.0.0.1:0", Metrics: &metrics,
+		Holder: "host-health",
 	})
 	require.NoError(t, err)
 	deferred.Bind(sh.Host)

@@ -48,6 +48,11 @@ type HostOptions struct {
 	// Metrics receives the host's CloudWatch EMF lines (stdout on ECS,
 	// which the awslogs driver ships to CloudWatch Logs); nil writes none.
 	Metrics io.Writer
+	// Holder names this process for the instance leases that let several
+	// hosts share the shard (host.Config.Holder): unique per process.
+	Holder string
+	// LeaseTTL is the lease time; 0 means host.DefaultLeaseTTL.
+	LeaseTTL time.Duration
 }
 
 // The session host's metric: the outbox lag, the worst of each minute,
@@ -96,17 +101,21 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	pub := eventbus.New(eventbus.Config{Client: c.EventBridge, Bus: cfg.EventBus, Clock: o.Clock, Log: o.Log})
 	rl := relay.New(relay.Config{Store: watchedOutbox{Store: store, poll: monitor.Poller("outbox relay")},
 		Publisher: pub, Clock: o.Clock, Log: o.Log, OnLag: onLag})
+	if o.Holder == "" {
+		return nil, errors.New("cloud: the session host needs a holder id for its leases")
+	}
 	h, err := host.New(host.Config{
 		Driver: o.Driver, Store: store, Queues: recv, Clock: o.Clock, Log: o.Log, DelayScale: o.DelayScale,
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
 		Media: inbound, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
+		Leases: dynamo.NewLeaseStore(c.DynamoDB, cfg.Table), Holder: o.Holder, LeaseTTL: o.LeaseTTL,
 	})
 	if err != nil {
 		return nil, err
 	}
-	commands := watchedCommands{Receiver: sqs.New(c.SQS, cfg.CommandQueue), poll: monitor.Poller("command queue")}
+	commands := watchedCommands{commandQueue: sqs.New(c.SQS, cfg.CommandQueue), poll: monitor.Poller("command queue")}
 	worker, err := command.NewWorker(command.WorkerConfig{Queue: commands, Results: store,
-		Sessions: h, Clock: o.Clock, Log: o.Log, MaxAge: o.CommandTimeout})
+		Sessions: h, Clock: o.Clock, Log: o.Log, MaxAge: o.CommandTimeout, Placement: h})
 	if err != nil {
 		return nil, fmt.Errorf("command worker: %w", err)
 	}
@@ -173,16 +182,23 @@ func (w watchedLane) Receive(ctx context.Context, max int, visibility, wait time
 	return ds, err
 }
 
+// commandQueue is the command queue as the worker uses it: received,
+// deleted, and handed back for the host holding an instance.
+type commandQueue interface {
+	command.Receiver
+	command.Returner
+}
+
 // watchedCommands records each successful receive of the command queue.
 type watchedCommands struct {
-	command.Receiver
+	commandQueue
 	poll *health.Poller
 }
 
-var _ command.Receiver = watchedCommands{}
+var _ commandQueue = watchedCommands{}
 
 func (w watchedCommands) Receive(ctx context.Context, max int, visibility, wait time.Duration) ([]queue.Delivery, error) {
-	ds, err := w.Receiver.Receive(ctx, max, visibility, wait)
+	ds, err := w.commandQueue.Receive(ctx, max, visibility, wait)
 	if err == nil {
 		w.poll.OK()
 	}

@@ -142,7 +142,7 @@ func newShape(t testing.TB) *shape {
 
 	deferred := driver.NewDeferred()
 	s.sandbox = sandbox.New(deferred, clock.Real{}, rand.New(rand.NewPCG(1, 2)))
-	host, err := cloud.NewSessionHost(cfg, hostClients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01})
+	host, err := cloud.NewSessionHost(cfg, hostClients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01, Holder: "host-shape"})
 	require.NoError(t, err)
 	deferred.Bind(host.Host)
 	hostDone := make(chan struct{})

@@ -39,14 +39,15 @@ func (j *journal) all() []string {
 // memQueue is an in-memory command queue. Unlike SQS it hands out several
 // messages of one group at once, so the worker's own ordering is tested.
 type memQueue struct {
-	mu       sync.Mutex
-	msgs     []*memMsg
-	seq      int
-	wake     chan struct{} // closed and replaced on every send
-	journal  *journal
-	sendErr  error
-	recvErrs int   // Receive fails this many times first
-	maxes    []int // the max of every Receive
+	mu         sync.Mutex
+	msgs       []*memMsg
+	seq        int
+	wake       chan struct{} // closed and replaced on every send
+	journal    *journal
+	sendErr    error
+	recvErrs   int   // Receive fails this many times first
+	maxes      []int // the max of every Receive
+	handedBack int   // ChangeVisibility(0) calls
 }
 
 type memMsg struct {
@@ -331,4 +332,25 @@ func (b *syncBuffer) String() string {
 func newLog() (*slog.Logger, *syncBuffer) {
 	var b syncBuffer
 	return slog.New(slog.NewTextHandler(&b, &slog.HandlerOptions{Level: slog.LevelDebug})), &b
+}
+
+var _ command.Returner = (*memQueue)(nil)
+
+// ChangeVisibility with 0 makes an in-flight message receivable again
+// (other visibilities are not modelled) and counts the hand-back.
+func (q *memQueue) ChangeVisibility(_ context.Context, receipt string, visibility time.Duration) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for _, m := range q.msgs {
+		if m.inFlight && m.d.Receipt == receipt {
+			if visibility == 0 {
+				m.inFlight = false
+				q.handedBack++
+				close(q.wake)
+				q.wake = make(chan struct{})
+			}
+			return nil
+		}
+	}
+	return queue.ErrStaleReceipt
 }

@@ -46,6 +46,21 @@ type WorkerConfig struct {
 	// Concurrency bounds the commands received and not yet finished
 	// (default DefaultConcurrency).
 	Concurrency int
+	// Placement, with several session hosts on the shard, says which
+	// instances another host holds: their commands go back to the queue
+	// at once for that host (Queue must then implement Returner).
+	Placement Placement
+}
+
+// Placement knows which instances another session host holds (the host,
+// from its leases).
+type Placement interface {
+	Elsewhere(instance string) bool
+}
+
+// Returner makes a received command visible again after visibility.
+type Returner interface {
+	ChangeVisibility(ctx context.Context, receipt string, visibility time.Duration) error
 }
 
 // Worker runs the commands of a command queue against the session host:
@@ -56,6 +71,7 @@ type Worker struct {
 	log        *slog.Logger
 	visibility time.Duration
 	slots      chan struct{} // one per command received and not finished
+	returner   Returner      // the queue, when it can hand commands back
 	wg         sync.WaitGroup
 
 	mu    sync.Mutex
@@ -66,6 +82,10 @@ type Worker struct {
 func NewWorker(cfg WorkerConfig) (*Worker, error) {
 	if cfg.Queue == nil || cfg.Results == nil || cfg.Sessions == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("command: worker needs a queue, a result store, sessions, a clock and a logger")
+	}
+	returner, ok := cfg.Queue.(Returner)
+	if cfg.Placement != nil && !ok {
+		return nil, errors.New("command: a worker with a placement needs a queue that can hand commands back (ChangeVisibility)")
 	}
 	if cfg.ResultTTL <= 0 {
 		cfg.ResultTTL = DefaultResultTTL
@@ -82,6 +102,7 @@ func NewWorker(cfg WorkerConfig) (*Worker, error) {
 		visibility: (cfg.MaxAge + visibilityMargin + time.Second - 1).Truncate(time.Second),
 		slots:      make(chan struct{}, cfg.Concurrency),
 		lanes:      map[string][]queue.Delivery{},
+		returner:   returner,
 	}, nil
 }
 
@@ -193,6 +214,9 @@ func (w *Worker) handle(ctx context.Context, d queue.Delivery) {
 		return
 	}
 	log := w.log.With("instance", cmd.Instance, "commandId", cmd.ID, "kind", string(cmd.Kind))
+	if w.handBack(ctx, log, cmd.Instance, d) {
+		return
+	}
 	now := w.cfg.Clock.Now()
 	if age := now.Sub(cmd.IssuedAt); age > w.cfg.MaxAge && cmd.Kind != KindForget {
 		log.WarnContext(ctx, "stale command dropped", "age", age.String())
@@ -287,6 +311,22 @@ func (w *Worker) delete(ctx context.Context, log *slog.Logger, d queue.Delivery)
 	if err := w.cfg.Queue.Delete(ioCtx, d.Receipt); err != nil {
 		log.WarnContext(ctx, "delete command message", "err", err.Error())
 	}
+}
+
+// handBack returns a command for an instance that another session host
+// of the shard holds to the queue at once, for that host to receive, and
+// reports whether it did. A command nobody takes in time ends as stale
+// (MaxAge) like any other; the client has stopped waiting by then.
+func (w *Worker) handBack(ctx context.Context, log *slog.Logger, inst string, d queue.Delivery) bool {
+	if w.cfg.Placement == nil || !w.cfg.Placement.Elsewhere(inst) {
+		return false
+	}
+	ioCtx, cancel := ioContext(ctx)
+	defer cancel()
+	if err := w.returner.ChangeVisibility(ioCtx, d.Receipt, 0); err != nil {
+		log.WarnContext(ctx, "hand back command", "err", err.Error())
+	}
+	return true
 }
 
 // ioContext bounds one store or queue call that must happen even after

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
@@ -385,3 +386,61 @@ func TestNewWorkerNeedsItsPorts(t *testing.T) {
 		Clock: clock.Real{}, Log: log})
 	require.Error(t, err)
 }
+
+// placement says a fixed set of instances is held elsewhere; it can be
+// changed while the worker runs.
+type placement struct {
+	mu    sync.Mutex
+	other map[string]bool
+}
+
+func (p *placement) Elsewhere(inst string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.other[inst]
+}
+
+func (p *placement) set(inst string, elsewhere bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.other[inst] = elsewhere
+}
+
+// TestWorkerHandsBackInstancesHeldElsewhere: a command for an instance
+// another host holds is neither run nor answered nor deleted: it goes
+// back to the queue at once, again and again, while the worker runs
+// those of its own instances; once the instance is its own, it runs it.
+func TestWorkerHandsBackInstancesHeldElsewhere(t *testing.T) {
+	p := &placement{other: map[string]bool{"theirs": true}}
+	r := newWorkerRig(t, func(c *command.WorkerConfig) { c.Placement = p })
+	r.start(t)
+	r.send(t, "c-theirs", command.KindRestart, "theirs", 0)
+	r.send(t, "c-ours", command.KindRestart, "ours", 0)
+	require.Equal(t, command.Result{}, r.result(t, "c-ours"))
+	require.Eventually(t, func() bool {
+		r.q.mu.Lock()
+		defer r.q.mu.Unlock()
+		return r.q.handedBack >= 3
+	}, wait, time.Millisecond, "handed back again and again")
+	_, answered := r.res.result("c-theirs")
+	require.False(t, answered)
+	require.Equal(t, []call{{command.KindRestart, "ours", ""}}, r.exec.seen())
+
+	p.set("theirs", false)
+	require.Equal(t, command.Result{}, r.result(t, "c-theirs"))
+	r.drained(t)
+}
+
+func TestWorkerPlacementNeedsReturner(t *testing.T) {
+	_, err := command.NewWorker(command.WorkerConfig{Queue: noReturn{newMemQueue(nil)}, Results: newMemResults(nil),
+		Sessions: &fakeExec{}, Clock: clock.NewFake(start), Log: slog.New(slog.DiscardHandler), Placement: &placement{}})
+	require.ErrorContains(t, err, "ChangeVisibility")
+}
+
+// noReturn hides memQueue's ChangeVisibility.
+type noReturn struct{ q *memQueue }
+
+func (n noReturn) Receive(ctx context.Context, max int, v, w time.Duration) ([]queue.Delivery, error) {
+	return n.q.Receive(ctx, max, v, w)
+}
+func (n noReturn) Delete(ctx context.Context, receipt string) error { return n.q.Delete(ctx, receipt) }

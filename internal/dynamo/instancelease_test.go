@@ -42,13 +42,11 @@ func TestLeaseFence(t *testing.T) {
 	cur, err := ls.Acquire(ctx, inst, "host-b", time.Minute, now)
 	require.NoError(t, err)
 
-	// fencedPut writes a command result under token, fenced.
+	// fencedPut writes an item under token, as a host writes: the fence
+	// on the context.
 	fencedPut := func(id string, token int64, at time.Time) error {
-		fence, err := s.leaseFence(ctx, inst, token, at)
-		if err != nil {
-			return err
-		}
-		return s.write(ctx, fence, s.put(item{attrPK: str("C#" + id), attrSK: str("RESULT")}, "", nil))
+		fctx := lease.WithFence(ctx, lease.Fence{Instance: inst, Token: token, Now: at})
+		return s.write(fctx, s.put(item{attrPK: str("C#" + id), attrSK: str("RESULT")}, "", nil))
 	}
 	cases := []struct {
 		name  string
@@ -63,6 +61,9 @@ func TestLeaseFence(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			err := fencedPut(c.name, c.token, c.at)
+			_, found, gerr := s.get(ctx, key("C#"+c.name, "RESULT"))
+			require.NoError(t, gerr)
+			require.Equal(t, c.ok, found, "written")
 			if c.ok {
 				require.NoError(t, err)
 			} else {

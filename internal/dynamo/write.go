@@ -3,12 +3,16 @@ package dynamo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/wagateway/wagateway/internal/lease"
 )
 
 // Conditions on an item's existence.
@@ -60,10 +64,26 @@ const conflictRetries = 8
 // write runs items as one TransactWriteItems (a single item as a plain
 // write, at half the cost) and retries while another transaction holds one
 // of its items. A write refused by its conditions is a *canceled.
+//
+// A write whose ctx carries a lease.Fence (made by a session host for an
+// instance) also checks that fence, in the same transaction: the lease's
+// condition check goes last, so callers' item indexes stay as they are,
+// and when it fails the write fails with lease.ErrLost.
 func (s *Store) write(ctx context.Context, items ...types.TransactWriteItem) error {
+	fenced := false
+	if f, ok := lease.FenceFrom(ctx); ok && len(items) > 0 {
+		check, err := s.leaseFence(ctx, f.Instance, f.Token, f.Now)
+		if err != nil {
+			return err
+		}
+		items, fenced = append(slices.Clip(items), check), true
+	}
 	for attempt := 0; ; attempt++ {
 		err := s.writeOnce(ctx, items)
 		var c *canceled
+		if fenced && errors.As(err, &c) && c.failed(len(items)-1) {
+			return fmt.Errorf("write under lease token: %w", lease.ErrLost)
+		}
 		if !errors.As(err, &c) || !c.conflict() || attempt == conflictRetries {
 			return err
 		}

@@ -47,6 +47,11 @@ func (h *Host) Connecting(inst string) {
 // Connected implements driver.Events: the instance is open and its
 // waiting messages go out.
 func (h *Host) Connected(inst, phone string) {
+	if _, mine := h.fenced(context.Background(), inst); !mine {
+		// Connected just as its lease went: the new holder connects it.
+		h.cfg.Driver.Disconnect(inst)
+		return
+	}
 	h.mu.Lock()
 	delete(h.qr, inst)
 	h.mu.Unlock()
@@ -70,6 +75,9 @@ func (h *Host) Connected(inst, phone string) {
 // ping-pong with whoever replaced us); banned stays closed, its lanes
 // paused, until the end BannedUntil announced (see ban.go), if any.
 func (h *Host) Disconnected(inst string, reason driver.Reason) {
+	if _, mine := h.fenced(context.Background(), inst); !mine {
+		return // dropped (leases.go): the instance is another host's to handle
+	}
 	h.mu.Lock()
 	delete(h.qr, inst)
 	s := h.sessions[inst]
@@ -108,6 +116,10 @@ func (h *Host) Disconnected(inst string, reason driver.Reason) {
 func (h *Host) setState(inst string, change func(*instance.Instance), ev func() *outbox.Event) {
 	ctx, cancel := h.own.callContext(stateTimeout)
 	defer cancel()
+	ctx, mine := h.fenced(ctx, inst)
+	if !mine {
+		return
+	}
 	in, err := h.cfg.Store.GetInstance(ctx, inst)
 	if err != nil {
 		h.log.Warn("read instance for state change", "instance", inst, "err", err.Error())
@@ -138,6 +150,10 @@ func (h *Host) reconnect(inst, phone string, attempt int) {
 		}
 		if ctx.Err() != nil {
 			return
+		}
+		ctx, mine := h.fenced(ctx, inst)
+		if !mine {
+			return // connected only while this host holds the lease
 		}
 		err := h.cfg.Driver.Connect(ctx, inst, phone)
 		switch {

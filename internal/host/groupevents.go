@@ -33,6 +33,10 @@ func (h *Host) GroupUpdated(inst string, g driver.GroupUpdate) error {
 func (h *Host) Call(inst string, c driver.Call) (bool, error) {
 	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
+	ctx, herr := h.holding(ctx, inst)
+	if herr != nil {
+		return false, herr
+	}
 	set, err := h.settingsOf(ctx, inst)
 	if err != nil {
 		return false, fmt.Errorf("call: read settings: %w", err)
@@ -47,6 +51,10 @@ func (h *Host) Call(inst string, c driver.Call) (bool, error) {
 func (h *Host) addEvent(inst string, name events.Name, data any) error {
 	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
+	ctx, herr := h.holding(ctx, inst)
+	if herr != nil {
+		return herr
+	}
 	ev := h.event(inst, name, data)
 	if ev == nil {
 		return fmt.Errorf("%s: event not built", name)

@@ -44,6 +44,7 @@ func (h *Host) groupError(name, op string, err error) error {
 // Groups lists the groups the instance is in, each with whether the
 // instance is an admin of it.
 func (h *Host) Groups(ctx context.Context, name string) ([]driver.GroupSummary, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	in, err := h.cfg.Store.GetInstance(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
@@ -61,18 +62,21 @@ func (h *Host) Groups(ctx context.Context, name string) ([]driver.GroupSummary, 
 
 // CreateGroup creates a group; numbers not on WhatsApp are left out.
 func (h *Host) CreateGroup(ctx context.Context, name, subject string, participants []string) (driver.Group, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	g, err := h.cfg.Driver.CreateGroup(ctx, name, subject, participants)
 	return g, h.groupError(name, "create the group", err)
 }
 
 // Group describes a group the instance is in.
 func (h *Host) Group(ctx context.Context, name, id string) (driver.Group, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	g, err := h.cfg.Driver.Group(ctx, name, id)
 	return g, h.groupError(name, "read the group", err)
 }
 
 // UpdateGroup applies c and answers the group as it is then.
 func (h *Host) UpdateGroup(ctx context.Context, name, id string, c driver.GroupChange) (driver.Group, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	if err := h.cfg.Driver.UpdateGroup(ctx, name, id, c); err != nil {
 		return driver.Group{}, h.groupError(name, "change the group", err)
 	}
@@ -81,6 +85,7 @@ func (h *Host) UpdateGroup(ctx context.Context, name, id string, c driver.GroupC
 
 // UpdateParticipants adds, removes, promotes or demotes numbers.
 func (h *Host) UpdateParticipants(ctx context.Context, name, id string, a driver.ParticipantAction, phones []string) ([]driver.ParticipantResult, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	rs, err := h.cfg.Driver.UpdateParticipants(ctx, name, id, a, phones)
 	if err != nil {
 		return nil, h.groupError(name, "change the group's participants", err)
@@ -94,24 +99,28 @@ func (h *Host) UpdateParticipants(ctx context.Context, name, id string, a driver
 
 // InviteLink returns the group's invite link; reset revokes it first.
 func (h *Host) InviteLink(ctx context.Context, name, id string, reset bool) (string, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	link, err := h.cfg.Driver.InviteLink(ctx, name, id, reset)
 	return link, h.groupError(name, "get the invite link", err)
 }
 
 // JoinGroup joins a group by invite link and returns its id.
 func (h *Host) JoinGroup(ctx context.Context, name, link string) (string, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	id, err := h.cfg.Driver.JoinGroup(ctx, name, link)
 	return id, h.groupError(name, "join the group", err)
 }
 
 // LeaveGroup leaves a group.
 func (h *Host) LeaveGroup(ctx context.Context, name, id string) error {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	return h.groupError(name, "leave the group", h.cfg.Driver.LeaveGroup(ctx, name, id))
 }
 
 // CheckContacts says which numbers are on WhatsApp, in the order asked.
 // The anti-ban limit on checks is the API's (it counts before asking).
 func (h *Host) CheckContacts(ctx context.Context, name string, phones []string) ([]bool, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	on, err := h.cfg.Driver.CheckContacts(ctx, name, phones)
 	if err != nil {
 		return nil, h.groupError(name, "check the numbers", err)
@@ -124,12 +133,14 @@ func (h *Host) CheckContacts(ctx context.Context, name string, phones []string) 
 
 // Contact describes a number as WhatsApp shows it to the instance.
 func (h *Host) Contact(ctx context.Context, name, phone string) (driver.Contact, error) {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	c, err := h.cfg.Driver.Contact(ctx, name, phone)
 	return c, h.groupError(name, "read the contact", err)
 }
 
 // Block blocks or unblocks a number.
 func (h *Host) Block(ctx context.Context, name, phone string, block bool) error {
+	ctx, _ = h.fenced(ctx, name) // lets the sandbox network refuse a stale holder
 	op := "block the number"
 	if !block {
 		op = "unblock the number"

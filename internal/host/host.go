@@ -22,6 +22,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/lease"
 )
 
 // Visibility handling: a received queue message is invisible for holdFor;
@@ -74,6 +75,16 @@ type Config struct {
 	// PublicURL is where the API is reached (GATEWAY_PUBLIC_URL): media.url
 	// is PublicURL/instance/{name}/media/{messageId}.
 	PublicURL string
+	// Leases, when set, puts each instance under a lease (leases.go), so
+	// that several hosts can share a shard: a host connects, sends and
+	// writes for an instance only while it holds its lease, under the
+	// lease's fencing token. Holder names this process (unique per
+	// incarnation, unless a lock makes it the only one, as locally);
+	// LeaseTTL is the lease time (0: DefaultLeaseTTL). Without Leases the
+	// host holds every instance.
+	Leases   Leases
+	Holder   string
+	LeaseTTL time.Duration
 }
 
 // Host runs the sessions of the instances it owns.
@@ -90,6 +101,15 @@ type Host struct {
 	rnd      *rand.Rand
 	own      *owner        // starts, stops and waits for every goroutine (owner.go)
 	running  chan struct{} // closed once Run has taken over the linked instances
+	// With leases (leases.go): the leases this host holds, every lease as
+	// last listed, and when linking started for instances being linked.
+	held    map[string]lease.Lease
+	view    map[string]lease.Lease
+	viewAt  time.Time // when view was listed
+	linking map[string]time.Time
+	// hostLease is the host's presence lease, used by the lease loop alone
+	// (and by releaseAll after it stopped).
+	hostLease lease.Lease
 }
 
 // New checks cfg and returns a Host; Run starts it.
@@ -110,24 +130,38 @@ func New(cfg Config) (*Host, error) {
 	if cfg.DelayScale <= 0 {
 		cfg.DelayScale = 1
 	}
+	if cfg.Leases != nil && cfg.Holder == "" {
+		return nil, errors.New("host: leases need a holder id")
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
 	seed := cfg.Seed
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
+		held: map[string]lease.Lease{}, view: map[string]lease.Lease{}, linking: map[string]time.Time{},
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Run reconnects the linked instances, drains the lane queues and keeps
 // held messages invisible, until ctx ends; then it waits for the senders.
+//
+// With leases, Run connects only the instances it claims (leases.go),
+// renews and claims every tick, and on stop releases what it holds.
 func (h *Host) Run(ctx context.Context) error {
-	linked, err := h.cfg.Store.ListLinked(ctx)
-	if err != nil {
-		return fmt.Errorf("list linked instances: %w", err)
-	}
-	for _, in := range linked {
-		h.reconnect(in.Name.String(), in.PhoneNumber, 0)
+	if h.leased() {
+		h.own.post(h.leaseLoop)
+	} else {
+		linked, err := h.cfg.Store.ListLinked(ctx)
+		if err != nil {
+			return fmt.Errorf("list linked instances: %w", err)
+		}
+		for _, in := range linked {
+			h.reconnect(in.Name.String(), in.PhoneNumber, 0)
+		}
 	}
 	for _, l := range lane.All() {
 		h.addReceiver(l, h.cfg.Queues[l], new(atomic.Int32))
@@ -135,6 +169,9 @@ func (h *Host) Run(ctx context.Context) error {
 	h.own.post(h.extend)
 	close(h.running)
 	h.own.run(ctx)
+	if h.leased() {
+		h.releaseAll()
+	}
 	h.release()
 	return nil
 }

@@ -28,6 +28,10 @@ const inboundTimeout = 3 * time.Minute
 func (h *Host) Received(inst string, in driver.Inbound) error {
 	ctx, cancel := h.own.callContext(inboundTimeout)
 	defer cancel()
+	ctx, herr := h.holding(ctx, inst)
+	if herr != nil {
+		return herr
+	}
 	if in.IsGroup {
 		set, err := h.settingsOf(ctx, inst)
 		if err != nil {

@@ -57,6 +57,9 @@ func (h *Host) LinkQR(ctx context.Context, name string) (string, error) {
 	if err := linkable(in); err != nil {
 		return "", err
 	}
+	if ctx, err = h.take(ctx, name); err != nil {
+		return "", err
+	}
 	if code := h.currentQR(name); code != "" {
 		return code, nil
 	}
@@ -113,6 +116,9 @@ func (h *Host) PairingCode(ctx context.Context, name, phone string) (string, err
 	if err := linkable(in); err != nil {
 		return "", err
 	}
+	if ctx, err = h.take(ctx, name); err != nil {
+		return "", err
+	}
 	code, err := h.cfg.Driver.PairingCode(ctx, name, phone)
 	if err != nil {
 		return "", h.linkError(name, "request a pairing code", err)
@@ -134,6 +140,7 @@ func (h *Host) Device(ctx context.Context, name string) (driver.Device, error) {
 
 // Logout unlinks the phone; queued messages stay queued.
 func (h *Host) Logout(ctx context.Context, name string) error {
+	ctx, _ = h.fenced(ctx, name)
 	err := h.cfg.Driver.Logout(ctx, name)
 	if errors.Is(err, driver.ErrNotLinked) {
 		return errNotLinked
@@ -153,6 +160,11 @@ func (h *Host) Restart(ctx context.Context, name string) error {
 	if in.PhoneNumber == "" {
 		return errNotLinked
 	}
+	if _, mine := h.fenced(ctx, name); !mine {
+		// Nobody holds it yet (a claim is on its way) or another host
+		// does: that host reconnects it.
+		return errElsewhere
+	}
 	h.cfg.Driver.Disconnect(name)
 	if s := h.existing(name); s != nil {
 		s.setOpen(false)
@@ -166,6 +178,7 @@ func (h *Host) Restart(ctx context.Context, name string) error {
 // drops its session, for DELETE /instance/{name}. Held messages are
 // deleted from their queues as they come up, found failed.
 func (h *Host) Forget(ctx context.Context, name string) {
+	ctx, _ = h.fenced(ctx, name)
 	if err := h.cfg.Driver.Logout(ctx, name); err != nil && !errors.Is(err, driver.ErrNotLinked) {
 		h.log.Warn("log out deleted instance", "instance", name, "err", err.Error())
 	}
@@ -181,9 +194,15 @@ func (h *Host) Forget(ctx context.Context, name string) {
 	delete(h.sessions, name)
 	delete(h.qr, name)
 	delete(h.bans, name)
+	l, leased := h.held[name]
+	delete(h.held, name)
+	delete(h.linking, name)
 	h.mu.Unlock()
 	if s != nil {
 		s.setOpen(false)
+	}
+	if leased {
+		h.releaseLease(ctx, l)
 	}
 }
 

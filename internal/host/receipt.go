@@ -36,6 +36,10 @@ func (h *Host) Receipt(inst string, r driver.Receipt) error {
 	}
 	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
+	ctx, herr := h.holding(ctx, inst)
+	if herr != nil {
+		return herr
+	}
 	n, err := h.cfg.Store.RecordReceipt(ctx, inst, r.WAMessageIDs, r.Status, at, func(before message.Message) []outbox.Event {
 		return h.receiptEvents(inst, before, r.Status == driver.Read, at)
 	})

@@ -84,6 +84,14 @@ func (h *Host) hold(ctx context.Context, l lane.Lane, q Receiver, d queue.Delive
 		_ = q.Delete(ctx, d.Receipt)
 		return
 	}
+	if h.Elsewhere(body.InstanceName) {
+		// Another host holds the instance: let it have the message now
+		// rather than after this host's visibility.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), leaseIOTimeout)
+		defer cancel()
+		_ = q.ChangeVisibility(rctx, d.Receipt, 0)
+		return
+	}
 	s, err := h.session(ctx, body.InstanceName)
 	if err != nil && ctx.Err() != nil {
 		// Received just as the host stops: hand it to the next host at
@@ -166,6 +174,19 @@ func (s *session) extendDue(now time.Time) ([]heldMsg, []time.Duration) {
 	return due, by
 }
 
+// takeAll removes and returns every held message (handing them back).
+func (s *session) takeAll() []heldMsg {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]heldMsg, 0, len(s.holding))
+	for id, m := range s.holding {
+		out = append(out, m)
+		delete(s.holding, id)
+		s.pacer.Remove(id)
+	}
+	return out
+}
+
 func (s *session) held() []heldMsg {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -214,7 +235,17 @@ func (s *session) loop(ctx context.Context) {
 			s.mu.Unlock()
 			continue
 		}
-		o := s.h.deliver(ctx, s.name, m, read, s.rnd, due)
+		fctx, mine := s.h.fenced(ctx, s.name)
+		if !mine {
+			// The lease went (drop follows): send nothing more.
+			typing.stop()
+			s.mu.Lock()
+			s.pacer.Requeue(pacer.Item{ID: m.id, Lane: m.lane})
+			s.open = false
+			s.mu.Unlock()
+			continue
+		}
+		o := s.h.deliver(fctx, s.name, m, read, s.rnd, due)
 		typing.stop() // handed to WhatsApp, or over without a send
 		switch o {
 		case outcomeSent:

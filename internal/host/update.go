@@ -22,6 +22,10 @@ var _ driver.UpdateEvents = (*Host)(nil)
 func (h *Host) Updated(inst string, u driver.Update) error {
 	ctx, cancel := h.own.callContext(receiptTimeout)
 	defer cancel()
+	ctx, herr := h.holding(ctx, inst)
+	if herr != nil {
+		return herr
+	}
 	if u.IsGroup {
 		set, err := h.settingsOf(ctx, inst)
 		if err != nil {

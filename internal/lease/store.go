@@ -10,9 +10,9 @@ import (
 // each sees the result of the others, so two holders never both hold it.
 // Reads are strongly consistent. now is always the caller's clock.
 //
-// The session host will own this port (ports are declared by their
-// consumer); it lives here until the host uses it. Adapters:
-// sqlite.LeaseStore and dynamo.LeaseStore, both held to leasetest.Run.
+// It is the port of the stores (adapters: sqlite.LeaseStore and
+// dynamo.LeaseStore, both held to leasetest.Run); the session host
+// declares the part it uses (host.Leases).
 type Store interface {
 	// Acquire applies the rule Acquire: the granted lease, or a
 	// *HeldError (ErrHeld) when another holder has it.
@@ -27,4 +27,8 @@ type Store interface {
 	// (released or expired: see Lease.HeldAt); the zero Lease with
 	// Instance set when it never had one.
 	Current(ctx context.Context, instance string) (Lease, error)
+	// List returns every stored lease, free ones included, in no order:
+	// what hosts decide their claims on (Claims). It may lag the last
+	// writes slightly; every change still goes through the rules.
+	List(ctx context.Context) ([]Lease, error)
 }

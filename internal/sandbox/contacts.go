@@ -21,6 +21,9 @@ type CallRecord struct {
 // CheckContacts says, in the order asked, which numbers are on WhatsApp:
 // in the sandbox, every valid number but those starting with 999.
 func (n *Network) CheckContacts(ctx context.Context, instance string, phones []string) ([]bool, error) {
+	if err := n.fenceOK(ctx, instance, "CheckContacts"); err != nil {
+		return nil, err
+	}
 	out := make([]bool, 0, len(phones))
 	err := n.own(ctx, instance, "check contacts", func(*conn) error {
 		for _, p := range phones {
@@ -37,6 +40,9 @@ func (n *Network) CheckContacts(ctx context.Context, instance string, phones []s
 // Contact describes a number: what the far side set with SetProfile,
 // nothing otherwise, and nothing at all for a number not on WhatsApp.
 func (n *Network) Contact(ctx context.Context, instance, number string) (driver.Contact, error) {
+	if err := n.fenceOK(ctx, instance, "Contact"); err != nil {
+		return driver.Contact{}, err
+	}
 	out := driver.Contact{Phone: number}
 	err := n.own(ctx, instance, "contact", func(*conn) error {
 		if !onWhatsApp(number) {
@@ -55,6 +61,9 @@ func (n *Network) Contact(ctx context.Context, instance, number string) (driver.
 // Block blocks or unblocks number on the instance's account; doing
 // either twice changes nothing.
 func (n *Network) Block(ctx context.Context, instance, number string, block bool) error {
+	if err := n.fenceOK(ctx, instance, "Block"); err != nil {
+		return err
+	}
 	return n.own(ctx, instance, "block", func(c *conn) error {
 		switch {
 		case !phone.Valid(number):

@@ -12,12 +12,18 @@ import (
 // of type "edit" on message.ChangeLane. A closed instance is
 // ErrNotConnected, as for Send.
 func (n *Network) Edit(ctx context.Context, instance string, e driver.Edit) error {
+	if err := n.fenceOK(ctx, instance, "Edit"); err != nil {
+		return err
+	}
 	return n.recordChange(ctx, instance, SentRecord{Outbound: driver.Outbound{MessageID: e.MessageID,
 		WAMessageID: e.WAMessageID, To: e.To, Type: message.Type(message.ChangeEdit)}, Edit: &e})
 }
 
 // Revoke records a deletion for everyone of an earlier message, like Edit.
 func (n *Network) Revoke(ctx context.Context, instance string, r driver.Revoke) error {
+	if err := n.fenceOK(ctx, instance, "Revoke"); err != nil {
+		return err
+	}
 	return n.recordChange(ctx, instance, SentRecord{Outbound: driver.Outbound{MessageID: r.MessageID,
 		WAMessageID: r.WAMessageID, To: r.To, Type: message.Type(message.ChangeRevoke)}, Revoke: &r})
 }

@@ -53,6 +53,9 @@ func (n *Network) tellParticipants(c *conn, id string, a driver.ParticipantActio
 
 // Groups lists the groups the instance is in, by id.
 func (n *Network) Groups(ctx context.Context, instance string) ([]driver.Group, error) {
+	if err := n.fenceOK(ctx, instance, "Groups"); err != nil {
+		return nil, err
+	}
 	out := []driver.Group{}
 	err := n.own(ctx, instance, "list groups", func(c *conn) error {
 		for _, g := range c.groups {
@@ -72,6 +75,9 @@ func (n *Network) Groups(ctx context.Context, instance string) ([]driver.Group, 
 // CreateGroup makes a group of the instance's, leaving out the numbers
 // not on WhatsApp. Creating is not a change: nothing is reported.
 func (n *Network) CreateGroup(ctx context.Context, instance, subject string, participants []string) (driver.Group, error) {
+	if err := n.fenceOK(ctx, instance, "CreateGroup"); err != nil {
+		return driver.Group{}, err
+	}
 	var out driver.Group
 	err := n.own(ctx, instance, "create group", func(c *conn) error {
 		g, err := n.newGroup(c, c.phone, subject, participants)
@@ -85,6 +91,9 @@ func (n *Network) CreateGroup(ctx context.Context, instance, subject string, par
 
 // Group describes a group the instance is in.
 func (n *Network) Group(ctx context.Context, instance, id string) (driver.Group, error) {
+	if err := n.fenceOK(ctx, instance, "Group"); err != nil {
+		return driver.Group{}, err
+	}
 	var out driver.Group
 	err := n.own(ctx, instance, "group", func(c *conn) error {
 		g, err := n.memberGroup(c, id)
@@ -99,6 +108,9 @@ func (n *Network) Group(ctx context.Context, instance, id string) (driver.Group,
 // UpdateGroup applies ch's fields in order, each one reported, up to the
 // first refusal.
 func (n *Network) UpdateGroup(ctx context.Context, instance, id string, ch driver.GroupChange) error {
+	if err := n.fenceOK(ctx, instance, "UpdateGroup"); err != nil {
+		return err
+	}
 	return n.own(ctx, instance, "update group", func(c *conn) error {
 		g, err := n.memberGroup(c, id)
 		if err != nil {
@@ -116,6 +128,9 @@ func (n *Network) UpdateGroup(ctx context.Context, instance, id string, ch drive
 // reports the numbers it changed.
 func (n *Network) UpdateParticipants(ctx context.Context, instance, id string, a driver.ParticipantAction,
 	phones []string) ([]driver.ParticipantResult, error) {
+	if err := n.fenceOK(ctx, instance, "UpdateParticipants"); err != nil {
+		return nil, err
+	}
 	var out []driver.ParticipantResult
 	err := n.own(ctx, instance, "update participants", func(c *conn) error {
 		if !a.Valid() {
@@ -141,6 +156,9 @@ func (n *Network) UpdateParticipants(ctx context.Context, instance, id string, a
 // InviteLink returns the group's link, issuing a new one on reset (the
 // old one then joins nobody). Only admins see it.
 func (n *Network) InviteLink(ctx context.Context, instance, id string, reset bool) (string, error) {
+	if err := n.fenceOK(ctx, instance, "InviteLink"); err != nil {
+		return "", err
+	}
 	var link string
 	err := n.own(ctx, instance, "invite link", func(c *conn) error {
 		g, err := n.memberGroup(c, id)
@@ -162,6 +180,9 @@ func (n *Network) InviteLink(ctx context.Context, instance, id string, reset boo
 // JoinGroup joins the group whose current link is link, as a plain
 // member; joining a group the instance is in changes nothing.
 func (n *Network) JoinGroup(ctx context.Context, instance, link string) (string, error) {
+	if err := n.fenceOK(ctx, instance, "JoinGroup"); err != nil {
+		return "", err
+	}
 	var (
 		id     string
 		source *conn // another instance whose group the link is
@@ -223,6 +244,9 @@ func (n *Network) joinElsewhere(c *conn, link string) (*group, *conn) {
 // LeaveGroup takes the instance out of the group for good: it is then
 // ErrNoGroup until someone adds it back or it joins by a link.
 func (n *Network) LeaveGroup(ctx context.Context, instance, id string) error {
+	if err := n.fenceOK(ctx, instance, "LeaveGroup"); err != nil {
+		return err
+	}
 	return n.own(ctx, instance, "leave group", func(c *conn) error {
 		g, err := n.memberGroup(c, id)
 		if err != nil {

@@ -56,6 +56,9 @@ func (n *Network) startLinking(c *conn) {
 
 // Link starts linking by QR code; linking again restarts it.
 func (n *Network) Link(ctx context.Context, instance string) error {
+	if err := n.fenceOK(ctx, instance, "Link"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -74,6 +77,9 @@ func (n *Network) Link(ctx context.Context, instance string) error {
 // PairingCode returns a new code to link by number, starting linking (QR
 // codes included, as WhatsApp does) unless it is under way.
 func (n *Network) PairingCode(ctx context.Context, instance, number string) (string, error) {
+	if err := n.fenceOK(ctx, instance, "PairingCode"); err != nil {
+		return "", err
+	}
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}

@@ -11,6 +11,9 @@ import (
 // /sandbox/{name}/presence. A closed instance is ErrNotConnected, as for
 // Send.
 func (n *Network) Presence(ctx context.Context, instance, to string, state driver.ChatPresence) error {
+	if err := n.fenceOK(ctx, instance, "Presence"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

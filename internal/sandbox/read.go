@@ -17,6 +17,9 @@ import (
 // ids the instance may mark is the host's to say. A closed instance is
 // ErrNotConnected, as for Send.
 func (n *Network) MarkRead(ctx context.Context, instance string, r driver.ReadReceipt) error {
+	if err := n.fenceOK(ctx, instance, "MarkRead"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

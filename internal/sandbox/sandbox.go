@@ -119,6 +119,7 @@ func (c *conn) linked() bool { return c.state == offline || c.state == open }
 // Network is the sandbox driver and the phones on the far side of it. It is
 // safe for concurrent use.
 type Network struct {
+	fences *fencing // nil: fences are not checked (fence.go)
 	events driver.Events
 	clk    clock.Clock
 
@@ -154,6 +155,9 @@ func (n *Network) conn(name string) *conn {
 // reports Connecting and Connected again, so a host that lost track
 // converges.
 func (n *Network) Connect(ctx context.Context, instance, number string) error {
+	if err := n.fenceOK(ctx, instance, "Connect"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -195,6 +199,9 @@ func (n *Network) Disconnect(instance string) {
 
 // Logout unlinks the instance's device, connected or not.
 func (n *Network) Logout(ctx context.Context, instance string) error {
+	if err := n.fenceOK(ctx, instance, "Logout"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -215,6 +222,9 @@ func (n *Network) Logout(ctx context.Context, instance string) error {
 // instance is ErrNotConnected before anything else, so that the message
 // waits instead of failing.
 func (n *Network) Send(ctx context.Context, instance string, out driver.Outbound) error {
+	if err := n.fenceOK(ctx, instance, "Send"); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -279,6 +289,9 @@ func (n *Network) Sent(instance string) []SentRecord {
 
 // Device describes the linked phone.
 func (n *Network) Device(ctx context.Context, instance string) (driver.Device, error) {
+	if err := n.fenceOK(ctx, instance, "Device"); err != nil {
+		return driver.Device{}, err
+	}
 	if err := ctx.Err(); err != nil {
 		return driver.Device{}, err
 	}

@@ -25,6 +25,8 @@ import (
 	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	instlease "github.com/wagateway/wagateway/internal/lease"
 )
 
 // maxBatch bounds how many writes share one transaction, so one commit
@@ -243,7 +245,22 @@ func (db *DB) WriteGrouped(ctx context.Context, g *Group, item any, fn func(tx *
 	return db.submit(ctx, writeOp{fn: fn, errc: make(chan error, 1), group: g, item: item})
 }
 
+// submit queues op. A write whose ctx carries a lease.Fence (made by a
+// session host for an instance) checks it first in the same transaction
+// (leaseFence) and fails with lease.ErrLost, changing nothing, when the
+// token is no longer current; such a write never runs grouped, since a
+// group's Run would skip the check.
 func (db *DB) submit(ctx context.Context, op writeOp) error {
+	if f, ok := instlease.FenceFrom(ctx); ok {
+		fn := op.fn
+		op.fn = func(tx *Tx) error {
+			if err := leaseFence(tx, f.Instance, f.Token, f.Now); err != nil {
+				return err
+			}
+			return fn(tx)
+		}
+		op.group, op.item = nil, nil
+	}
 	select {
 	case db.ops <- op:
 	case <-db.closing:

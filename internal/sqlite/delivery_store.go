@@ -260,7 +260,7 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 		q += ` AND status <> ?`
 		args = append(args, string(outbox.Filtered))
 	}
-	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, id DESC LIMIT CAST(? AS INTEGER)`, append(args, limit)...)
+	rows, err := s.db.query(ctx, q+` ORDER BY created_at DESC, rowid DESC LIMIT CAST(? AS INTEGER)`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
 	}

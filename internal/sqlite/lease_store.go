@@ -69,6 +69,26 @@ func (s *LeaseStore) Current(ctx context.Context, instance string) (instlease.Le
 	return l, nil
 }
 
+// List implements lease.Store.
+func (s *LeaseStore) List(ctx context.Context) ([]instlease.Lease, error) {
+	rows, err := s.db.query(ctx, `SELECT instance_name, holder, token, expires_at FROM instance_leases`)
+	if err != nil {
+		return nil, fmt.Errorf("list leases: %w", err)
+	}
+	defer rows.Close()
+	var out []instlease.Lease
+	for rows.Next() {
+		var l instlease.Lease
+		var expires sql.NullInt64
+		if err := rows.Scan(&l.Instance, &l.Holder, &l.Token, &expires); err != nil {
+			return nil, fmt.Errorf("list leases: %w", err)
+		}
+		l.Expires = fromMS(expires)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
 // change runs decide on the instance's stored lease and stores what it
 // returns, in one write transaction. A refusal writes nothing and is not
 // the transaction's error, so it does not undo the writes batched with it.

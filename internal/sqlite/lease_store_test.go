@@ -77,6 +77,16 @@ func TestLeaseFence(t *testing.T) {
 			} else {
 				require.ErrorIs(t, err, instlease.ErrLost)
 			}
+			// The same check on any write whose context carries the fence.
+			wrote := false
+			fctx := instlease.WithFence(ctx, instlease.Fence{Instance: c.inst, Token: c.token, Now: c.at})
+			err = db.Write(fctx, func(tx *Tx) error { wrote = true; return nil })
+			require.Equal(t, c.ok, wrote, "the write ran")
+			if c.ok {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, instlease.ErrLost)
+			}
 		})
 	}
 }

@@ -150,3 +150,18 @@ func tokensIncreaseAndSurviveReopen(t *testing.T, r *rig) {
 	l := r.acquire(t, inst, holders[0])
 	require.Greater(t, l.Token, last)
 }
+
+// listShowsEveryLease: List returns every lease as Current would, free
+// ones included, and nothing for instances never leased.
+func listShowsEveryLease(t *testing.T, r *rig) {
+	ls, err := r.s.List(r.ctx)
+	require.NoError(t, err)
+	require.Empty(t, ls)
+	a := r.acquire(t, inst, "host-a")
+	b := r.acquire(t, other, "host-b")
+	require.NoError(t, r.s.Release(r.ctx, b))
+	ls, err = r.s.List(r.ctx)
+	require.NoError(t, err)
+	require.ElementsMatch(t, []lease.Lease{a, r.current(t, other)}, ls)
+	require.False(t, r.current(t, other).HeldAt(r.clk.Now()))
+}

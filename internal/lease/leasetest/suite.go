@@ -55,6 +55,7 @@ func Run(t *testing.T, newOpener func(t *testing.T) Opener) {
 		{"ConcurrentAcquire", concurrentAcquire},
 		{"ConcurrentRenewAndSteal", concurrentRenewAndSteal},
 		{"InstancesIndependent", instancesIndependent},
+		{"ListShowsEveryLease", listShowsEveryLease},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
