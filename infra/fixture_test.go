@@ -37,6 +37,7 @@ const testStack = "Test"
 // same template as plain JSON, and the cloud assembly's directory.
 type fixture struct {
 	shards     int
+	hosts      int               // session host tasks per shard
 	alarmEmail string            // AlarmEmail the stack was built with
 	retention  int               // media retention days the stack has
 	publicURL  string            // PublicURL the stack was built with
@@ -136,6 +137,7 @@ func testProps(t *testing.T, shards int, repo string) GatewayStackProps {
 		p.HostCPU, p.HostMemoryMiB = 512, 2048
 		p.APIConcurrency, p.APIRateLimit, p.APIBurstLimit, p.WebhookConcurrency = 0, 20, 40, 2
 		p.NoContainerInsights = true
+		p.HostsPerShard = 3
 	}
 	return p
 }
@@ -156,7 +158,7 @@ func synthProps(t *testing.T, app awscdk.App, props GatewayStackProps) *fixture 
 	if retention == 0 {
 		retention = defaultMediaRetentionDays
 	}
-	f := &fixture{shards: props.Shards, alarmEmail: props.AlarmEmail, retention: retention, publicURL: props.PublicURL,
+	f := &fixture{shards: props.Shards, hosts: max(props.HostsPerShard, 1), alarmEmail: props.AlarmEmail, retention: retention, publicURL: props.PublicURL,
 		in: props, outdir: *app.Outdir(), stack: stack, res: map[string]resource{}, byPath: map[string]string{}}
 	cdkAssert(t, func() { f.tpl = assertions.Template_FromStack(stack, nil) })
 

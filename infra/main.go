@@ -6,6 +6,8 @@
 // Context (cdk synth -c key=value):
 //
 //	shards      number of shards, default 1
+//	hostsPerShard  session host tasks per shard, 1 to 10, default 1 (2
+//	            or more to survive a host's death within a lease time)
 //	stackName   default WaGateway
 //	alarmEmail  address subscribed to the alarm topic, default none
 //	mediaRetentionDays  days inbound messages and media are kept, 1 to
@@ -90,6 +92,7 @@ func run() error {
 	for key, def := range map[string]int{
 		"apiConcurrency": defaultAPIConcurrency, "apiRateLimit": defaultAPIRateLimit, "apiBurstLimit": defaultAPIBurstLimit,
 		"webhookConcurrency": defaultWebhookConcurrency, "hostCpu": defaultHostCPU, "hostMemoryMiB": defaultHostMemoryMiB,
+		"hostsPerShard": 1,
 	} {
 		v, err := intContext(app, key, def)
 		if err != nil {
@@ -100,7 +103,7 @@ func run() error {
 	// A context value of 0 means "none" only for apiConcurrency; for the
 	// others the stack would read it as its default, which from the CLI
 	// is a mistake.
-	for _, key := range []string{"apiRateLimit", "apiBurstLimit", "webhookConcurrency", "hostCpu", "hostMemoryMiB"} {
+	for _, key := range []string{"apiRateLimit", "apiBurstLimit", "webhookConcurrency", "hostCpu", "hostMemoryMiB", "hostsPerShard"} {
 		if ints[key] <= 0 {
 			return fmt.Errorf("context %s: want a positive number, got %d", key, ints[key])
 		}
@@ -124,6 +127,7 @@ func run() error {
 		WebhooksCode:        filepath.Join(root, "dist", "webhooks.zip"),
 		HostCPU:             ints["hostCpu"],
 		HostMemoryMiB:       ints["hostMemoryMiB"],
+		HostsPerShard:       ints["hostsPerShard"],
 		APIConcurrency:      ints["apiConcurrency"],
 		APIRateLimit:        ints["apiRateLimit"],
 		APIBurstLimit:       ints["apiBurstLimit"],

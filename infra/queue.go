@@ -16,15 +16,19 @@ const (
 	// its own on every receive and extends it while it holds a message
 	// (internal/host: holdFor = 60 s).
 	laneVisibilitySeconds = 60
-	// laneMaxReceives: a held message is received again after every host
-	// restart or deployment (the host releases what it holds on a clean
-	// stop), so a message waiting out its lane limits may count several
-	// receives without being faulty. Unreadable bodies are deleted by the
-	// host, not retried.
-	laneMaxReceives = 10
-	// commandMaxReceives: redelivered commands are dropped as stale by the
-	// worker (internal/command), except forget, which is idempotent.
-	commandMaxReceives = 5
+	// laneMaxReceives is SQS's highest. A message is received again after
+	// every host restart or deployment, and with several hosts on a
+	// shard, every host that does not hold its instance hands it back at
+	// once: with h hosts it takes h receives on average to reach the
+	// holder, and a run of misses must never send it to the DLQ (10
+	// hosts missing 1,000 times in a row: 0.9^1000, about 1e-46).
+	// Unreadable bodies are deleted by the host, not retried, so the DLQ
+	// is for a host that keeps failing, not for poison messages.
+	laneMaxReceives = 1000
+	// commandMaxReceives: commands are handed back the same way; one
+	// older than its client's wait is dropped as stale by the worker
+	// (internal/command), except forget, which is idempotent.
+	commandMaxReceives = 100
 	// retentionDays is SQS's longest: a message may wait days in the bulk
 	// lane under its daily limit, and a DLQ must keep what it gets at
 	// least as long as the source queue.

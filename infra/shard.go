@@ -63,10 +63,12 @@ type shardDeps struct {
 	retentionDays int
 	// cpu and memoryMiB are the task's size (validHostSize).
 	cpu, memoryMiB int
+	// hosts is the number of session host tasks per shard.
+	hosts int
 }
 
 // shard is {three lane FIFO queues, one command queue, one Fargate
-// service with one task} (ARCHITECTURE.md "Scaling out").
+// service with hostsPerShard tasks} (ARCHITECTURE.md "Scaling out").
 type shard struct {
 	urgent, normal, bulk, command queuePair
 	service                       awsecs.FargateService
@@ -191,18 +193,15 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	s.service = awsecs.NewFargateService(sc, jsii.String("HostService"), &awsecs.FargateServiceProps{
 		Cluster:        d.cluster,
 		TaskDefinition: task,
-		DesiredCount:   jsii.Number(1),
-		// One task, replaced stop-first during a deployment: a WhatsApp
-		// device has one live connection, and the per-instance leases
-		// that would let two tasks overlap safely (ARCHITECTURE.md
-		// "Sessions, leases and commands") are not built yet. Started
-		// first, the new task would take every connection over and the
-		// old one, told it was replaced, would record the instances as
-		// closed. Stop-first trades a minute of sending for that: the
-		// old task releases what it holds on SIGTERM, messages wait in
-		// their queues, the API stays up.
-		MinHealthyPercent: jsii.Number(0),
-		MaxHealthyPercent: jsii.Number(100),
+		DesiredCount:   jsii.Number(float64(d.hosts)),
+		// Start-first: the new tasks start while the old ones run, and a
+		// stopping host releases its instance leases one by one on
+		// SIGTERM, so each instance moves with one reconnect's gap
+		// (ARCHITECTURE.md "Sessions, leases and commands"). Leases and
+		// their fencing tokens make the overlap safe: a host connects and
+		// writes for an instance only while it holds its lease.
+		MinHealthyPercent: jsii.Number(100),
+		MaxHealthyPercent: jsii.Number(200),
 		CircuitBreaker:    &awsecs.DeploymentCircuitBreaker{Enable: jsii.Bool(true), Rollback: jsii.Bool(true)},
 		SecurityGroups:    &[]awsec2.ISecurityGroup{d.hostSG},
 		// Public subnets without a NAT gateway: a public address is the

@@ -24,6 +24,11 @@ import (
 // TestStack checks the sum.
 const maxShards = 14
 
+// maxHostsPerShard bounds the hosts sharing a shard's queues: each
+// receives every lane message at first and hands back what another
+// holds, so receives grow with the hosts (laneMaxReceives).
+const maxHostsPerShard = 10
+
 // Defaults of the API's and the webhooks' limits (context parameters,
 // see main.go and README.md).
 const (
@@ -41,9 +46,13 @@ func hostImageFiles() []string { return []string{"Dockerfile", "sessionhost", "p
 // GatewayStackProps configures the gateway's stack.
 type GatewayStackProps struct {
 	awscdk.StackProps
-	// Shards is the number of shards (lane queues, command queue and one
-	// session host task each), 1 to maxShards.
+	// Shards is the number of shards (lane queues, command queue and
+	// HostsPerShard session host tasks each), 1 to maxShards.
 	Shards int
+	// HostsPerShard is the number of session host tasks per shard, 1 to
+	// maxHostsPerShard; 0 means 1. With two or more, a host that dies has
+	// its instances reconnected by the others within a lease time.
+	HostsPerShard int
 	// HostImageDir is the session host image's build context, dist/host
 	// of `make build` (hostImageFiles): the image depends on nothing else
 	// in the repository.
@@ -103,6 +112,9 @@ func (p GatewayStackProps) validate() error {
 	var errs []error
 	if p.Shards < 1 || p.Shards > maxShards {
 		errs = append(errs, fmt.Errorf("shards: want 1 to %d, got %d", maxShards, p.Shards))
+	}
+	if p.HostsPerShard < 0 || p.HostsPerShard > maxHostsPerShard {
+		errs = append(errs, fmt.Errorf("hostsPerShard: want 1 to %d, got %d", maxHostsPerShard, p.HostsPerShard))
 	}
 	// The image is built from dist/host alone; its Dockerfile copies the
 	// binary, so both must be there.
@@ -228,6 +240,7 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		logs:          newLogGroup(stack, "HostLogs"),
 		cpu:           orDefault(props.HostCPU, defaultHostCPU),
 		memoryMiB:     orDefault(props.HostMemoryMiB, defaultHostMemoryMiB),
+		hosts:         orDefault(props.HostsPerShard, 1),
 	}
 	alarms := newAlarmTopic(stack, props.AlarmEmail)
 	shards := make([]*shard, props.Shards)

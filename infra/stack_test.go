@@ -308,10 +308,10 @@ func checkHosts(t *testing.T, f *fixture) {
 			envPublicURL:          publicURL(t, f),
 		}, containerEnv(t, task))
 		svc := f.props(t, sh+"HostService/Service")
-		require.EqualValues(t, 1, svc["DesiredCount"])
+		require.EqualValues(t, f.hosts, svc["DesiredCount"])
 		deploy := svc["DeploymentConfiguration"].(map[string]any)
-		require.EqualValues(t, 0, deploy["MinimumHealthyPercent"], "stop-first: never two hosts on one shard")
-		require.EqualValues(t, 100, deploy["MaximumPercent"])
+		require.EqualValues(t, 100, deploy["MinimumHealthyPercent"], "start-first: the leases hand instances over")
+		require.EqualValues(t, 200, deploy["MaximumPercent"])
 		require.Equal(t, "FARGATE", svc["LaunchType"])
 		// Kept explicit (the flag that drops it is left out of cdk.json):
 		// CloudFormation would replace the service, running a second host
