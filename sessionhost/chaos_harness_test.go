@@ -102,10 +102,13 @@ type bus struct {
 	// sent and failed are the distinct event ids of message.sent and
 	// message.failed per message id.
 	sent, failed map[string]map[string]bool
+	// seen counts how often each event (by delivery id) was published:
+	// more than once is the relay's at-least-once at work.
+	seen map[string]int
 }
 
 func newBus(t *testing.T) (*bus, string) {
-	b := &bus{sent: map[string]map[string]bool{}, failed: map[string]map[string]bool{}}
+	b := &bus{sent: map[string]map[string]bool{}, failed: map[string]map[string]bool{}, seen: map[string]int{}}
 	ep := eventbustest.New(t, func(_ context.Context, raw []byte) error {
 		var e eventbustest.Event
 		if err := json.Unmarshal(raw, &e); err != nil {
@@ -126,6 +129,7 @@ func newBus(t *testing.T) (*bus, string) {
 		}
 		b.mu.Lock()
 		defer b.mu.Unlock()
+		b.seen[id]++
 		switch e.DetailType {
 		case "message.sent":
 			add(b.sent, d.Data.ID, id)
@@ -142,6 +146,18 @@ func add(m map[string]map[string]bool, k, v string) {
 		m[k] = map[string]bool{}
 	}
 	m[k][v] = true
+}
+
+// republished is how many events reached the bus more than once.
+func (b *bus) republished() (n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, c := range b.seen {
+		if c > 1 {
+			n++
+		}
+	}
+	return n
 }
 
 // outcome counts lost (no outcome event) and duplicated (two outcome

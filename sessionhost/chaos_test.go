@@ -190,7 +190,8 @@ func TestChaos(t *testing.T) {
 		chaosInstances, lost, dup, double, stale, percentile(fo, 0.5).Seconds(), percentile(fo, 0.99).Seconds())
 	fmt.Fprintln(os.Stderr, summary)
 	t.Log(summary)
-	t.Logf("messages: %d; failover samples: %d (killed host held %d, frozen host %d)", len(ids), len(fo), len(killed), len(frozen))
+	t.Logf("messages: %d; failover samples: %d (killed host held %d, frozen host %d); events published more than once: %d",
+		len(ids), len(fo), len(killed), len(frozen), b.republished())
 	require.Zero(t, lost, "lost")
 	require.Zero(t, dup, "duplicated")
 	require.Zero(t, double, "double connected")

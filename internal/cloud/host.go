@@ -16,6 +16,7 @@ import (
 	"github.com/wagateway/wagateway/internal/health"
 	"github.com/wagateway/wagateway/internal/host"
 	"github.com/wagateway/wagateway/internal/lane"
+	"github.com/wagateway/wagateway/internal/lease"
 	"github.com/wagateway/wagateway/internal/media"
 	"github.com/wagateway/wagateway/internal/outbox"
 	"github.com/wagateway/wagateway/internal/queue"
@@ -99,16 +100,28 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 		onLag = func(d time.Duration) { lag.Observe(d.Round(time.Millisecond).Seconds()) }
 	}
 	pub := eventbus.New(eventbus.Config{Client: c.EventBridge, Bus: cfg.EventBus, Clock: o.Clock, Log: o.Log})
-	rl := relay.New(relay.Config{Store: watchedOutbox{Store: store, poll: monitor.Poller("outbox relay")},
-		Publisher: pub, Clock: o.Clock, Log: o.Log, OnLag: onLag})
+	relayPoll := monitor.Poller("outbox relay")
+	var h *host.Host
+	rl := relay.New(relay.Config{Store: watchedOutbox{Store: store, poll: relayPoll},
+		Publisher: pub, Clock: o.Clock, Log: o.Log, OnLag: onLag,
+		// One host of them all relays (the relay role's lease); for the
+		// others, waiting is all there is to do, and healthy.
+		Leading: func() bool {
+			if h.Holds(lease.RelayRole) {
+				return true
+			}
+			relayPoll.OK()
+			return false
+		}})
 	if o.Holder == "" {
 		return nil, errors.New("cloud: the session host needs a holder id for its leases")
 	}
-	h, err := host.New(host.Config{
+	h, err = host.New(host.Config{
 		Driver: o.Driver, Store: store, Queues: recv, Clock: o.Clock, Log: o.Log, DelayScale: o.DelayScale,
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
 		Media: inbound, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
 		Leases: dynamo.NewLeaseStore(c.DynamoDB, cfg.Table), Holder: o.Holder, LeaseTTL: o.LeaseTTL,
+		Roles: []string{lease.RelayRole},
 	})
 	if err != nil {
 		return nil, err

@@ -85,6 +85,9 @@ type Config struct {
 	Leases   Leases
 	Holder   string
 	LeaseTTL time.Duration
+	// Roles are jobs one host does for all (roles.go), each under a
+	// lease of that name: the host tells whether it holds one (Holds).
+	Roles []string
 }
 
 // Host runs the sessions of the instances it owns.
@@ -107,6 +110,7 @@ type Host struct {
 	view    map[string]lease.Lease
 	viewAt  time.Time // when view was listed
 	linking map[string]time.Time
+	roles   map[string]lease.Lease // the roles this host holds (roles.go)
 	// hostLease is the host's presence lease, used by the lease loop alone
 	// (and by releaseAll after it stopped).
 	hostLease lease.Lease
@@ -143,7 +147,8 @@ func New(cfg Config) (*Host, error) {
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
 		held: map[string]lease.Lease{}, view: map[string]lease.Lease{}, linking: map[string]time.Time{},
-		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
+		roles: map[string]lease.Lease{},
+		rnd:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Run reconnects the linked instances, drains the lane queues and keeps

@@ -77,28 +77,31 @@ func (h *Host) holding(ctx context.Context, inst string) (context.Context, error
 	return fctx, nil
 }
 
-// Elsewhere reports whether the instance may be another host's: this
-// host does not hold its lease, and either another host held it at the
-// last look or that look is too old to tell (the lease store could not
-// be read lately). Its queue messages and commands are handed back for
-// the host holding it. Messages of an instance nobody holds (not
-// connected anywhere) stay with whoever received them, until a host
-// takes it.
+// Elsewhere reports whether another host held the instance's lease at
+// the last look (within two lease ticks): its queue messages and
+// commands are handed back at once for that host to take. Messages of an
+// instance nobody holds (not connected anywhere) stay with whoever
+// received them, until a host takes it.
 func (h *Host) Elsewhere(inst string) bool {
+	mine, fresh, other := h.whose(inst)
+	return !mine && fresh && other
+}
+
+// whose tells, for inst, whether this host holds its lease, whether the
+// last look at the leases is recent, and whether it showed another
+// holder.
+func (h *Host) whose(inst string) (mine, fresh, other bool) {
 	if !h.leased() {
-		return false
+		return true, true, false
 	}
 	now := h.cfg.Clock.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if _, mine := h.held[inst]; mine {
-		return false
-	}
-	if now.Sub(h.viewAt) > 2*h.leaseTick() {
-		return true
+	if _, ok := h.held[inst]; ok {
+		return true, true, false
 	}
 	l, ok := h.view[inst]
-	return ok && l.HeldAt(now)
+	return false, now.Sub(h.viewAt) <= 2*h.leaseTick(), ok && l.HeldAt(now)
 }
 
 // take acquires the lease of an instance about to be linked (QR or
@@ -241,6 +244,7 @@ func (h *Host) claim(ctx context.Context) {
 	}
 	claims, shed := lease.Plan(h.cfg.Holder, names, ls, now, h.rnd)
 	h.mu.Unlock()
+	h.keepRoles(ctx, ls)
 	h.releaseUnlinked(ctx, phones, now)
 	if shed > 0 {
 		h.shed(ctx)
@@ -329,11 +333,15 @@ func (h *Host) drop(inst, why string) {
 	}
 }
 
-// handBackElsewhere hands back the held messages of every instance that
-// may be another host's (Elsewhere).
+// handBackElsewhere, every lease tick, hands back the held messages of
+// every instance another host holds, and, when the leases could not be
+// read lately (a partition from the store), of every instance this host
+// does not hold: it cannot tell who has them. Once a tick, not at every
+// receive, so that a host that cannot see the leases does not spin the
+// queues (each receive counts towards the DLQ's maxReceiveCount).
 func (h *Host) handBackElsewhere() {
 	for _, s := range h.allSessions() {
-		if h.Elsewhere(s.name) {
+		if mine, fresh, other := h.whose(s.name); !mine && (other || !fresh) {
 			h.handBack(s)
 		}
 	}
@@ -361,6 +369,7 @@ func (h *Host) releaseAll() {
 		h.drop(l.Instance, "host stopping")
 		h.releaseLease(context.Background(), l)
 	}
+	h.releaseRoles()
 	if h.hostLease.Token > 0 {
 		h.releaseLease(context.Background(), h.hostLease)
 	}

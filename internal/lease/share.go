@@ -7,11 +7,17 @@ import (
 	"time"
 )
 
-// PresencePrefix starts the names of presence leases: every host holds
-// one for itself ("@host/" + its holder id) from its start, so that the
-// others count it among the live hosts before it holds any instance.
-// Instance names cannot start with "@".
-const PresencePrefix = "@host/"
+// Leases whose names start with "@" are not instances' (instance names
+// cannot start with it). PresencePrefix starts the names of presence
+// leases: every host holds one for itself ("@host/" + its holder id)
+// from its start, so that the others count it among the live hosts
+// before it holds any instance. RelayRole is the lease of the host that
+// runs the outbox relay, one for all hosts (two relays would publish
+// events twice).
+const (
+	PresencePrefix = "@host/"
+	RelayRole      = "@relay"
+)
 
 // Presence is the presence lease name of holder.
 func Presence(holder string) string { return PresencePrefix + holder }
@@ -40,7 +46,7 @@ func Plan(holder string, linked []string, leases []Lease, now time.Time, rnd *ra
 			continue
 		}
 		live[l.Holder] = true
-		if strings.HasPrefix(l.Instance, PresencePrefix) {
+		if strings.HasPrefix(l.Instance, "@") {
 			continue
 		}
 		byInstance[l.Instance] = l

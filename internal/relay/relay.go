@@ -84,6 +84,11 @@ type Config struct {
 	// the outbox lag, which grows when the relay or the bus falls behind.
 	// It runs on the relay's goroutine and must not block.
 	OnLag func(lag time.Duration)
+	// Leading, if set, says whether this relay is the one that reads the
+	// outbox (several session hosts run one each, and two publishing the
+	// same events would send every receiver duplicates); the others only
+	// wait. Nil: always.
+	Leading func() bool
 }
 
 // Relay publishes the outbox.
@@ -133,6 +138,14 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 	failures := 0
 	for ctx.Err() == nil {
+		if r.cfg.Leading != nil && !r.cfg.Leading() {
+			select {
+			case <-ctx.Done():
+			case <-r.wake:
+			case <-r.cfg.Clock.After(r.cfg.Poll):
+			}
+			continue
+		}
 		n, err := r.round(ctx)
 		if err != nil {
 			if ctx.Err() != nil {

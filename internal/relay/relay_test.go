@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -468,4 +469,25 @@ func TestReportsOutboxLag(t *testing.T) {
 	h.clk.Advance(time.Second)
 	require.Eventually(t, func() bool { return len(got.all()) == 5 }, 5*time.Second, time.Millisecond)
 	require.Equal(t, []time.Duration{0, 92 * time.Second, 93 * time.Second, 95 * time.Second, 0}, got.all())
+}
+
+// TestOnlyTheLeaderReads: a relay that is not leading never reads the
+// outbox, however often it is woken; once it leads, it publishes.
+func TestOnlyTheLeaderReads(t *testing.T) {
+	h := newHarness(t, 100)
+	var leading atomic.Bool
+	h.r = relay.New(relay.Config{Store: h.st, Publisher: h.pub, Clock: h.clk, Log: slog.New(slog.DiscardHandler),
+		Leading: leading.Load})
+	h.st.add(evs("e", 3)...)
+	h.run(t)
+	for range 3 {
+		h.idle(t)
+		h.r.Wake()
+		h.clk.Advance(time.Second)
+	}
+	h.idle(t)
+	require.Empty(t, h.calls(), "a follower reads nothing")
+	leading.Store(true)
+	h.clk.Advance(time.Second)
+	require.Eventually(t, func() bool { return len(h.pub.published()) == 3 }, 5*time.Second, time.Millisecond)
 }
