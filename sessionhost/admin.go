@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -107,7 +108,7 @@ func runAdmin(ctx context.Context, cfg config.Local, args []string, stdout, stde
 				return nil
 			}
 			fmt.Fprintf(stdout, "API key of tenant %q (header apikey), shown only this once:\n  %s\n", words[2], plain)
-			fmt.Fprintf(stdout, "Its id is %s; to delete it: %s\n", k.ID, command(cfg, "admin key delete", words[2], k.ID))
+			fmt.Fprintf(stdout, "Its id is %s; to delete it: %s\n", k.ID, local.Command(cfg, "admin key delete", words[2], k.ID))
 			return nil
 		}
 	case is(4, "key", "delete"):
@@ -132,7 +133,7 @@ func runAdmin(ctx context.Context, cfg config.Local, args []string, stdout, stde
 			if err != nil {
 				return fmt.Errorf("generate operator key: %w", err)
 			}
-			if err := a.store.PutSetting(ctx, adminKeySetting, tenant.Hash(key)); err != nil {
+			if err := a.store.PutSetting(ctx, local.AdminKeySetting, tenant.Hash(key)); err != nil {
 				return fmt.Errorf("store operator key: %w", err)
 			}
 			if quiet {
@@ -199,22 +200,4 @@ func openAdminTool(ctx context.Context, cfg config.Local, log *slog.Logger) (*ad
 func newAdminLogger(cfg config.Local, w io.Writer) *slog.Logger {
 	cfg.LogLevel = max(cfg.LogLevel, slog.LevelWarn)
 	return newLogger(cfg, w)
-}
-
-// command is how to run `sessionhost <args>` on cfg's data dir, to print
-// (the data dir is named unless it is the default).
-func command(cfg config.Local, args ...string) string {
-	cmd := "go run ./sessionhost " + strings.Join(args, " ")
-	if cfg.DataDir == config.DefaultDataDir {
-		return cmd
-	}
-	return "GATEWAY_DATA_DIR=" + shellQuote(cfg.DataDir) + " " + cmd
-}
-
-// shellQuote quotes s for a POSIX shell when it needs it.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+:@%,=") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/wagateway/wagateway/internal/local"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -71,7 +72,7 @@ func TestAdminCLIBesideRunningGateway(t *testing.T) {
 
 	// The CLI seeds nothing: the demo tenant and acme, no operator key.
 	require.EqualValues(t, 2, g.do("GET", "/health", nil).JSON(t)["tenants"])
-	_, ok, err := g.app.store.Setting(context.Background(), adminKeySetting)
+	_, ok, err := g.app.Store.Setting(context.Background(), local.AdminKeySetting)
 	require.NoError(t, err)
 	require.False(t, ok, "GATEWAY_ADMIN_KEY is set: no operator key was generated, by the gateway or the CLI")
 }
@@ -130,7 +131,7 @@ func TestAdminCLIOperatorKey(t *testing.T) {
 	require.Equal(t, http.StatusCreated, createTenant(second, "t2"))
 	require.Equal(t, http.StatusUnauthorized, createTenant(first, "t3"), "the old key stops at once")
 
-	stored, ok, err := g.app.store.Setting(context.Background(), adminKeySetting)
+	stored, ok, err := g.app.Store.Setting(context.Background(), local.AdminKeySetting)
 	require.NoError(t, err)
 	require.True(t, ok)
 	require.Equal(t, tenant.Hash(second), stored, "only the hash is stored")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"net/http"
@@ -126,7 +127,7 @@ func BenchmarkSessionDensity(b *testing.B) {
 	srv := wa.stats(b)
 	require.Equal(b, n, srv.Connected, "every device is connected at the server")
 	for _, name := range names {
-		in, err := app.store.GetInstance(ctx, name)
+		in, err := app.Store.GetInstance(ctx, name)
 		require.NoError(b, err)
 		require.Equal(b, instance.StateOpen, in.State, name)
 	}
@@ -152,7 +153,7 @@ func BenchmarkSessionDensity(b *testing.B) {
 // at the fake WhatsApp process, starts its host, and creates n instances
 // named demo__<kind>__s00000... with their webhooks at hookURL; all of it
 // stops at the end of b.
-func openBenchHost(b *testing.B, wa *fakeWAProcess, hookURL, kind string, n int) (context.Context, *localApp, []string) {
+func openBenchHost(b *testing.B, wa *fakeWAProcess, hookURL, kind string, n int) (context.Context, *local.App, []string) {
 	b.Helper()
 	cfg, err := config.LocalFromEnv(func(string) string { return "" })
 	require.NoError(b, err)
@@ -161,19 +162,19 @@ func openBenchHost(b *testing.B, wa *fakeWAProcess, hookURL, kind string, n int)
 	cfg = cfg.WithListener("127.0.0.1:8080")
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var out bytes.Buffer
-	app, err := openLocalWith(context.Background(), cfg, &out, log, localOptions{whatsAppHTTPClient: wa.whatsAppClient(b)})
+	app, err := local.OpenWith(context.Background(), cfg, &out, log, local.Options{WhatsAppHTTPClient: wa.whatsAppClient(b)})
 	require.NoError(b, err)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := app.startHost(ctx, log)
+	done := app.StartHost(ctx, log)
 	b.Cleanup(func() {
 		cancel()
 		<-done
-		_ = app.db.Close()
+		_ = app.DB.Close()
 	})
 	names := make([]string, n)
 	for i := range names {
 		names[i] = fmt.Sprintf("demo__%s__s%05d", kind, i)
-		_, err := app.service.CreateInstance(ctx, "demo", gateway.CreateInstanceInput{InstanceName: names[i],
+		_, err := app.Service.CreateInstance(ctx, "demo", gateway.CreateInstanceInput{InstanceName: names[i],
 			WebhookURL: hookURL, WebhookSecret: "0123456789abcdef"})
 		require.NoError(b, err)
 	}
@@ -182,7 +183,7 @@ func openBenchHost(b *testing.B, wa *fakeWAProcess, hookURL, kind string, n int)
 
 // linkAll links every instance, -bench.linkers at a time, each with a
 // phone number of its own.
-func linkAll(b *testing.B, ctx context.Context, app *localApp, wa *fakeWAProcess, names []string) {
+func linkAll(b *testing.B, ctx context.Context, app *local.App, wa *fakeWAProcess, names []string) {
 	var next atomic.Int64
 	var firstErr error
 	var mu sync.Mutex
@@ -214,8 +215,8 @@ func linkAll(b *testing.B, ctx context.Context, app *localApp, wa *fakeWAProcess
 func benchPhone(i int) string { return fmt.Sprintf("54911%08d", i) }
 
 // linkOne takes one instance from close to open.
-func linkOne(ctx context.Context, app *localApp, wa *fakeWAProcess, name, phone string) error {
-	code, err := app.host.LinkQR(ctx, name)
+func linkOne(ctx context.Context, app *local.App, wa *fakeWAProcess, name, phone string) error {
+	code, err := app.Host.LinkQR(ctx, name)
 	if err != nil {
 		return fmt.Errorf("QR of %s: %w", name, err)
 	}
@@ -224,7 +225,7 @@ func linkOne(ctx context.Context, app *localApp, wa *fakeWAProcess, name, phone 
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		in, err := app.store.GetInstance(ctx, name)
+		in, err := app.Store.GetInstance(ctx, name)
 		if err != nil {
 			return err
 		}

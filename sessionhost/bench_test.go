@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"net"
@@ -106,11 +107,11 @@ func BenchmarkEnqueue(b *testing.B) {
 	require.NoError(b, err)
 	cfg.DataDir, cfg.AdminKey, cfg.Driver, cfg.RatePerSecond = b.TempDir(), testAdminKey, config.DriverSandbox, 0
 	var out bytes.Buffer
-	app, err := openLocal(context.Background(), cfg, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := local.Open(context.Background(), cfg, &out, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(b, err)
-	b.Cleanup(func() { _ = app.db.Close() })
+	b.Cleanup(func() { _ = app.DB.Close() })
 	key := demoKeyLine.FindStringSubmatch(out.String())[1]
-	gwURL := serveOn(b, app.handler)
+	gwURL := serveOn(b, app.Handler)
 
 	create := []byte(`{"instanceName":"demo__bench__main","webhookUrl":"http://127.0.0.1:9/h","webhookSecret":"0123456789abcdef"}`)
 	req, _ := http.NewRequest(http.MethodPost, gwURL+"/instance/create", bytes.NewReader(create))
@@ -151,7 +152,7 @@ func BenchmarkEnqueue(b *testing.B) {
 	b.ReportMetric(float64(gp99.Microseconds())/1000, "p99-ms")
 	b.ReportMetric(bare.perSecond(), "bare-req/s")
 	b.ReportMetric(ratio, "ratio")
-	queued, err := app.queues["normal"].Len(context.Background())
+	queued, err := app.Queues["normal"].Len(context.Background())
 	require.NoError(b, err)
 	require.Equal(b, gw.ok, queued, "every 202 is a queued message")
 	fmt.Printf("\nEnqueue path (%d keep-alive clients over loopback, %s per handler in %d alternating rounds)\n", *benchClients, *benchDuration, *benchRounds)

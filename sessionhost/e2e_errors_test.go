@@ -67,7 +67,7 @@ func TestRateLimit(t *testing.T) {
 func TestInternalErrorHidesDetails(t *testing.T) {
 	g := startGateway(t, nil)
 	g.newInstance(g.demoKey, "demo__c__main")
-	require.NoError(t, g.app.db.Close())
+	require.NoError(t, g.app.DB.Close())
 	r := g.do("GET", "/instance/demo__c__main/status", nil, "apikey", g.demoKey)
 	require.Equal(t, http.StatusInternalServerError, r.Status)
 	body := r.JSON(t)

@@ -41,7 +41,7 @@ func TestInstanceLifecycle(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	require.Equal(t, "https://hooks.example.com/new", r.JSON(t)["webhookUrl"])
 	require.NotContains(t, string(r.Body), "another-secret", "secrets are never echoed")
-	stored, err := g.app.store.GetInstance(t.Context(), "demo__soporte__main")
+	stored, err := g.app.Store.GetInstance(t.Context(), "demo__soporte__main")
 	require.NoError(t, err)
 	require.Equal(t, "another-secret-0123", stored.WebhookSecret)
 

@@ -52,7 +52,7 @@ func TestTenantIsolation(t *testing.T) {
 	// Nothing of the first tenant changed.
 	r = g.do("GET", "/message/"+msgID, nil, as(a)...)
 	require.Equal(t, "pending", r.JSON(t)["status"])
-	inst, err := g.app.store.GetInstance(t.Context(), "demo__c__main")
+	inst, err := g.app.Store.GetInstance(t.Context(), "demo__c__main")
 	require.NoError(t, err)
 	require.Equal(t, "http://127.0.0.1:9/hook", inst.WebhookURL)
 }

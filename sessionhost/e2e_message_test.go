@@ -66,7 +66,7 @@ func TestSendEveryType(t *testing.T) {
 
 	// Every accepted message is durably on its lane queue.
 	for l, want := range map[string]int{"urgent": 1, "normal": 3, "bulk": 1} {
-		n, err := g.app.queues[l].Len(t.Context())
+		n, err := g.app.Queues[l].Len(t.Context())
 		require.NoError(t, err)
 		require.Equal(t, want, n, l)
 	}

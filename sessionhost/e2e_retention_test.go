@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wagateway/wagateway/internal/local"
 	"net/http"
 	"sync/atomic"
 	"testing"
@@ -24,7 +25,7 @@ func (c *jumpClock) After(d time.Duration) <-chan time.Time { return time.After(
 // sent stays listed.
 func TestInboundRetention(t *testing.T) {
 	clk := &jumpClock{}
-	g := startGatewayWith(t, func(c *config.Local) { c.MediaRetentionDays = 2 }, localOptions{clock: clk})
+	g := startGatewayWith(t, func(c *config.Local) { c.MediaRetentionDays = 2 }, local.Options{Clock: clk})
 	key, name := g.demoKey, "demo__c__main"
 	h := newHook(t, "a-secret-of-16-chars")
 	g.instanceWithHook(key, name, h)

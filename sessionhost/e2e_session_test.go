@@ -232,7 +232,7 @@ func TestProcessRestartWithQueuedMessages(t *testing.T) {
 	// Each process had its own sandbox network; together they received
 	// every message exactly once.
 	seen := map[string]int{}
-	for _, rec := range g.app.sandbox.Sent(name) {
+	for _, rec := range g.app.Sandbox.Sent(name) {
 		seen[rec.MessageID]++
 	}
 	before := len(seen)

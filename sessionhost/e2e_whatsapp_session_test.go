@@ -220,7 +220,7 @@ func TestWhatsAppReconnectsWithBackoff(t *testing.T) {
 func (g *waGateway) devices() int {
 	g.t.Helper()
 	var n int
-	require.NoError(g.t, g.app.db.Read().QueryRow(`SELECT count(*) FROM whatsmeow_device`).Scan(&n))
+	require.NoError(g.t, g.app.DB.Read().QueryRow(`SELECT count(*) FROM whatsmeow_device`).Scan(&n))
 	return n
 }
 
@@ -228,6 +228,6 @@ func (g *waGateway) devices() int {
 func (g *waGateway) bindings() int {
 	g.t.Helper()
 	var n int
-	require.NoError(g.t, g.app.db.Read().QueryRow(`SELECT count(*) FROM wagateway_whatsapp_binding`).Scan(&n))
+	require.NoError(g.t, g.app.DB.Read().QueryRow(`SELECT count(*) FROM wagateway_whatsapp_binding`).Scan(&n))
 	return n
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/wagateway/wagateway/internal/local"
 	"net/http"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func startWhatsAppGateway(t *testing.T, client func(*whatsapptest.Server) *http.
 		hc = client(wa)
 	}
 	g := startGatewayWith(t, func(c *config.Local) { c.Driver = config.DriverWhatsmeow },
-		localOptions{whatsAppHTTPClient: hc})
+		local.Options{WhatsAppHTTPClient: hc})
 	return &waGateway{gw: g, wa: wa}
 }
 
@@ -62,7 +63,7 @@ func (g *waGateway) qr(key, name string) (dataURL, raw string) {
 	r := g.do("GET", "/instance/"+name+"/qr", nil, as(key)...)
 	require.Equal(g.t, http.StatusOK, r.Status, string(r.Body))
 	dataURL = r.JSON(g.t)["qrcode"].(string)
-	raw, err := g.app.host.LinkQR(context.Background(), name) // the current code, no new linking
+	raw, err := g.app.Host.LinkQR(context.Background(), name) // the current code, no new linking
 	require.NoError(g.t, err)
 	want, err := qrcode.DataURL(raw)
 	require.NoError(g.t, err)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/wagateway/wagateway/internal/local"
 	"net/http"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ func TestWhatsAppTyping(t *testing.T) {
 	// Urgent waits 200–400 ms: time enough to show typing.
 	g := &waGateway{gw: startGatewayWith(t, func(c *config.Local) {
 		c.Driver, c.LaneDelayScale = config.DriverWhatsmeow, 0.2
-	}, localOptions{whatsAppHTTPClient: wa.HTTPClient()}), wa: wa}
+	}, local.Options{WhatsAppHTTPClient: wa.HTTPClient()}), wa: wa}
 	key := g.demoKey
 	g.newInstance(key, waInst)
 	jid := g.link(key, waInst, waPhone)
@@ -29,7 +30,7 @@ func TestWhatsAppTyping(t *testing.T) {
 	// which WhatsApp's app state sync brings after linking and the fake
 	// server does not: store it as that sync would, and reconnect so the
 	// driver loads it.
-	require.NoError(t, g.app.db.Write(t.Context(), func(tx *sqlite.Tx) error {
+	require.NoError(t, g.app.DB.Write(t.Context(), func(tx *sqlite.Tx) error {
 		_, err := tx.Exec(`UPDATE whatsmeow_device SET push_name = 'Acme'`)
 		return err
 	}))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"net"
@@ -27,7 +28,7 @@ const testAdminKey = "test-operator-key-0123456789"
 type gw struct {
 	t       *testing.T
 	base    string
-	app     *localApp
+	app     *local.App
 	demoKey string
 	checker *openapicheck.Checker
 	client  *http.Client
@@ -41,12 +42,12 @@ var demoKeyLine = regexp.MustCompile(`(?m)^\s+(wgk_\S+)$`)
 // cfg tweaks) and serves it on 127.0.0.1:0.
 func startGateway(t *testing.T, tweak func(*config.Local)) *gw {
 	t.Helper()
-	return startGatewayWith(t, tweak, localOptions{})
+	return startGatewayWith(t, tweak, local.Options{})
 }
 
 // startGatewayWith is startGateway with test injections (the whatsmeow
 // driver's HTTP client).
-func startGatewayWith(t *testing.T, tweak func(*config.Local), opts localOptions) *gw {
+func startGatewayWith(t *testing.T, tweak func(*config.Local), opts local.Options) *gw {
 	t.Helper()
 	cfg, err := config.LocalFromEnv(func(string) string { return "" })
 	require.NoError(t, err)
@@ -63,23 +64,23 @@ func startGatewayWith(t *testing.T, tweak func(*config.Local), opts localOptions
 	cfg = cfg.WithListener(ln.Addr().String())
 	var out bytes.Buffer
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := openLocalWith(context.Background(), cfg, &out, log, opts)
+	app, err := local.OpenWith(context.Background(), cfg, &out, log, opts)
 	require.NoError(t, err)
 	m := demoKeyLine.FindStringSubmatch(out.String())
 	if m == nil { // a restart on an existing data dir prints nothing
 		m = []string{"", ""}
 	}
-	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	ctx, stop := context.WithCancel(context.Background())
-	hostDone := app.startHost(ctx, log)
+	hostDone := app.StartHost(ctx, log)
 	var once sync.Once
 	shutdown := func() {
 		once.Do(func() {
 			_ = srv.Close()
 			stop()
 			<-hostDone
-			_ = app.db.Close()
+			_ = app.DB.Close()
 		})
 	}
 	t.Cleanup(shutdown)

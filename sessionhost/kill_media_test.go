@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"io/fs"
 	"net"
@@ -98,12 +99,12 @@ func serveKillGateway(t *testing.T, raw string) {
 	require.NoError(t, err)
 	cfg = cfg.WithListener(ln.Addr().String())
 	ctx := context.Background()
-	app, err := openLocalWith(ctx, cfg, os.Stdout, log, localOptions{whatsAppHTTPClient: fake.client(t)})
+	app, err := local.OpenWith(ctx, cfg, os.Stdout, log, local.Options{WhatsAppHTTPClient: fake.client(t)})
 	require.NoError(t, err)
-	srv := &http.Server{Handler: app.handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: app.Handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	go app.housekeeping(ctx, log)
-	app.startHost(ctx, log)
+	go app.Housekeeping(ctx, log)
+	app.StartHost(ctx, log)
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	os.Exit(0) // the parent is gone: no graceful stop to test here
 }

@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"net"
@@ -82,7 +83,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log := newLogger(cfg, stderr)
 	whatsapp.RouteSignalLogs(log)
-	if err := runLocal(ctx, cfg, stdout, log, nil); err != nil {
+	if err := local.Run(ctx, cfg, stdout, log, nil); err != nil {
 		log.Error("sessionhost stopped", "err", err.Error())
 		return exitError
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/wagateway/wagateway/internal/local"
 	"io"
 	"log/slog"
 	"net"
@@ -37,7 +38,7 @@ func startLocal(t *testing.T, cfg config.Local) (printed string, stop func()) {
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	go func() { errc <- runLocal(ctx, cfg, &out, log, ready) }()
+	go func() { errc <- local.Run(ctx, cfg, &out, log, ready) }()
 	select {
 	case <-ready:
 	case err := <-errc:
@@ -68,7 +69,7 @@ func TestStartOnBusyPortCreatesNothing(t *testing.T) {
 	cfg.Addr = busy.Addr().String()
 
 	var out bytes.Buffer
-	err = runLocal(context.Background(), cfg, &out, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	err = local.Run(context.Background(), cfg, &out, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	require.ErrorContains(t, err, "address already in use")
 	require.Empty(t, out.String(), "no key printed by a start that failed")
 	require.NoDirExists(t, dataDir, "nothing created")
@@ -187,7 +188,7 @@ func TestSecondGatewayOnDataDir(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	go func() { errc <- runLocal(ctx, cfg, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
+	go func() { errc <- local.Run(ctx, cfg, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)), ready) }()
 	addr := <-ready
 	defer func() { cancel(); require.NoError(t, <-errc) }()
 
@@ -202,7 +203,7 @@ func TestSecondGatewayOnDataDir(t *testing.T) {
 			second := localConfig(t, dataDir)
 			second.Addr = tc.addr
 			var out bytes.Buffer
-			err := runLocal(context.Background(), second, &out, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+			err := local.Run(context.Background(), second, &out, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 			require.ErrorContains(t, err, tc.err)
 			require.Empty(t, out.String())
 		})

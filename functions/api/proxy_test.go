@@ -7,7 +7,7 @@ package main
 // strings and the 1 MiB body limit.
 //
 // For speed the API runs here on the local adapters (SQLite state and lane
-// queues, the sandbox driver's session host), wired as sessionhost/local.go
+// queues, the sandbox driver's session host), wired as internal/local
 // wires them: the Lambda proxy layer and AssembleAPI's AWS configuration are
 // what is under test. The AWS adapters have their own tests, and
 // lambda_test.go runs the real bootstrap binary on DynamoDB Local and SQS.

@@ -1,4 +1,4 @@
-package main
+package local
 
 import (
 	"context"
@@ -49,7 +49,7 @@ type sessionParts struct {
 // newSessions builds the session host for the configured driver: the
 // sandbox network, or real WhatsApp with whatsmeow's device keys in its
 // own tables of the gateway's SQLite file (dbPath).
-func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPath string, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue,
+func newSessions(ctx context.Context, cfg config.Local, opts Options, dbPath string, store *sqlite.Store, queues map[lane.Lane]*sqlite.Queue,
 	mediaStore host.MediaStore, clk clock.Clock, log *slog.Logger, onEvent func()) (*sessionParts, error) {
 	events := driver.NewDeferred()
 	parts := &sessionParts{close: func() {}}
@@ -59,7 +59,7 @@ func newSessions(ctx context.Context, cfg config.Local, opts localOptions, dbPat
 		network := sandbox.New(events, clk, rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())))
 		drv, parts.sandbox = network, sandboxPhone{network}
 	default:
-		wa, closeDB, err := openWhatsmeow(ctx, dbPath, opts.whatsAppHTTPClient, events, clk, log)
+		wa, closeDB, err := openWhatsmeow(ctx, dbPath, opts.WhatsAppHTTPClient, events, clk, log)
 		if err != nil {
 			return nil, err
 		}

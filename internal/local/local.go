@@ -1,4 +1,4 @@
-package main
+package local
 
 import (
 	"context"
@@ -27,43 +27,43 @@ import (
 	"github.com/wagateway/wagateway/internal/webhook"
 )
 
-// adminKeySetting holds the hash of a generated operator key.
-const adminKeySetting = "admin_key_hash"
+// AdminKeySetting holds the hash of a generated operator key.
+const AdminKeySetting = "admin_key_hash"
 
-// localApp is the wired local gateway.
-type localApp struct {
-	db      *sqlite.DB
-	store   *sqlite.Store
-	queues  map[string]*sqlite.Queue // by lane
-	service *gateway.Service
-	handler http.Handler
-	host    *host.Host      // nil without a driver
-	sandbox httpapi.Sandbox // nil unless the sandbox driver runs
-	media   *mediastore.Dir // inbound media, under the data directory
+// App is the wired local gateway.
+type App struct {
+	DB      *sqlite.DB
+	Store   *sqlite.Store
+	Queues  map[string]*sqlite.Queue // by lane
+	Service *gateway.Service
+	Handler http.Handler
+	Host    *host.Host      // nil without a driver
+	Sandbox httpapi.Sandbox // nil unless the sandbox driver runs
+	Media   *mediastore.Dir // inbound media, under the data directory
 
 	dispatcher  *dispatch.Dispatcher
 	closeDriver func() // after the host stopped
 }
 
-// localOptions are what tests inject beyond the configuration.
-type localOptions struct {
-	// whatsAppHTTPClient carries the whatsmeow driver's websocket and
+// Options are what tests inject beyond the configuration.
+type Options struct {
+	// WhatsAppHTTPClient carries the whatsmeow driver's websocket and
 	// media traffic (tests point it at a fake WhatsApp server).
-	whatsAppHTTPClient *http.Client
-	// clock replaces the real clock everywhere (tests of retention jump
+	WhatsAppHTTPClient *http.Client
+	// Clock replaces the real clock everywhere (tests of retention jump
 	// it ahead); nil is clock.Real.
-	clock clock.Clock
+	Clock clock.Clock
 }
 
-// openLocal opens the data dir and wires the local adapters. out receives
+// Open opens the data dir and wires the local adapters. out receives
 // the one-time secrets (generated operator key, demo API key) on the first
 // start, and how to make new ones on the next.
-func openLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger) (*localApp, error) {
-	return openLocalWith(ctx, cfg, out, log, localOptions{})
+func Open(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger) (*App, error) {
+	return OpenWith(ctx, cfg, out, log, Options{})
 }
 
-// openLocalWith is openLocal with test injections.
-func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, opts localOptions) (*localApp, error) {
+// OpenWith is Open with test injections.
+func OpenWith(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, opts Options) (*App, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
@@ -72,8 +72,8 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		return nil, err
 	}
 	var clk clock.Clock = clock.Real{}
-	if opts.clock != nil {
-		clk = opts.clock
+	if opts.Clock != nil {
+		clk = opts.Clock
 	}
 	queues := map[lane.Lane]gateway.Enqueuer{}
 	byLane := map[lane.Lane]*sqlite.Queue{}
@@ -110,8 +110,8 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		_ = db.Close()
 		return nil, err
 	}
-	app := &localApp{db: db, store: store, queues: laneQueues, service: svc, dispatcher: disp, closeDriver: parts.close,
-		media: inbound}
+	app := &App{DB: db, Store: store, Queues: laneQueues, Service: svc, dispatcher: disp, closeDriver: parts.close,
+		Media: inbound}
 	err = app.operatorKey(ctx, cfg, out)
 	if err == nil {
 		err = app.seedDemo(ctx, cfg, out)
@@ -126,10 +126,10 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 		RatePerSecond: cfg.RatePerSecond, RateBurst: cfg.RateBurst, Sandbox: parts.sandbox, Media: inbound,
 	}
 	if parts.host != nil {
-		app.host, hc.Sessions = parts.host, parts.host
+		app.Host, hc.Sessions = parts.host, parts.host
 	}
-	app.sandbox = parts.sandbox
-	app.handler = httpapi.New(hc)
+	app.Sandbox = parts.sandbox
+	app.Handler = httpapi.New(hc)
 	return app, nil
 }
 
@@ -137,24 +137,24 @@ func openLocalWith(ctx context.Context, cfg config.Local, out io.Writer, log *sl
 // one generated on first start, printed once and kept only as a hash
 // (`sessionhost admin operator-key` replaces it). A later start says how
 // to make a new one.
-func (a *localApp) operatorKey(ctx context.Context, cfg config.Local, out io.Writer) error {
+func (a *App) operatorKey(ctx context.Context, cfg config.Local, out io.Writer) error {
 	if cfg.AdminKey != "" {
 		return nil
 	}
-	_, ok, err := a.store.Setting(ctx, adminKeySetting)
+	_, ok, err := a.Store.Setting(ctx, AdminKeySetting)
 	if err != nil {
 		return err
 	}
 	if ok {
 		fmt.Fprintf(out, "Operator key: shown on first start, kept only as a hash. A new one: %s (or set GATEWAY_ADMIN_KEY)\n",
-			command(cfg, "admin operator-key"))
+			Command(cfg, "admin operator-key"))
 		return nil
 	}
 	key, err := tenant.NewAdminKey()
 	if err != nil {
 		return fmt.Errorf("generate operator key: %w", err)
 	}
-	if err := a.store.PutSetting(ctx, adminKeySetting, tenant.Hash(key)); err != nil {
+	if err := a.Store.PutSetting(ctx, AdminKeySetting, tenant.Hash(key)); err != nil {
 		return fmt.Errorf("store operator key: %w", err)
 	}
 	fmt.Fprintf(out, "Operator key (header x-admin-key), shown only this once:\n  %s\n", key)
@@ -164,23 +164,23 @@ func (a *localApp) operatorKey(ctx context.Context, cfg config.Local, out io.Wri
 // seedDemo creates the demo tenant and a key on a fresh data dir, so a
 // newcomer can follow the quickstart at once. A later start, while the
 // demo tenant exists, says how to make a new key for it.
-func (a *localApp) seedDemo(ctx context.Context, cfg config.Local, out io.Writer) error {
-	n, err := a.store.CountTenants(ctx)
+func (a *App) seedDemo(ctx context.Context, cfg config.Local, out io.Writer) error {
+	n, err := a.Store.CountTenants(ctx)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		demo, err := a.store.HasTenant(ctx, "demo")
+		demo, err := a.Store.HasTenant(ctx, "demo")
 		if demo {
 			fmt.Fprintf(out, "Tenant \"demo\" exists; its API key was shown on first start. A new one: %s\n",
-				command(cfg, "admin key create demo"))
+				Command(cfg, "admin key create demo"))
 		}
 		return err
 	}
-	if _, err := a.service.CreateTenant(ctx, "demo"); err != nil {
+	if _, err := a.Service.CreateTenant(ctx, "demo"); err != nil {
 		return fmt.Errorf("create demo tenant: %w", err)
 	}
-	key, _, err := a.service.CreateKey(ctx, "demo")
+	key, _, err := a.Service.CreateKey(ctx, "demo")
 	if err != nil {
 		return fmt.Errorf("create demo key: %w", err)
 	}
@@ -192,11 +192,11 @@ func (a *localApp) seedDemo(ctx context.Context, cfg config.Local, out io.Writer
 // else the stored hash, read on each operator request (they are few, and
 // it is one row by primary key), so `sessionhost admin operator-key` run
 // from another process takes effect at once.
-func (a *localApp) operatorKeyHash(cfg config.Local) httpapi.OperatorKey {
+func (a *App) operatorKeyHash(cfg config.Local) httpapi.OperatorKey {
 	if cfg.AdminKey != "" {
 		return httpapi.FixedOperatorKey(tenant.Hash(cfg.AdminKey))
 	}
-	return func(ctx context.Context) ([]byte, bool, error) { return a.store.Setting(ctx, adminKeySetting) }
+	return func(ctx context.Context) ([]byte, bool, error) { return a.Store.Setting(ctx, AdminKeySetting) }
 }
 
 // housekeepingInterval is how often expired records are purged.
@@ -204,7 +204,7 @@ const housekeepingInterval = 10 * time.Minute
 
 // housekeeping purges expired idempotency keys, received messages and
 // inbound media until ctx ends.
-func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
+func (a *App) Housekeeping(ctx context.Context, log *slog.Logger) {
 	t := time.NewTicker(housekeepingInterval)
 	defer t.Stop()
 	for {
@@ -212,17 +212,17 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := a.store.PurgeIdempotency(ctx, time.Now()); err != nil {
+			if n, err := a.Store.PurgeIdempotency(ctx, time.Now()); err != nil {
 				log.Warn("purge idempotency keys", "err", err.Error())
 			} else if n > 0 {
 				log.Debug("purged idempotency keys", "count", n)
 			}
-			if n, err := a.store.PurgeReceived(ctx, time.Now()); err != nil {
+			if n, err := a.Store.PurgeReceived(ctx, time.Now()); err != nil {
 				log.Warn("purge received messages", "err", err.Error())
 			} else if n > 0 {
 				log.Debug("purged received messages", "count", n)
 			}
-			if n, err := a.media.Sweep(ctx); err != nil {
+			if n, err := a.Media.Sweep(ctx); err != nil {
 				log.Warn("sweep inbound media", "err", err.Error())
 			} else if n > 0 {
 				log.Debug("swept inbound media", "count", n)
@@ -236,13 +236,13 @@ func (a *localApp) housekeeping(ctx context.Context, log *slog.Logger) {
 // other process is alive), so no instance waits out their visibility
 // before sending again and no message stays out of a flush's reach. A
 // failure only costs that wait, so it is logged, not fatal.
-func (a *localApp) releaseInFlight(ctx context.Context, log *slog.Logger) {
-	if n, err := a.store.ReleaseSendClaims(ctx); err != nil {
+func (a *App) releaseInFlight(ctx context.Context, log *slog.Logger) {
+	if n, err := a.Store.ReleaseSendClaims(ctx); err != nil {
 		log.Warn("release send claims of the previous process", "err", err.Error())
 	} else if n > 0 {
 		log.Info("released send claims of the previous process", "count", n)
 	}
-	for l, q := range a.queues {
+	for l, q := range a.Queues {
 		n, err := q.ReleaseInFlight(ctx)
 		if err != nil {
 			log.Warn("release lane messages held by the previous process", "lane", l, "err", err.Error())
@@ -254,7 +254,7 @@ func (a *localApp) releaseInFlight(ctx context.Context, log *slog.Logger) {
 
 // startHost runs the session host and the webhook dispatcher until ctx
 // ends; the returned channel closes once both have stopped.
-func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struct{} {
+func (a *App) StartHost(ctx context.Context, log *slog.Logger) <-chan struct{} {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -262,12 +262,12 @@ func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struc
 		defer wg.Done()
 		a.dispatcher.Run(ctx)
 	}()
-	if a.host != nil {
+	if a.Host != nil {
 		a.releaseInFlight(ctx, log)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := a.host.Run(ctx); err != nil {
+			if err := a.Host.Run(ctx); err != nil {
 				log.Error("session host stopped", "err", err.Error())
 			}
 		}()
@@ -280,9 +280,9 @@ func (a *localApp) startHost(ctx context.Context, log *slog.Logger) <-chan struc
 	return done
 }
 
-// runLocal serves the local gateway until ctx ends. ready, if not nil,
+// Run serves the local gateway until ctx ends. ready, if not nil,
 // receives the bound address once the listener is up.
-func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
+func Run(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Logger, ready chan<- string) error {
 	for _, ig := range cfg.Ignored {
 		log.Warn("setting ignored", "var", ig.Var, "why", ig.Why)
 	}
@@ -296,21 +296,21 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 		return fmt.Errorf("listen %s: %w", cfg.Addr, err)
 	}
 	cfg = cfg.WithListener(ln.Addr().String())
-	app, err := openLocal(ctx, cfg, out, log)
+	app, err := Open(ctx, cfg, out, log)
 	if err != nil {
 		_ = ln.Close()
 		return err
 	}
-	defer app.db.Close()
+	defer app.DB.Close()
 	srv := &http.Server{
-		Handler:           app.handler,
+		Handler:           app.Handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	// Everything started here stops and is waited for before runLocal
+	// Everything started here stops and is waited for before Run
 	// returns, on an error too.
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -318,8 +318,8 @@ func runLocal(ctx context.Context, cfg config.Local, out io.Writer, log *slog.Lo
 	go func() { errc <- srv.Serve(ln) }() // ends with srv.Shutdown or ln's close below
 	defer ln.Close()
 	var housekeeping sync.WaitGroup
-	housekeeping.Go(func() { app.housekeeping(ctx, log) })
-	hostDone := app.startHost(ctx, log)
+	housekeeping.Go(func() { app.Housekeeping(ctx, log) })
+	hostDone := app.StartHost(ctx, log)
 	defer func() {
 		stop()
 		housekeeping.Wait()
