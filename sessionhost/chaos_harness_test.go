@@ -30,14 +30,14 @@ type chaosHost struct {
 	exited chan struct{}
 }
 
-func (h *chaosHost) signal(t *testing.T, sig syscall.Signal) {
+func (h *chaosHost) signal(t testing.TB, sig syscall.Signal) {
 	t.Helper()
 	require.NoError(t, h.cmd.Process.Signal(sig))
 }
 
 // startChaosHost starts host number n with env and waits for its start
 // line, which names its lease holder.
-func startChaosHost(t *testing.T, bin, dir string, n int, env []string) *chaosHost {
+func startChaosHost(t testing.TB, bin, dir string, n int, env []string) *chaosHost {
 	t.Helper()
 	h := &chaosHost{n: n, log: filepath.Join(dir, fmt.Sprintf("host%d.log", n)), exited: make(chan struct{})}
 	f, err := os.Create(h.log)
@@ -79,7 +79,7 @@ type hostLine struct {
 	Holder   string    `json:"holder"`
 }
 
-func readHostLog(t *testing.T, path string) []hostLine {
+func readHostLog(t testing.TB, path string) []hostLine {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)
@@ -107,7 +107,7 @@ type bus struct {
 	seen map[string]int
 }
 
-func newBus(t *testing.T) (*bus, string) {
+func newBus(t testing.TB) (*bus, string) {
 	b := &bus{sent: map[string]map[string]bool{}, failed: map[string]map[string]bool{}, seen: map[string]int{}}
 	ep := eventbustest.New(t, func(_ context.Context, raw []byte) error {
 		var e eventbustest.Event
@@ -177,7 +177,7 @@ func (b *bus) outcome(ids []string) (lost, duplicated int) {
 }
 
 // leaseHolders maps every instance to the holder of its lease at now.
-func leaseHolders(t *testing.T, ls *dynamo.LeaseStore) map[string]string {
+func leaseHolders(t testing.TB, ls *dynamo.LeaseStore) map[string]string {
 	t.Helper()
 	all, err := ls.List(context.Background())
 	require.NoError(t, err)

@@ -86,8 +86,11 @@ type Config struct {
 	Holder   string
 	LeaseTTL time.Duration
 	// Roles are jobs one host does for all (roles.go), each under a
-	// lease of that name: the host tells whether it holds one (Holds).
-	Roles []string
+	// lease of that name: the host tells whether it holds one (Holds),
+	// and OnRole, if set, is called when it takes one (to start the job
+	// at once rather than at its next poll).
+	Roles  []string
+	OnRole func(role string)
 }
 
 // Host runs the sessions of the instances it owns.
@@ -158,6 +161,10 @@ func New(cfg Config) (*Host, error) {
 // renews and claims every tick, and on stop releases what it holds.
 func (h *Host) Run(ctx context.Context) error {
 	if h.leased() {
+		// Presence and roles at once; instances are claimed from the
+		// first tick on (leaseLoop).
+		h.present(ctx)
+		h.keepRoles(ctx, nil)
 		h.own.post(h.leaseLoop)
 	} else {
 		linked, err := h.cfg.Store.ListLinked(ctx)

@@ -142,12 +142,11 @@ func (h *Host) granted(l lease.Lease) {
 	h.log.Info("lease acquired", "instance", l.Instance, "token", l.Token)
 }
 
-// leaseLoop holds this host's presence lease (lease.Presence) and renews
-// and claims instance leases every tick until ctx ends. The first claim
-// waits a tick, so that hosts started together all count each other
-// before any of them claims.
+// leaseLoop renews this host's presence lease (lease.Presence), its
+// roles and its instance leases, and claims instances, every tick until
+// ctx ends. The first claim waits a tick, so that hosts started together
+// all count each other before any of them claims.
 func (h *Host) leaseLoop(ctx context.Context) {
-	h.present(ctx)
 	for {
 		select {
 		case <-ctx.Done():

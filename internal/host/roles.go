@@ -26,7 +26,8 @@ func (h *Host) Holds(role string) bool {
 }
 
 // keepRoles renews the roles this host holds and acquires the free ones
-// (as the last listed leases show them). Called by the lease loop.
+// (as the last listed leases show them; with none listed, at the start,
+// it tries them all). Called by the lease loop.
 func (h *Host) keepRoles(ctx context.Context, listed []lease.Lease) {
 	now := h.cfg.Clock.Now()
 	free := map[string]bool{}
@@ -74,6 +75,9 @@ func (h *Host) keepRoles(ctx context.Context, listed []lease.Lease) {
 		h.mu.Unlock()
 		if !mine {
 			h.log.Info("role taken", "role", role, "token", l.Token)
+			if h.cfg.OnRole != nil {
+				h.cfg.OnRole(role)
+			}
 		}
 	}
 }
