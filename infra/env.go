@@ -10,6 +10,11 @@ const (
 	envQueueNormal  = "GATEWAY_QUEUE_NORMAL"
 	envQueueBulk    = "GATEWAY_QUEUE_BULK"
 	envCommandQueue = "GATEWAY_COMMAND_QUEUE"
+	// envExtraShards is, for the API, the queues of shards 1, 2, ... as a
+	// JSON list of {"urgent","normal","bulk","command"} URLs; envShard is
+	// a session host's shard number.
+	envExtraShards  = "GATEWAY_EXTRA_SHARDS"
+	envShard        = "GATEWAY_SHARD"
 	envWebhookQueue = "GATEWAY_WEBHOOK_QUEUE"
 	envEventBus     = "GATEWAY_EVENT_BUS"
 	// envAdminKeySecretARN is the ARN of the operator key's secret: the

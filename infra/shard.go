@@ -132,6 +132,7 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	env[envDriver] = jsii.String(driverWhatsmeow)
 	env[envMediaBucket] = d.media.BucketName()
 	env[envMediaRetentionDays] = jsii.String(strconv.Itoa(d.retentionDays))
+	env[envShard] = jsii.String(strconv.Itoa(n))
 	// The root filesystem is read-only (the image is one static binary);
 	// /tmp is a volume of the task's ephemeral storage, which Fargate
 	// gives every task (no host path: nothing outlives the task).

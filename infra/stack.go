@@ -248,7 +248,7 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		shards[n] = newShard(stack, n, deps)
 	}
 
-	a := newAPI(stack, table, shards[0], media, apiOptions{
+	a := newAPI(stack, table, shards, media, apiOptions{
 		code:          props.APICode,
 		retentionDays: props.retentionDays(),
 		concurrency:   props.APIConcurrency,

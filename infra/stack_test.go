@@ -261,7 +261,23 @@ func checkFunctions(t *testing.T, f *fixture) {
 	require.Equal(t, ref(f.id(t, "MediaBucket/Resource")), env[envMediaBucket])
 	require.Equal(t, strconv.Itoa(f.retention), env[envMediaRetentionDays])
 	require.NotContains(t, env, envPublicURL, "the API builds no media.url")
-	require.Len(t, env, 8, "API environment: %v", env)
+	if f.shards == 1 {
+		require.Len(t, env, 8, "API environment: %v", env)
+	} else {
+		// The other shards' queues, as a JSON list the stack resolves at
+		// deployment: Fn::Join of literal JSON and each queue's Ref.
+		require.Len(t, env, 9, "API environment: %v", env)
+		b, err := json.Marshal(env[envExtraShards])
+		require.NoError(t, err)
+		for sh := 1; sh < f.shards; sh++ {
+			for _, q := range shardQueueNames {
+				require.Contains(t, string(b), `{"Ref":"`+f.id(t, fmt.Sprintf("Shard%d/%s/Resource", sh, q))+`"}`)
+			}
+		}
+		for _, field := range []string{`\"urgent\":\"`, `\"normal\":\"`, `\"bulk\":\"`, `\"command\":\"`} {
+			require.Equal(t, f.shards-1, strings.Count(string(b), field), "%s in %s", field, b)
+		}
+	}
 
 	hooks := envOf(t, f.props(t, "WebhooksFunction/Resource"))
 	require.Equal(t, map[string]any{
@@ -305,6 +321,7 @@ func checkHosts(t *testing.T, f *fixture) {
 			envMediaBucket:  ref(f.id(t, "MediaBucket/Resource")),
 			// The lifecycle rule's days (checkMediaBucket).
 			envMediaRetentionDays: strconv.Itoa(f.retention),
+			envShard:              strconv.Itoa(s),
 			envPublicURL:          publicURL(t, f),
 		}, containerEnv(t, task))
 		svc := f.props(t, sh+"HostService/Service")
@@ -338,9 +355,8 @@ func checkPrivileges(t *testing.T, f *fixture) {
 
 	api := f.policies(t, "ApiFunctionRole/Resource")
 	for _, q := range shardQueueNames {
-		require.ElementsMatch(t, send, keys(actionsOn(api, f.id(t, "Shard0/"+q+"/Resource"))), "API on %s", q)
-		for s := 1; s < f.shards; s++ {
-			require.Empty(t, actionsOn(api, f.id(t, fmt.Sprintf("Shard%d/%s/Resource", s, q))), "the API is given shard 0's queues only")
+		for s := range f.shards {
+			require.ElementsMatch(t, send, keys(actionsOn(api, f.id(t, fmt.Sprintf("Shard%d/%s/Resource", s, q)))), "API on shard %d's %s", s, q)
 		}
 	}
 	require.Empty(t, actionsOn(api, devices), "the API never touches device keys")

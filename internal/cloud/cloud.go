@@ -89,9 +89,11 @@ func (o Options) check() error {
 // SQS lane queues, the command client and the media bucket (API builds
 // them); tests may pass local ones to exercise the Lambda layer alone.
 type APIAdapters struct {
-	Store    gateway.Store
-	Queues   map[lane.Lane]gateway.Enqueuer
-	Sessions httpapi.Sessions
+	Store  gateway.Store
+	Queues map[lane.Lane]gateway.Enqueuer
+	// ExtraShards are the lane queues of shards 1, 2, ... (gateway.Config).
+	ExtraShards []map[lane.Lane]gateway.Enqueuer
+	Sessions    httpapi.Sessions
 	// Media serves GET /instance/{name}/media/{messageId}; nil answers
 	// 404 for all media. On AWS it is the media bucket, which links
 	// (302) instead of streaming.
@@ -120,8 +122,18 @@ func API(ctx context.Context, cfg config.AWS, c Clients, o Options) (http.Handle
 	for l, url := range cfg.LaneQueues {
 		queues[l] = sqs.New(c.SQS, url)
 	}
+	var extra []map[lane.Lane]gateway.Enqueuer
+	var extraCommands []command.Sender
+	for _, sq := range cfg.ExtraShards {
+		qs := map[lane.Lane]gateway.Enqueuer{}
+		for l, url := range sq.Lanes() {
+			qs[l] = sqs.New(c.SQS, url)
+		}
+		extra, extraCommands = append(extra, qs), append(extraCommands, sqs.New(c.SQS, sq.Command))
+	}
 	sessions, err := command.NewClient(command.ClientConfig{
-		Queue: sqs.New(c.SQS, cfg.CommandQueue), Results: store, Clock: o.Clock, Log: o.Log, Timeout: o.CommandTimeout,
+		Queue: sqs.New(c.SQS, cfg.CommandQueue), ExtraShards: extraCommands, ShardOf: shardOf(store),
+		Results: store, Clock: o.Clock, Log: o.Log, Timeout: o.CommandTimeout,
 		// DELETE /instance logs the device out before the keys go, as
 		// locally; the deletion goes ahead if the host does not answer.
 		ForgetWait: 10 * time.Second,
@@ -133,7 +145,17 @@ func API(ctx context.Context, cfg config.AWS, c Clients, o Options) (http.Handle
 	if err != nil {
 		return nil, err
 	}
-	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, Sessions: sessions, Media: media, OperatorKey: operatorKey}, o)
+	return AssembleAPI(cfg, APIAdapters{Store: store, Queues: queues, ExtraShards: extra, Sessions: sessions, Media: media,
+		OperatorKey: operatorKey}, o)
+}
+
+// shardOf reads an instance's shard, for the commands (rare enough to
+// read it each time).
+func shardOf(store *dynamo.Store) func(ctx context.Context, name string) (int, error) {
+	return func(ctx context.Context, name string) (int, error) {
+		in, err := store.GetInstance(ctx, name)
+		return in.Shard, err
+	}
 }
 
 // operatorKey is the secret's key when the configuration names one, else
@@ -162,7 +184,8 @@ func AssembleAPI(cfg config.AWS, a APIAdapters, o Options) (http.Handler, error)
 	if err := o.check(); err != nil {
 		return nil, err
 	}
-	svc, err := gateway.New(gateway.Config{Store: a.Store, Queues: a.Queues, Clock: o.Clock, Log: o.Log, URLs: o.URLs})
+	svc, err := gateway.New(gateway.Config{Store: a.Store, Queues: a.Queues, ExtraShards: a.ExtraShards,
+		Clock: o.Clock, Log: o.Log, URLs: o.URLs})
 	if err != nil {
 		return nil, fmt.Errorf("gateway service: %w", err)
 	}

@@ -121,7 +121,7 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
 		Media: inbound, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
 		Leases: dynamo.NewLeaseStore(c.DynamoDB, cfg.Table), Holder: o.Holder, LeaseTTL: o.LeaseTTL,
-		Roles: []string{lease.RelayRole}, OnRole: func(string) { rl.Wake() },
+		Roles: []string{lease.RelayRole}, OnRole: func(string) { rl.Wake() }, Shard: cfg.Shard,
 	})
 	if err != nil {
 		return nil, err

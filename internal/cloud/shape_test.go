@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,7 +38,6 @@ import (
 	"github.com/wagateway/wagateway/internal/dynamo"
 	"github.com/wagateway/wagateway/internal/emulator"
 	"github.com/wagateway/wagateway/internal/eventbus/eventbustest"
-	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/netguard"
 	"github.com/wagateway/wagateway/internal/sandbox"
 	"github.com/wagateway/wagateway/internal/sqs"
@@ -59,8 +59,10 @@ const (
 type shape struct {
 	t       testing.TB
 	api     cloud.LambdaFunc
-	sandbox *sandbox.Network
-	dlq     *sqs.Queue
+	sandbox *sandbox.Network // shard 0's
+	// sandboxes are each shard's host's network, by shard.
+	sandboxes []*sandbox.Network
+	dlq       *sqs.Queue
 	// AWS requests made by each process: the API Lambda, the session
 	// host (with its relay), the webhooks Lambda (with the poller that
 	// plays its event source mapping).
@@ -76,6 +78,14 @@ type shape struct {
 }
 
 func newShape(t testing.TB) *shape {
+	t.Helper()
+	return newShapeN(t, 1)
+}
+
+// newShapeN is newShape with n shards: each with its own lane and
+// command queues and one session host (with its own sandbox network),
+// the API enqueuing on all of them.
+func newShapeN(t testing.TB, n int) *shape {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -103,11 +113,16 @@ func newShape(t testing.TB) *shape {
 	require.NoError(t, dynamo.CreateTable(ctx, setup.DynamoDB, table))
 
 	prefix := "shape-" + uuid.NewString()[:8]
-	lanes := map[lane.Lane]string{}
-	for _, l := range lane.All() {
-		lanes[l] = emulator.CreateQueue(t, sqsEP, prefix+"-"+string(l), true, prefix+"-"+string(l)+"-dlq", 10)
+	shardQueues := make([]config.ShardQueues, n)
+	for i := range shardQueues {
+		p := fmt.Sprintf("%s-s%d", prefix, i)
+		q := func(name string) string {
+			return emulator.CreateQueue(t, sqsEP, p+"-"+name, true, p+"-"+name+"-dlq", 10)
+		}
+		shardQueues[i] = config.ShardQueues{Urgent: q("urgent"), Normal: q("normal"), Bulk: q("bulk"),
+			Command: emulator.CreateQueue(t, sqsEP, p+"-command", true, "", 0)}
 	}
-	commandURL := emulator.CreateQueue(t, sqsEP, prefix+"-command", true, "", 0)
+	lanes, commandURL := shardQueues[0].Lanes(), shardQueues[0].Command
 	webhookURL := emulator.CreateQueue(t, sqsEP, prefix+"-webhooks", false, prefix+"-webhooks-dlq", 4)
 	sqsClient := emulator.SQSClient(sqsEP)
 	rule := sqs.New(sqsClient, webhookURL)
@@ -136,17 +151,28 @@ func newShape(t testing.TB) *shape {
 	opts := cloud.Options{Clock: clock.Real{}, Log: log, URLs: netguard.Policy{AllowLoopback: true},
 		CommandTimeout: 15 * time.Second, WebhookRetryScale: 0.1}
 
-	handler, err := cloud.API(ctx, cfg, apiClients, opts)
+	apiCfg := cfg
+	apiCfg.ExtraShards = shardQueues[1:]
+	handler, err := cloud.API(ctx, apiCfg, apiClients, opts)
 	require.NoError(t, err)
 	s.api = cloud.Proxy(handler, log)
 
-	deferred := driver.NewDeferred()
-	s.sandbox = sandbox.New(deferred, clock.Real{}, rand.New(rand.NewPCG(1, 2)))
-	host, err := cloud.NewSessionHost(cfg, hostClients, cloud.HostOptions{Options: opts, Driver: s.sandbox, DelayScale: 0.01, Holder: "host-shape"})
-	require.NoError(t, err)
-	deferred.Bind(host.Host)
-	hostDone := make(chan struct{})
-	go func() { defer close(hostDone); _ = host.Run(ctx) }()
+	var hostsDone []chan struct{}
+	for i, sq := range shardQueues {
+		deferred := driver.NewDeferred()
+		net := sandbox.New(deferred, clock.Real{}, rand.New(rand.NewPCG(uint64(i)+1, 2)))
+		s.sandboxes = append(s.sandboxes, net)
+		hostCfg := cfg
+		hostCfg.LaneQueues, hostCfg.CommandQueue, hostCfg.Shard = sq.Lanes(), sq.Command, i
+		host, err := cloud.NewSessionHost(hostCfg, hostClients, cloud.HostOptions{Options: opts, Driver: net, DelayScale: 0.01,
+			Holder: fmt.Sprintf("host-shape-%d", i)})
+		require.NoError(t, err)
+		deferred.Bind(host.Host)
+		done := make(chan struct{})
+		hostsDone = append(hostsDone, done)
+		go func() { defer close(done); _ = host.Run(ctx) }()
+	}
+	s.sandbox = s.sandboxes[0]
 
 	hooks, err := cloud.Webhooks(cfg, hookClients, opts)
 	require.NoError(t, err)
@@ -155,7 +181,13 @@ func newShape(t testing.TB) *shape {
 		defer close(pollDone)
 		eventSourceMapping(ctx, sqs.New(hookClients.SQS, webhookURL), hooks.Handle)
 	}()
-	t.Cleanup(func() { cancel(); <-hostDone; <-pollDone })
+	t.Cleanup(func() {
+		cancel()
+		for _, done := range hostsDone {
+			<-done
+		}
+		<-pollDone
+	})
 	return s
 }
 
@@ -308,7 +340,17 @@ func (s *shape) link(name, phone string) {
 	code, body, _ := s.call(http.MethodGet, "/instance/"+name+"/qr", "", nil)
 	require.Equal(s.t, http.StatusOK, code, body)
 	require.Contains(s.t, body["qrcode"], "data:image/png;base64,")
-	require.NoError(s.t, s.sandbox.Scan(name, phone))
+	// The phone scans the code of the network that showed it: the host
+	// of the instance's shard.
+	var errs []error
+	for _, net := range s.sandboxes {
+		err := net.Scan(name, phone)
+		if err == nil {
+			return
+		}
+		errs = append(errs, err)
+	}
+	require.NoError(s.t, errors.Join(errs...))
 }
 
 // published reports whether the bus got an event of type detailType for

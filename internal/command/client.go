@@ -30,10 +30,15 @@ var ErrNoAnswer = fault.New(fault.ErrSession, "The session host did not answer i
 
 // ClientConfig wires a Client. Queue, Results, Clock and Log are required.
 type ClientConfig struct {
-	Queue   Sender       // the shard's command queue
-	Results ResultReader // where the worker stores results
-	Clock   clock.Clock
-	Log     *slog.Logger
+	Queue Sender // the command queue (shard 0's with several)
+	// ExtraShards are the command queues of shards 1, 2, ... and ShardOf
+	// says an instance's shard (gateway.Service.ShardOf): a command goes
+	// to the queue of its instance's shard, whose hosts hold it.
+	ExtraShards []Sender
+	ShardOf     func(ctx context.Context, instance string) (int, error)
+	Results     ResultReader // where the worker stores results
+	Clock       clock.Clock
+	Log         *slog.Logger
 	// Timeout bounds the wait for a result (default DefaultTimeout); the
 	// worker's MaxAge must be the same.
 	Timeout time.Duration
@@ -56,6 +61,9 @@ var _ httpapi.Sessions = (*Client)(nil)
 func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.Queue == nil || cfg.Results == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("command: client needs a queue, a result reader, a clock and a logger")
+	}
+	if len(cfg.ExtraShards) > 0 && cfg.ShardOf == nil {
+		return nil, errors.New("command: a client of several shards needs ShardOf")
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
@@ -180,10 +188,31 @@ func (c *Client) enqueue(ctx context.Context, cmd Command) (Command, error) {
 	if err != nil {
 		return cmd, err
 	}
-	if err := c.cfg.Queue.Send(ctx, cmd.Instance, cmd.ID, body); err != nil {
+	q, err := c.queue(ctx, cmd.Instance)
+	if err != nil {
+		return cmd, err
+	}
+	if err := q.Send(ctx, cmd.Instance, cmd.ID, body); err != nil {
 		return cmd, fmt.Errorf("send %s command %s for %s: %w", cmd.Kind, cmd.ID, cmd.Instance, err)
 	}
 	return cmd, nil
+}
+
+// queue is the command queue of the instance's shard.
+func (c *Client) queue(ctx context.Context, instance string) (Sender, error) {
+	if len(c.cfg.ExtraShards) == 0 {
+		return c.cfg.Queue, nil
+	}
+	n, err := c.cfg.ShardOf(ctx, instance)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("shard of %s: %w", instance, err)
+	case n == 0:
+		return c.cfg.Queue, nil
+	case n > len(c.cfg.ExtraShards):
+		return nil, fmt.Errorf("instance %s is on shard %d, but this deployment has %d", instance, n, len(c.cfg.ExtraShards)+1)
+	}
+	return c.cfg.ExtraShards[n-1], nil
 }
 
 // await polls the result store until the command's result appears, ctx

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -305,4 +306,24 @@ func TestNewClientNeedsItsPorts(t *testing.T) {
 	log, _ := newLog()
 	_, err := command.NewClient(command.ClientConfig{Results: newMemResults(nil), Clock: clock.Real{}, Log: log})
 	require.Error(t, err)
+}
+
+// TestClientRoutesToTheInstancesShard: with several shards, a command
+// goes to the command queue of its instance's shard.
+func TestClientRoutesToTheInstancesShard(t *testing.T) {
+	qs := []*memQueue{newMemQueue(nil), newMemQueue(nil), newMemQueue(nil)}
+	c, err := command.NewClient(command.ClientConfig{Queue: qs[0], ExtraShards: []command.Sender{qs[1], qs[2]},
+		ShardOf: func(_ context.Context, inst string) (int, error) {
+			return map[string]int{"a": 0, "b": 1, "c": 2}[inst], nil
+		},
+		Results: newMemResults(nil), Clock: clock.NewFake(start), Log: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	for _, inst := range []string{"c", "b", "c", "a"} {
+		c.Forget(t.Context(), inst)
+	}
+	require.Equal(t, []int{1, 1, 2}, []int{qs[0].left(), qs[1].left(), qs[2].left()})
+
+	_, err = command.NewClient(command.ClientConfig{Queue: qs[0], ExtraShards: []command.Sender{qs[1]},
+		Results: newMemResults(nil), Clock: clock.NewFake(start), Log: slog.New(slog.DiscardHandler)})
+	require.ErrorContains(t, err, "ShardOf")
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,19 @@ const (
 	ForWebhooks
 )
 
+// ShardQueues are one shard's queue URLs.
+type ShardQueues struct {
+	Urgent  string `json:"urgent"`
+	Normal  string `json:"normal"`
+	Bulk    string `json:"bulk"`
+	Command string `json:"command"`
+}
+
+// Lanes maps the lane queues by lane.
+func (q ShardQueues) Lanes() map[lane.Lane]string {
+	return map[lane.Lane]string{lane.Urgent: q.Urgent, lane.Normal: q.Normal, lane.Bulk: q.Bulk}
+}
+
 // AWS configures the processes of the AWS shape (API.md, README "On
 // AWS"). Endpoints are not part of it: the AWS SDK reads AWS_REGION,
 // credentials and, for emulators, AWS_ENDPOINT_URL /
@@ -43,8 +57,16 @@ type AWS struct {
 	Table        string               // GATEWAY_TABLE
 	LaneQueues   map[lane.Lane]string // GATEWAY_QUEUE_URGENT / _NORMAL / _BULK (FIFO queue URLs)
 	CommandQueue string               // GATEWAY_COMMAND_QUEUE (queue URL)
-	WebhookQueue string               // GATEWAY_WEBHOOK_QUEUE (queue URL)
-	EventBus     string               // GATEWAY_EVENT_BUS (name or ARN)
+	// ExtraShards are the queues of shards 1, 2, ... for the API of a
+	// deployment with several shards (GATEWAY_EXTRA_SHARDS, a JSON list
+	// of {"urgent","normal","bulk","command"} queue URLs); the variables
+	// above are shard 0's.
+	ExtraShards []ShardQueues
+	// Shard is the session host's shard (GATEWAY_SHARD, default 0): it
+	// connects only that shard's instances, from that shard's queues.
+	Shard        int
+	WebhookQueue string // GATEWAY_WEBHOOK_QUEUE (queue URL)
+	EventBus     string // GATEWAY_EVENT_BUS (name or ARN)
 	// AdminKeySecretARN is the Secrets Manager secret whose SecretString
 	// is the operator key for /admin (GATEWAY_ADMIN_KEY_SECRET_ARN). The
 	// API reads it at cold start and again every few minutes, so a key
@@ -169,6 +191,26 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 	}
 	if required("GATEWAY_COMMAND_QUEUE", c.CommandQueue, ForAPI|ForHost) {
 		queueURL("GATEWAY_COMMAND_QUEUE", c.CommandQueue, false)
+	}
+	if v := getenv("GATEWAY_EXTRA_SHARDS"); v != "" {
+		dec := json.NewDecoder(strings.NewReader(v))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&c.ExtraShards); err != nil {
+			errs = append(errs, fmt.Errorf(`GATEWAY_EXTRA_SHARDS: want a JSON list of {"urgent","normal","bulk","command"} queue URLs: %w`, err))
+		}
+		for i, sq := range c.ExtraShards {
+			for l, u := range sq.Lanes() {
+				queueURL(fmt.Sprintf("GATEWAY_EXTRA_SHARDS[%d].%s", i, l), u, true)
+			}
+			queueURL(fmt.Sprintf("GATEWAY_EXTRA_SHARDS[%d].command", i), sq.Command, false)
+		}
+	}
+	if v := getenv("GATEWAY_SHARD"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("GATEWAY_SHARD %q: want a shard number (0, 1, ...)", v))
+		}
+		c.Shard = n
 	}
 	if required("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, ForWebhooks) {
 		queueURL("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, false)

@@ -136,6 +136,17 @@ func TestAWSValues(t *testing.T) {
 			func(c AWS) bool { return strings.HasPrefix(c.EventBus, "arn:") }},
 		{"emulator queue url", with("GATEWAY_QUEUE_BULK", "http://127.0.0.1:4100/000000000000/bulk.fifo"), "",
 			func(c AWS) bool { return c.LaneQueues[lane.Bulk] == "http://127.0.0.1:4100/000000000000/bulk.fifo" }},
+		{"extra shards", with("GATEWAY_EXTRA_SHARDS", `[{"urgent":"`+qURL+`u1.fifo","normal":"`+qURL+`n1.fifo","bulk":"`+qURL+
+			`b1.fifo","command":"`+qURL+`c1.fifo"}]`), "",
+			func(c AWS) bool {
+				return len(c.ExtraShards) == 1 && c.ExtraShards[0].Lanes()[lane.Normal] == qURL+"n1.fifo" && c.ExtraShards[0].Command == qURL+"c1.fifo"
+			}},
+		{"extra shard missing a queue", with("GATEWAY_EXTRA_SHARDS", `[{"urgent":"`+qURL+`u1.fifo"}]`), "GATEWAY_EXTRA_SHARDS[0]", nil},
+		{"extra shard lane not FIFO", with("GATEWAY_EXTRA_SHARDS", `[{"urgent":"`+qURL+`u1","normal":"`+qURL+`n1.fifo","bulk":"`+qURL+
+			`b1.fifo","command":"`+qURL+`c1.fifo"}]`), "GATEWAY_EXTRA_SHARDS[0].urgent", nil},
+		{"extra shards not JSON", with("GATEWAY_EXTRA_SHARDS", `urgent=x`), "GATEWAY_EXTRA_SHARDS", nil},
+		{"shard", with("GATEWAY_SHARD", "3"), "", func(c AWS) bool { return c.Shard == 3 }},
+		{"negative shard", with("GATEWAY_SHARD", "-1"), "GATEWAY_SHARD", nil},
 		{"negative rate", with("GATEWAY_RATE_LIMIT", "-1"), "GATEWAY_RATE_LIMIT", nil},
 		{"NaN rate", with("GATEWAY_RATE_LIMIT", "NaN"), "GATEWAY_RATE_LIMIT", nil},
 		{"zero burst", with("GATEWAY_RATE_BURST", "0"), "GATEWAY_RATE_BURST", nil},

@@ -41,10 +41,15 @@
 //	                                             ttl (an hour past the newest use). Deleting the instance
 //	                                             leaves it on purpose: re-creating the instance under the same
 //	                                             name must not reset its limit; TTL removes it
-//	lease         LEASE#{instance}     LEASE     token (N, the fencing token), holder, expiresAt (ms): the instance's
-//	                                             lease (package lease); holder and expiresAt absent once released.
+//	lease         LEASES               {name}    token (N, the fencing token), holder, expiresAt (ms): an instance's
+//	                                             lease (package lease), or a host's presence (@host/...) or role
+//	                                             (@relay), all in one partition so that one Query lists them;
+//	                                             holder and expiresAt absent once released.
 //	                                             No TTL, and deleting the instance leaves it: a token must never be
 //	                                             granted twice, not even to an instance re-created under the same name
+//	shard load    SHARD#{n}            LOAD      count (N): the instances assigned to shard n, moved in the
+//	                                             transactions that create and delete them; instances carry
+//	                                             shard (N, absent: 0)
 //
 // An instance lives in its tenant's partition, so listing a tenant's (or
 // a client's) instances by name is one query on the sort key prefix.
@@ -153,6 +158,8 @@
 //	                     if it is not, + 1 RRU and the decision again (a renewal every ttl/3 per connected
 //	                     instance: 1,000 instances on a 30 s lease are 100 WRU/s). No index writes
 //	lease Current        1 RRU
+//	lease List           1 strongly consistent Query of the LEASES partition: its size / 4 KB RRU (300
+//	                     leases are about 8 RRU); every session host lists them every 3 s
 //	lease fence          (for writes made under a lease) 1 RRU + a condition check in the write's transaction,
 //	                     priced as a transactional write (2 WRU)
 //

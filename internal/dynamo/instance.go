@@ -28,7 +28,9 @@ func (s *Store) CreateInstance(ctx context.Context, in instance.Instance) error 
 	if in.WebhookEvents != nil {
 		it[attrWebhookEvents] = eventList(in.WebhookEvents)
 	}
-	err := s.write(ctx, s.check(tenantKey(in.Name.Tenant), exists), s.put(it, notExists, nil))
+	it[attrShard] = num(int64(in.Shard))
+	err := s.write(ctx, s.check(tenantKey(in.Name.Tenant), exists), s.put(it, notExists, nil),
+		s.upd(newUpdate().add(attrCount, 1), shardLoadKey(in.Shard), ""))
 	var c *canceled
 	switch {
 	case errors.As(err, &c) && c.failed(0):
@@ -86,7 +88,7 @@ func decodeInstance(it item) (instance.Instance, error) {
 	return instance.Instance{Name: n, WebhookURL: getStr(it, attrWebhookURL), WebhookSecret: getStr(it, attrWebhookSec),
 		WebhookEvents: events, State: instance.State(getStr(it, attrState)), PhoneNumber: getStr(it, attrPhone),
 		ConnectedAt: getTime(it, attrConnectedAt), CreatedAt: getTime(it, attrCreatedAt),
-		Settings: getSettings(it)}, nil
+		Settings: getSettings(it), Shard: int(getInt(it, attrShard))}, nil
 }
 
 // GetInstance implements gateway.InstanceStore and host.Store.
@@ -178,7 +180,11 @@ func (s *Store) DeleteInstance(ctx context.Context, name string, at time.Time) (
 	if !valid {
 		return 0, fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)
 	}
-	err := s.write(ctx, s.del(k, exists, nil))
+	in, err := s.GetInstance(ctx, name)
+	if err != nil {
+		return 0, err
+	}
+	err = s.write(ctx, s.del(k, exists, nil), s.upd(newUpdate().add(attrCount, -1), shardLoadKey(in.Shard), ""))
 	var c *canceled
 	if errors.As(err, &c) && c.failed(0) {
 		return 0, fmt.Errorf("instance %s: %w", name, fault.ErrNotFound)

@@ -113,7 +113,11 @@ func (s *Service) queueChange(ctx context.Context, m message.Message, b QueueBod
 	if err != nil {
 		return fmt.Errorf("encode queue body: %w", err)
 	}
-	if err := s.queues[message.ChangeLane].Send(ctx, m.Instance, b.ChangeID, body); err != nil {
+	q, err := s.shards.queue(ctx, m.Instance, message.ChangeLane)
+	if err != nil {
+		return err
+	}
+	if err := q.Send(ctx, m.Instance, b.ChangeID, body); err != nil {
 		return fmt.Errorf("enqueue %s of %s: %w", b.Change, m.ID, err)
 	}
 	s.log.DebugContext(ctx, "message change queued", "tenant", m.Tenant, "instance", m.Instance,

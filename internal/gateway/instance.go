@@ -171,6 +171,11 @@ func (s *Service) CreateInstance(ctx context.Context, tenantID string, in Create
 	if in.Settings != nil {
 		inst.Settings = in.Settings.Apply(inst.Settings)
 	}
+	shard, err := s.assign(ctx)
+	if err != nil {
+		return instance.Instance{}, err
+	}
+	inst.Shard = shard
 	if err := s.store.CreateInstance(ctx, inst); err != nil {
 		if errors.Is(err, fault.ErrConflict) {
 			return instance.Instance{}, fault.New(fault.ErrConflict, "Instance already exists")

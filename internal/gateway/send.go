@@ -205,10 +205,15 @@ func (s *Service) enqueue(ctx context.Context, tenantID, instanceName string, in
 // message that cannot be queued is failed at once (and its idempotency key
 // freed) so the client's error is the whole truth.
 func (s *Service) storeThenEnqueue(ctx context.Context, m message.Message, idem *Idempotency, body []byte) error {
+	// The shard first: an instance that does not exist stores nothing.
+	q, err := s.shards.queue(ctx, m.Instance, m.Lane)
+	if err != nil {
+		return err
+	}
 	if err := s.store.CreateMessage(ctx, m, idem); err != nil {
 		return fmt.Errorf("store message %s: %w", m.ID, err)
 	}
-	if err := s.queues[m.Lane].Send(ctx, m.Instance, m.ID, body); err != nil {
+	if err := q.Send(ctx, m.Instance, m.ID, body); err != nil {
 		idemKey := ""
 		if idem != nil {
 			idemKey = idem.Key

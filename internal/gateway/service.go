@@ -27,7 +27,7 @@ const idempotencyTTL = 24 * time.Hour
 // Service implements the gateway's use cases.
 type Service struct {
 	store   Store
-	queues  map[lane.Lane]Enqueuer
+	shards  *shards // the lane queues of each shard (shard.go)
 	clock   clock.Clock
 	urls    netguard.Policy
 	log     *slog.Logger
@@ -42,10 +42,15 @@ type Service struct {
 // Config wires a Service.
 type Config struct {
 	Store  Store
-	Queues map[lane.Lane]Enqueuer // one per lane
-	Clock  clock.Clock
-	URLs   netguard.Policy
-	Log    *slog.Logger
+	Queues map[lane.Lane]Enqueuer // one per lane (shard 0's)
+	// ExtraShards are the lane queues of shards 1, 2, ... on AWS with
+	// several shards; the Store must then implement ShardLoads. New
+	// instances go to the least loaded shard, and each instance's work to
+	// its shard's queues.
+	ExtraShards []map[lane.Lane]Enqueuer
+	Clock       clock.Clock
+	URLs        netguard.Policy
+	Log         *slog.Logger
 	// Scheduler, optional, lets POST /message/send pick the instance
 	// that can send soonest.
 	Scheduler Scheduler
@@ -59,14 +64,24 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("gateway: store, clock and logger are required")
 	}
-	for _, l := range lane.All() {
-		if cfg.Queues[l] == nil {
-			return nil, fmt.Errorf("gateway: no queue for lane %s", l)
+	sh := &shards{queues: append([]map[lane.Lane]Enqueuer{cfg.Queues}, cfg.ExtraShards...), store: cfg.Store, of: map[string]int{}}
+	for n, qs := range sh.queues {
+		for _, l := range lane.All() {
+			if qs[l] == nil {
+				return nil, fmt.Errorf("gateway: no queue for lane %s of shard %d", l, n)
+			}
 		}
+	}
+	if sh.count() > 1 {
+		loads, ok := cfg.Store.(ShardLoads)
+		if !ok {
+			return nil, errors.New("gateway: several shards need a store that counts their instances (ShardLoads)")
+		}
+		sh.loads = loads
 	}
 	return &Service{
 		store:   cfg.Store,
-		queues:  cfg.Queues,
+		shards:  sh,
 		clock:   cfg.Clock,
 		urls:    cfg.URLs,
 		log:     cfg.Log,

@@ -91,6 +91,9 @@ type Config struct {
 	// at once rather than at its next poll).
 	Roles  []string
 	OnRole func(role string)
+	// Shard is the shard whose instances this host connects (with
+	// leases); it claims no other shard's.
+	Shard int
 }
 
 // Host runs the sessions of the instances it owns.
@@ -114,6 +117,7 @@ type Host struct {
 	viewAt  time.Time // when view was listed
 	linking map[string]time.Time
 	roles   map[string]lease.Lease // the roles this host holds (roles.go)
+	shards  map[string]int         // each instance's shard, as read once (leases.go)
 	// hostLease is the host's presence lease, used by the lease loop alone
 	// (and by releaseAll after it stopped).
 	hostLease lease.Lease
@@ -150,8 +154,8 @@ func New(cfg Config) (*Host, error) {
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
 		held: map[string]lease.Lease{}, view: map[string]lease.Lease{}, linking: map[string]time.Time{},
-		roles: map[string]lease.Lease{},
-		rnd:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
+		roles: map[string]lease.Lease{}, shards: map[string]int{},
+		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Run reconnects the linked instances, drains the lane queues and keeps

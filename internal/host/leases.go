@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/wagateway/wagateway/internal/fault"
@@ -171,7 +172,7 @@ func (h *Host) present(ctx context.Context) {
 		l, err = h.cfg.Leases.Renew(pctx, h.hostLease, h.cfg.LeaseTTL, now)
 	}
 	if h.hostLease.Token == 0 || err != nil || !now.Before(h.hostLease.Expires) {
-		l, err = h.cfg.Leases.Acquire(pctx, lease.Presence(h.cfg.Holder), h.cfg.Holder, h.cfg.LeaseTTL, now)
+		l, err = h.cfg.Leases.Acquire(pctx, lease.Presence(h.cfg.Shard, h.cfg.Holder), h.cfg.Holder, h.cfg.LeaseTTL, now)
 	}
 	if err != nil {
 		h.warnUnlessStopping(ctx, "presence lease", err)
@@ -233,6 +234,9 @@ func (h *Host) claim(ctx context.Context) {
 	phones := make(map[string]string, len(linked))
 	names := make([]string, 0, len(linked))
 	for _, in := range linked {
+		if n, err := h.shardOf(cctx, in.Name.String()); err != nil || n != h.cfg.Shard {
+			continue // another shard's (or unknown yet: the next tick)
+		}
 		phones[in.Name.String()] = in.PhoneNumber
 		names = append(names, in.Name.String())
 	}
@@ -241,7 +245,7 @@ func (h *Host) claim(ctx context.Context) {
 	for _, l := range ls {
 		h.view[l.Instance] = l
 	}
-	claims, shed := lease.Plan(h.cfg.Holder, names, ls, now, h.rnd)
+	claims, shed := lease.Plan(h.cfg.Holder, names, h.ofShard(ls, phones), now, h.rnd)
 	h.mu.Unlock()
 	h.keepRoles(ctx, ls)
 	h.releaseUnlinked(ctx, phones, now)
@@ -262,6 +266,38 @@ func (h *Host) claim(ctx context.Context) {
 		h.granted(l)
 		h.reconnect(inst, phones[inst], 0)
 	}
+}
+
+// shardOf returns an instance's shard, read once (it never changes):
+// the linked instances are listed from an index that does not carry it.
+func (h *Host) shardOf(ctx context.Context, inst string) (int, error) {
+	h.mu.Lock()
+	n, ok := h.shards[inst]
+	h.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	in, err := h.cfg.Store.GetInstance(ctx, inst)
+	if err != nil {
+		return 0, err
+	}
+	h.mu.Lock()
+	h.shards[inst] = in.Shard
+	h.mu.Unlock()
+	return in.Shard, nil
+}
+
+// ofShard keeps the leases that matter for this host's shard: those of
+// its instances (mine) and the presence of its hosts. Call with mu held.
+func (h *Host) ofShard(ls []lease.Lease, mine map[string]string) []lease.Lease {
+	presence := lease.ShardPresence(h.cfg.Shard)
+	out := make([]lease.Lease, 0, len(ls))
+	for _, l := range ls {
+		if _, ok := mine[l.Instance]; ok || strings.HasPrefix(l.Instance, presence) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // releaseUnlinked releases the leases of instances that are not linked

@@ -27,4 +27,9 @@ type Instance struct {
 	ConnectedAt   time.Time // zero until first connected
 	CreatedAt     time.Time
 	Settings      Settings
+	// Shard is the shard the instance was assigned to at creation (the
+	// least loaded): its messages and commands go to that shard's queues
+	// and only that shard's session hosts connect it. Always 0 locally
+	// (one process, one shard).
+	Shard int
 }

@@ -3,13 +3,14 @@ package lease
 import (
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Leases whose names start with "@" are not instances' (instance names
 // cannot start with it). PresencePrefix starts the names of presence
-// leases: every host holds one for itself ("@host/" + its holder id)
+// leases: every host holds one for itself ("@host/<shard>/<holder id>")
 // from its start, so that the others count it among the live hosts
 // before it holds any instance. RelayRole is the lease of the host that
 // runs the outbox relay, one for all hosts (two relays would publish
@@ -19,8 +20,11 @@ const (
 	RelayRole      = "@relay"
 )
 
-// Presence is the presence lease name of holder.
-func Presence(holder string) string { return PresencePrefix + holder }
+// Presence is the presence lease name of holder, a host of shard.
+func Presence(shard int, holder string) string { return ShardPresence(shard) + holder }
+
+// ShardPresence starts the presence lease names of shard's hosts.
+func ShardPresence(shard int) string { return PresencePrefix + strconv.Itoa(shard) + "/" }
 
 // Plan decides what holder should do with the linked instances, given
 // every stored lease: which free instances (never granted, released, or

@@ -49,13 +49,13 @@ func TestPlan(t *testing.T) {
 		{"dead holder's expired leases count for nobody", "a",
 			append(leasesOf(linked[:4], "a", held), leasesOf(linked[4:], "dead", expired)...), 8, 0},
 		{"a present host with no instance counts: share 6", "a",
-			[]lease.Lease{held(lease.Presence("b"), "b")}, 6, 0},
+			[]lease.Lease{held(lease.Presence(0, "b"), "b")}, 6, 0},
 		{"holding all while two others are present: give one up", "a",
-			append(leasesOf(linked, "a", held), held(lease.Presence("b"), "b"), held(lease.Presence("c"), "c")), 0, 1},
+			append(leasesOf(linked, "a", held), held(lease.Presence(0, "b"), "b"), held(lease.Presence(0, "c"), "c")), 0, 1},
 		{"over the share: give one up", "a",
-			append(leasesOf(linked[:7], "a", held), held(lease.Presence("b"), "b")), 0, 1},
+			append(leasesOf(linked[:7], "a", held), held(lease.Presence(0, "b"), "b")), 0, 1},
 		{"at the share: keep", "a",
-			append(leasesOf(linked[:6], "a", held), held(lease.Presence("b"), "b")), 0, 0},
+			append(leasesOf(linked[:6], "a", held), held(lease.Presence(0, "b"), "b")), 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
