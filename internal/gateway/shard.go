@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
+	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/fault"
 	"github.com/wagateway/wagateway/internal/lane"
 )
@@ -29,13 +31,24 @@ func leastLoaded(loads []int) int {
 }
 
 // shards routes work to an instance's shard. An instance's shard never
-// changes once assigned, so it is read once per instance and remembered.
+// changes once assigned, so it is read once and remembered for
+// shardMemory: an instance deleted and created again under its name may
+// land on another shard, and must be routed there within that time.
 type shards struct {
 	queues []map[lane.Lane]Enqueuer // by shard
 	store  Store
 	loads  ShardLoads // nil with one shard
+	clock  clock.Clock
 	mu     sync.Mutex
-	of     map[string]int
+	of     map[string]knownShard
+}
+
+// shardMemory is how long an instance's shard is trusted as read.
+const shardMemory = time.Minute
+
+type knownShard struct {
+	shard int
+	until time.Time
 }
 
 // count is the number of shards.
@@ -47,22 +60,23 @@ func (sh *shards) Of(ctx context.Context, name string) (int, error) {
 	if sh.count() == 1 {
 		return 0, nil
 	}
+	now := sh.clock.Now()
 	sh.mu.Lock()
-	n, ok := sh.of[name]
+	k, ok := sh.of[name]
 	sh.mu.Unlock()
-	if ok {
-		return n, nil
+	if ok && now.Before(k.until) {
+		return k.shard, nil
 	}
 	in, err := sh.store.GetInstance(ctx, name)
 	if err != nil {
 		return 0, err
 	}
-	n = in.Shard
+	n := in.Shard
 	if n < 0 || n >= sh.count() {
 		return 0, fmt.Errorf("instance %s is on shard %d, but this deployment has %d", name, n, sh.count())
 	}
 	sh.mu.Lock()
-	sh.of[name] = n
+	sh.of[name] = knownShard{shard: n, until: now.Add(shardMemory)}
 	sh.mu.Unlock()
 	return n, nil
 }

@@ -102,6 +102,14 @@ func TestShards(t *testing.T) {
 	}
 	require.Equal(t, []int{4, 4, 2}, []int{len(qs[0].sent), len(qs[1].sent), len(qs[2].sent)})
 	require.Equal(t, 5, st.reads, "one read per instance, then remembered")
+	clk.Advance(time.Minute)
+	_, _, err = svc.Send(ctx, "acme", text("hi"), "")
+	require.ErrorIs(t, err, fault.ErrNotFound, "acme__c__main was never created")
+	in0 := text("hi")
+	in0.InstanceName = "acme__c__i0"
+	_, _, err = svc.Send(ctx, "acme", in0, "")
+	require.NoError(t, err)
+	require.Equal(t, 7, st.reads, "read again a minute later: a re-created instance may be elsewhere")
 	n, err := svc.ShardOf(ctx, "acme__c__i2")
 	require.NoError(t, err)
 	require.Equal(t, 2, n)
@@ -110,7 +118,7 @@ func TestShards(t *testing.T) {
 	in.InstanceName = "acme__c__nope"
 	_, _, err = svc.Send(ctx, "acme", in, "")
 	require.ErrorIs(t, err, fault.ErrNotFound)
-	require.Equal(t, 10, len(qs[0].sent)+len(qs[1].sent)+len(qs[2].sent))
+	require.Equal(t, 11, len(qs[0].sent)+len(qs[1].sent)+len(qs[2].sent))
 
 	_, err = gateway.New(gateway.Config{Store: plainStore{st.Store}, Clock: clk, Queues: lanes[0], ExtraShards: lanes[1:],
 		Log: slog.New(slog.DiscardHandler)})

@@ -117,7 +117,7 @@ type Host struct {
 	viewAt  time.Time // when view was listed
 	linking map[string]time.Time
 	roles   map[string]lease.Lease // the roles this host holds (roles.go)
-	shards  map[string]int         // each instance's shard, as read once (leases.go)
+	shards  map[string]knownShard  // each instance's shard, as last read (leases.go)
 	// hostLease is the host's presence lease, used by the lease loop alone
 	// (and by releaseAll after it stopped).
 	hostLease lease.Lease
@@ -154,7 +154,7 @@ func New(cfg Config) (*Host, error) {
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
 		held: map[string]lease.Lease{}, view: map[string]lease.Lease{}, linking: map[string]time.Time{},
-		roles: map[string]lease.Lease{}, shards: map[string]int{},
+		roles: map[string]lease.Lease{}, shards: map[string]knownShard{},
 		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
