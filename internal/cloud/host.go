@@ -79,7 +79,9 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	if err != nil {
 		return nil, err
 	}
-	store := dynamo.New(c.DynamoDB, cfg.Table)
+	// Events go to the shard's outbox partition, which the shard's
+	// relay publishes.
+	store := dynamo.New(c.DynamoDB, cfg.Table).ForShard(cfg.Shard)
 	// Liveness is every poller having polled lately: each lane (any of
 	// its receivers), the command queue and the outbox. The ports are
 	// wrapped, so the host, worker and relay know nothing of it.
@@ -104,10 +106,11 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 	var h *host.Host
 	rl := relay.New(relay.Config{Store: watchedOutbox{Store: store, poll: relayPoll},
 		Publisher: pub, Clock: o.Clock, Log: o.Log, OnLag: onLag,
-		// One host of them all relays (the relay role's lease); for the
-		// others, waiting is all there is to do, and healthy.
+		// One host of the shard relays its outbox partition (the relay
+		// role's lease); for the others, waiting is all there is to do,
+		// and healthy.
 		Leading: func() bool {
-			if h.Holds(lease.RelayRole) {
+			if h.Holds(lease.RelayRole(cfg.Shard)) {
 				return true
 			}
 			relayPoll.OK()
@@ -121,7 +124,7 @@ func NewSessionHost(cfg config.AWS, c Clients, o HostOptions) (*SessionHost, err
 		OnEvent: rl.Wake, Fetcher: media.New(media.Options{Policy: o.URLs}),
 		Media: inbound, PublicURL: cfg.PublicURL, Retention: cfg.MediaRetention(),
 		Leases: dynamo.NewLeaseStore(c.DynamoDB, cfg.Table), Holder: o.Holder, LeaseTTL: o.LeaseTTL,
-		Roles: []string{lease.RelayRole}, OnRole: func(string) { rl.Wake() }, Shard: cfg.Shard,
+		Roles: []string{lease.RelayRole(cfg.Shard)}, OnRole: func(string) { rl.Wake() }, Shard: cfg.Shard,
 	})
 	if err != nil {
 		return nil, err

@@ -21,13 +21,13 @@ const (
 
 // eventItem is an event as stored: its own delivery record (retrying, no
 // attempt yet), listed under its instance and waiting for the relay.
-func eventItem(ev outbox.Event) item {
+func (s *Store) eventItem(ev outbox.Event) item {
 	it := deliveryKey(ev.ID)
 	it[attrTenantID], it[attrInstance], it[attrEvent] = str(ev.TenantID), str(ev.Instance), str(ev.Name)
 	it[attrBody], it[attrCreatedAt], it[attrNextAt] = bin(ev.Body), ms(ev.CreatedAt), ms(ev.CreatedAt)
 	it[attrStatus], it[attrAttempts] = str(string(outbox.Retrying)), num(0)
 	it[attrDeliveryOf], it[attrDeliverySort] = str(ev.Instance), str(sortTime(ev.CreatedAt)+"#"+ev.ID)
-	it[attrUnpublished], it[attrOutboxSort] = str(unpublished), str(sortTime(ev.CreatedAt)+"#"+ev.ID)
+	it[attrUnpublished], it[attrOutboxSort] = str(s.outbox), str(sortTime(ev.CreatedAt)+"#"+ev.ID)
 	return it
 }
 
@@ -106,10 +106,11 @@ func (s *Store) ListDeliveries(ctx context.Context, instance string, status outb
 
 // Redeliver implements gateway.DeliveryStore: a fresh retry schedule
 // (retrying, no attempt, no last error, due now) and back in the outbox
-// index, so the relay publishes the event again.
+// index, so the relay publishes the event again (shard 0's relay, for the
+// API's store: any relay may publish any event).
 func (s *Store) Redeliver(ctx context.Context, id string, now time.Time) error {
 	u := newUpdate().set(attrStatus, str(string(outbox.Retrying))).set(attrAttempts, num(0)).set(attrNextAt, ms(now)).
-		set(attrUnpublished, str(unpublished)).set(attrOutboxSort, str(sortTime(now)+"#"+id)).
+		set(attrUnpublished, str(s.outbox)).set(attrOutboxSort, str(sortTime(now)+"#"+id)).
 		remove(attrDeliveredAt, attrLastError, attrLastStatusCode, attrTTL)
 	err := s.write(ctx, s.upd(u, deliveryKey(id), exists))
 	var c *canceled

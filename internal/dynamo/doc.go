@@ -67,9 +67,10 @@
 //	sent      sentOf, sentAt          SentSince: an instance's sends from a time on, with their lane
 //	delivery  deliveryOf, deliverySort  an instance's deliveries newest first (deliverySort = createdAt#id),
 //	                                  projecting the status for the list filter
-//	outbox    unpublished, outboxSort   sparse: events not yet published, oldest first; one partition
-//	                                  ("1"), which bounds the event rate to what one GSI partition writes
-//	                                  (about 1,000 events/s) until it is sharded
+//	outbox    unpublished, outboxSort   sparse: events not yet published, oldest first; one partition per
+//	                                  shard ("1" for shard 0, "1#n" for shard n: Store.ForShard), each
+//	                                  written by its shard's hosts and read by its shard's relay (about
+//	                                  1,000 events/s each)
 //	listing   listOf, listKey         GET /instance/{name}/messages: messages and received messages by instance,
 //	                                  listKey = createdAt#direction#id (zero-padded ms, "out"/"in"), read
 //	                                  newest first from the cursor's listKey down; projects to, chat and

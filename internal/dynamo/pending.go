@@ -90,7 +90,7 @@ func (s *Store) failBatch(ctx context.Context, name string, msgs []message.Messa
 			pos[i] = len(items)
 			items = append(items, s.ifWithdrawable(failUpdate(reason, at), e.id, at))
 			if e.ev != nil {
-				items = append(items, s.put(eventItem(*e.ev), notExists, nil))
+				items = append(items, s.put(s.eventItem(*e.ev), notExists, nil))
 			}
 		}
 		counterAt := len(items)

@@ -105,7 +105,7 @@ func (s *Store) receipt(ctx context.Context, id string, read bool, at time.Time,
 		items := []types.TransactWriteItem{s.upd(u, messageKey(id), exists+" AND "+strings.Join(conds, " AND "))}
 		if events != nil {
 			for _, ev := range events(m) {
-				items = append(items, s.put(eventItem(ev), notExists, nil))
+				items = append(items, s.put(s.eventItem(ev), notExists, nil))
 			}
 		}
 		err = s.write(ctx, items...)

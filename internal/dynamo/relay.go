@@ -26,7 +26,7 @@ func (s *Store) PendingEvents(ctx context.Context, limit int) ([]outbox.Event, e
 		IndexName:                 aws.String(indexOutbox),
 		KeyConditionExpression:    aws.String("#unpublished = :u"),
 		ExpressionAttributeNames:  names(attrUnpublished),
-		ExpressionAttributeValues: item{":u": str(unpublished)},
+		ExpressionAttributeValues: item{":u": str(s.outbox)},
 		Limit:                     aws.Int32(int32(min(limit, 1000))),
 	}, func(it item) error {
 		ev := decodeEvent(it)

@@ -104,3 +104,32 @@ func TestCommandResult(t *testing.T) {
 	require.NoError(t, err)
 	require.JSONEq(t, `{"code":"WXYZ-9876"}`, string(got), "a later result replaces the first")
 }
+
+// TestOutboxByShard: each shard's store writes its events to its own
+// outbox partition, which only that shard's relay reads; a redelivery
+// goes to shard 0's, which the API's store uses.
+func TestOutboxByShard(t *testing.T) {
+	ctx := context.Background()
+	s := newStore(t)
+	s1, s2 := s.ForShard(1), s.ForShard(2)
+	e0, e1, e2 := testEvent(time.Second), testEvent(2*time.Second), testEvent(3*time.Second)
+	require.NoError(t, s.AddEvent(ctx, e0))
+	require.NoError(t, s1.AddEvent(ctx, e1))
+	require.NoError(t, s2.AddEvent(ctx, e2))
+	for _, c := range []struct {
+		store *Store
+		want  []string
+	}{{s.ForShard(0), []string{e0.ID}}, {s1, []string{e1.ID}}, {s2, []string{e2.ID}}} {
+		pending, err := c.store.PendingEvents(ctx, 10)
+		require.NoError(t, err)
+		require.Equal(t, c.want, eventIDs(pending))
+		require.NoError(t, c.store.MarkPublished(ctx, pending))
+	}
+	require.NoError(t, s.Redeliver(ctx, e1.ID, t0.Add(time.Minute)))
+	pending, err := s.PendingEvents(ctx, 10)
+	require.NoError(t, err)
+	require.Equal(t, []string{e1.ID}, eventIDs(pending), "shard 0's relay publishes it again")
+	pending, err = s1.PendingEvents(ctx, 10)
+	require.NoError(t, err)
+	require.Empty(t, pending)
+}

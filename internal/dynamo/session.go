@@ -44,7 +44,7 @@ func withEvent(s *Store, items []types.TransactWriteItem, ev *outbox.Event) []ty
 	if ev == nil {
 		return items
 	}
-	return append(items, s.put(eventItem(*ev), notExists, nil))
+	return append(items, s.put(s.eventItem(*ev), notExists, nil))
 }
 
 // ListLinked implements host.Store: instances with a phone, by name, from

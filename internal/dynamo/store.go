@@ -1,6 +1,8 @@
 package dynamo
 
 import (
+	"strconv"
+
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +20,30 @@ type Store struct {
 	db    *dynamodb.Client
 	table string
 	clock clock.Clock // paces the retries of conflicting transactions
+	// outbox is the outbox index partition the store writes events to
+	// and the relay reads (ForShard).
+	outbox string
+}
+
+// ForShard returns the store writing events to shard n's outbox
+// partition, and reading that partition as the relay's store: each
+// shard's relay publishes what its hosts wrote, so relays scale with
+// shards. Shard 0's partition is the one every store writes to by
+// default (the API's events, redeliveries): any relay may publish any
+// event, and shard 0's always runs.
+func (s *Store) ForShard(n int) *Store {
+	c := *s
+	c.outbox = outboxPartition(n)
+	return &c
+}
+
+// outboxPartition is shard n's outbox partition: "1" for shard 0, as
+// before there were shards, "1#n" for the others.
+func outboxPartition(n int) string {
+	if n == 0 {
+		return unpublished
+	}
+	return unpublished + "#" + strconv.Itoa(n)
 }
 
 var (
@@ -27,7 +53,7 @@ var (
 
 // New returns the store on table.
 func New(client *dynamodb.Client, table string) *Store {
-	return &Store{db: client, table: table, clock: clock.Real{}}
+	return &Store{db: client, table: table, clock: clock.Real{}, outbox: unpublished}
 }
 
 // Primary keys, one shape per kind of item (see the package doc).

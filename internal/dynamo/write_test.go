@@ -59,7 +59,7 @@ func cannedStore(t *testing.T, reasons ...[]string) (*Store, *atomic.Int32) {
 
 func twoPuts(s *Store) error {
 	ev := testEvent(0)
-	return s.write(context.Background(), s.put(eventItem(ev), notExists, nil), s.put(commandKey("x"), "", nil))
+	return s.write(context.Background(), s.put(s.eventItem(ev), notExists, nil), s.put(commandKey("x"), "", nil))
 }
 
 func TestWriteRetriesConflicts(t *testing.T) {

@@ -128,7 +128,7 @@ func (s *shard) start(name string) *leasedHost {
 	down := new(atomic.Bool)
 	h, err := host.New(host.Config{Driver: net, Store: s.store, Queues: s.recv, Clock: clock.Real{}, Log: log,
 		DelayScale: 0.001, Fetcher: media.New(media.Options{Policy: netguard.Policy{AllowLoopback: true}}),
-		Leases: flakyLeases{s.leases, down}, Holder: name, LeaseTTL: testLeaseTTL, Roles: []string{lease.RelayRole}})
+		Leases: flakyLeases{s.leases, down}, Holder: name, LeaseTTL: testLeaseTTL, Roles: []string{lease.RelayRole(0)}})
 	require.NoError(s.t, err)
 	deferred.Bind(h)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -232,7 +232,7 @@ func TestHostsShareAShard(t *testing.T) {
 	a, b := s.start("host-a"), s.start("host-b")
 	eventually(t, "every instance open", func() bool { return s.allOpen(names) })
 	require.Equal(t, map[string]int{"host-a": 3, "host-b": 3}, s.load())
-	eventually(t, "one host relays", func() bool { return a.host.Holds(lease.RelayRole) != b.host.Holds(lease.RelayRole) })
+	eventually(t, "one host relays", func() bool { return a.host.Holds(lease.RelayRole(0)) != b.host.Holds(lease.RelayRole(0)) })
 
 	ids := s.send(names, "first")
 	eventually(t, "all sent", func() bool { return s.allSent(ids) })
@@ -244,7 +244,7 @@ func TestHostsShareAShard(t *testing.T) {
 
 	a.stop()
 	eventually(t, "host-b holds everything", func() bool { return s.load()["host-b"] == 6 && s.allOpen(names) })
-	eventually(t, "host-b relays", func() bool { return b.host.Holds(lease.RelayRole) })
+	eventually(t, "host-b relays", func() bool { return b.host.Holds(lease.RelayRole(0)) })
 	ids = s.send(names, "second")
 	eventually(t, "all sent after the hand-over", func() bool { return s.allSent(ids) })
 	for text, by := range s.sentBy() {

@@ -12,13 +12,13 @@ import (
 // cannot start with it). PresencePrefix starts the names of presence
 // leases: every host holds one for itself ("@host/<shard>/<holder id>")
 // from its start, so that the others count it among the live hosts
-// before it holds any instance. RelayRole is the lease of the host that
-// runs the outbox relay, one for all hosts (two relays would publish
-// events twice).
-const (
-	PresencePrefix = "@host/"
-	RelayRole      = "@relay"
-)
+// before it holds any instance. RelayRole(n) is the lease of the host of
+// shard n that runs the shard's outbox relay (two relays on one outbox
+// partition would publish its events twice).
+const PresencePrefix = "@host/"
+
+// RelayRole is the relay role's lease name for shard n.
+func RelayRole(shard int) string { return "@relay/" + strconv.Itoa(shard) }
 
 // Presence is the presence lease name of holder, a host of shard.
 func Presence(shard int, holder string) string { return ShardPresence(shard) + holder }
