@@ -160,6 +160,9 @@ func (s *SessionHost) Health() health.Status { return s.monitor.Check() }
 // Run runs the sessions, the relay, the command worker, the health
 // listener and the metric writer until ctx ends, and waits for them all.
 func (s *SessionHost) Run(ctx context.Context) error {
+	// The relay runs only on the host holding its shard's relay role:
+	// settle that before it starts.
+	s.Host.TakeRoles(ctx)
 	runs := []func(context.Context) error{s.Host.Run, s.relay.Run, s.worker.Run}
 	if s.health != nil {
 		runs = append(runs, s.health.Run)

@@ -121,6 +121,7 @@ type Host struct {
 	// hostLease is the host's presence lease, used by the lease loop alone
 	// (and by releaseAll after it stopped).
 	hostLease lease.Lease
+	rolesOnce sync.Once // TakeRoles
 }
 
 // New checks cfg and returns a Host; Run starts it.
@@ -165,10 +166,8 @@ func New(cfg Config) (*Host, error) {
 // renews and claims every tick, and on stop releases what it holds.
 func (h *Host) Run(ctx context.Context) error {
 	if h.leased() {
-		// Presence and roles at once; instances are claimed from the
-		// first tick on (leaseLoop).
-		h.present(ctx)
-		h.keepRoles(ctx, nil)
+		// Instances are claimed from the first tick on (leaseLoop).
+		h.TakeRoles(ctx)
 		h.own.post(h.leaseLoop)
 	} else {
 		linked, err := h.cfg.Store.ListLinked(ctx)

@@ -12,6 +12,20 @@ import (
 // instance: the host holding it does the job; the others take it over
 // when it is released or expires. Holds tells who does.
 
+// TakeRoles acquires the host's presence lease and the free roles now,
+// once: Run does it first thing, and a caller that starts jobs gated on a
+// role next to Run (the relay) calls it before, so that they know at
+// once whether they lead. Without leases it does nothing.
+func (h *Host) TakeRoles(ctx context.Context) {
+	if !h.leased() {
+		return
+	}
+	h.rolesOnce.Do(func() {
+		h.present(ctx)
+		h.keepRoles(ctx, nil)
+	})
+}
+
 // Holds reports whether this host holds role's lease now. Without
 // leases (one host) every role is the host's.
 func (h *Host) Holds(role string) bool {
