@@ -47,8 +47,12 @@ func runAWS(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 		sbx.CheckFences(dynamo.NewLeaseStore(clients.DynamoDB, cfg.Table), log)
 		drv = sbx
 	default:
-		devices := devicestore.New(clients.DynamoDB, cfg.DeviceTable, nil)
-		wa, err := whatsapp.New(whatsapp.Config{Devices: devices, Bindings: devices.Bindings(), Events: events, Clock: clk, Log: log})
+		// A device's key writes are checked against its instance's lease,
+		// like every write the host makes for it.
+		devices := devicestore.New(clients.DynamoDB, cfg.DeviceTable, nil,
+			devicestore.WithFences(dynamo.NewLeaseStore(clients.DynamoDB, cfg.Table)))
+		wa, err := whatsapp.New(whatsapp.Config{Devices: devices, Bindings: devices.Bindings(), Fences: devices,
+			Events: events, Clock: clk, Log: log})
 		if err != nil {
 			return err
 		}

@@ -35,11 +35,12 @@ var ErrDeviceIDMustBeSet = errors.New("device JID must be known before accessing
 // Container holds the devices of one DynamoDB table, like sqlstore's
 // Container holds those of one database.
 type Container struct {
-	db    *dynamodb.Client
-	table string
-	log   waLog.Logger
-	clock clock.Clock
-	lids  *lidMap
+	db     fencedDB // every write checked against its device's fence (fence.go)
+	table  string
+	log    waLog.Logger
+	clock  clock.Clock
+	lids   *lidMap
+	fences *fences // nil: no fence is checked (WithFences)
 }
 
 var _ store.DeviceContainer = (*Container)(nil)
@@ -57,7 +58,8 @@ func New(client *dynamodb.Client, table string, log waLog.Logger, opts ...Option
 	if log == nil {
 		log = waLog.Noop
 	}
-	c := &Container{db: client, table: table, log: log, clock: clock.Real{}}
+	c := &Container{table: table, log: log, clock: clock.Real{}}
+	c.db = fencedDB{Client: client, c: c}
 	for _, o := range opts {
 		o(c)
 	}

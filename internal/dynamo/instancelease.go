@@ -93,6 +93,22 @@ func (ls *LeaseStore) Current(ctx context.Context, instance string) (lease.Lease
 	return l, err
 }
 
+// Check judges the fence f against the stored lease (lease.Check):
+// lease.ErrLost once its token is no longer current. It is for writes
+// that cannot carry the check in their own transaction (whatsmeow's
+// device keys, devicestore.WithFences); the gateway's writes do
+// (Store.write).
+func (ls *LeaseStore) Check(ctx context.Context, f lease.Fence) error {
+	cur, _, err := ls.s.readLease(ctx, f.Instance)
+	if err != nil {
+		return err
+	}
+	if err := lease.Check(cur, f.Token, f.Now); err != nil {
+		return fmt.Errorf("lease of %s: %w", f.Instance, err)
+	}
+	return nil
+}
+
 // List implements lease.Store: one strongly consistent Query of the
 // lease partition.
 func (ls *LeaseStore) List(ctx context.Context) ([]lease.Lease, error) {

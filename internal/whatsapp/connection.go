@@ -10,6 +10,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/lease"
 )
 
 // Connect reconnects a linked instance: Events.Connecting now,
@@ -31,6 +32,7 @@ func (d *Driver) Connect(ctx context.Context, instance, _ string) error {
 		return fmt.Errorf("whatsapp: connect %s: %w", instance, driver.ErrNotLinked)
 	}
 	a := newAttempt(dev, connecting)
+	a.fence, a.fenced = lease.FenceFrom(ctx)
 	a.cli = d.newClient(instance, dev, hooks{
 		handle:  d.handler(instance, a),
 		prePair: func(types.JID) bool { return false }, // a linked device never pairs again
@@ -210,6 +212,9 @@ func (d *Driver) onConnection(a *attempt, c change) {
 		if a.phase != open {
 			a.phase = open
 			close(a.opened)
+			if a.fenced && d.cfg.Fences != nil {
+				d.cfg.Fences.Fence(a.jid, a.fence)
+			}
 		}
 		d.enqueue(s, driver.ConnectedChange(a.jid.User))
 		d.mu.Unlock()

@@ -46,6 +46,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/lease"
 )
 
 // DeviceStore is what the driver needs of a whatsmeow device container.
@@ -88,10 +89,21 @@ type Config struct {
 	// instead of whatsmeow's default client: tests point it at a fake
 	// WhatsApp server (a dialer and a TLS config that trusts it).
 	HTTPClient *http.Client
+	// Fences, if set, is told the lease fence of each instance's device
+	// while it is connected under one (the context of Connect or linking
+	// carried a lease.Fence), so that its key writes are refused once the
+	// lease passed to another host (devicestore.Container.Fence).
+	Fences Fencer
 	// TempDir holds inbound media while it is downloaded and decrypted,
 	// one file per download, removed when the reader is closed; default
 	// os.TempDir().
 	TempDir string
+}
+
+// Fencer puts a device's writes under its instance's lease fence.
+type Fencer interface {
+	Fence(jid types.JID, f lease.Fence)
+	Unfence(jid types.JID)
 }
 
 // storeTimeout bounds one call to Bindings or the device store made from a
@@ -181,6 +193,9 @@ type attempt struct {
 	ready  chan struct{} // closed when the first QR code came (linking)
 	opened chan struct{} // closed when it logged in (open)
 	ended  chan struct{} // closed when the attempt stops being current
+	// fence is the lease fence the attempt was started under, if fenced.
+	fence  lease.Fence
+	fenced bool
 	// available: this connection announced itself online, which WhatsApp
 	// needs before it shows a chat presence (presence.go).
 	available atomic.Bool
@@ -220,6 +235,9 @@ func (d *Driver) retire(a *attempt) bool {
 	a.slot.cur = nil
 	a.stopRotation()
 	close(a.ended)
+	if a.fenced && d.cfg.Fences != nil && !a.jid.IsEmpty() {
+		d.cfg.Fences.Unfence(a.jid)
+	}
 	return true
 }
 

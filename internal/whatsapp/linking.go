@@ -11,6 +11,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/wagateway/wagateway/internal/driver"
+	"github.com/wagateway/wagateway/internal/lease"
 	"github.com/wagateway/wagateway/internal/phone"
 )
 
@@ -58,7 +59,7 @@ func (d *Driver) Link(ctx context.Context, instance string) error {
 	if err := d.refuseLinked(ctx, instance); err != nil {
 		return err
 	}
-	_, err := d.startLinking(instance)
+	_, err := d.startLinking(ctx, instance)
 	return err
 }
 
@@ -78,7 +79,7 @@ func (d *Driver) PairingCode(ctx context.Context, instance, number string) (stri
 	a, p := d.current(instance)
 	if a == nil || p != linking {
 		var err error
-		if a, err = d.startLinking(instance); err != nil {
+		if a, err = d.startLinking(ctx, instance); err != nil {
 			return "", err
 		}
 	}
@@ -113,8 +114,9 @@ func (d *Driver) refuseLinked(ctx context.Context, instance string) error {
 
 // startLinking connects a fresh device, replacing any linking under way.
 // The QR codes follow from the connection's events.
-func (d *Driver) startLinking(instance string) (*attempt, error) {
+func (d *Driver) startLinking(ctx context.Context, instance string) (*attempt, error) {
 	a := newAttempt(d.cfg.Devices.NewDevice(), linking)
+	a.fence, a.fenced = lease.FenceFrom(ctx)
 	a.cli = d.newClient(instance, a.dev, hooks{
 		handle:  d.handler(instance, a),
 		prePair: func(jid types.JID) bool { return d.bind(instance, a, jid) },
