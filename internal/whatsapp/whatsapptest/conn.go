@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -120,6 +121,11 @@ func (c *conn) send(node waBinary.Node) error {
 	defer cancel()
 	c.s.log.Debug("send", "node", &node)
 	if err := c.tr.writeNode(ctx, node); err != nil {
+		if errors.Is(err, net.ErrClosed) || c.ctx.Err() != nil {
+			// The device hung up and the server has not noticed yet: it
+			// is not connected, as a control told a moment later says.
+			return fmt.Errorf("send %s: %w: %w", node.Tag, ErrNotConnected, err)
+		}
 		return fmt.Errorf("send %s: %w", node.Tag, err)
 	}
 	return nil
