@@ -64,7 +64,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Clock == nil || cfg.Log == nil {
 		return nil, errors.New("gateway: store, clock and logger are required")
 	}
-	sh := &shards{queues: append([]map[lane.Lane]Enqueuer{cfg.Queues}, cfg.ExtraShards...), store: cfg.Store, clock: cfg.Clock, of: map[string]knownShard{}}
+	sh := &shards{queues: append([]map[lane.Lane]Enqueuer{cfg.Queues}, cfg.ExtraShards...), store: cfg.Store, clock: cfg.Clock}
 	for n, qs := range sh.queues {
 		for _, l := range lane.All() {
 			if qs[l] == nil {

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
 	"github.com/wagateway/wagateway/internal/fault"
+	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 )
 
@@ -30,25 +29,14 @@ func leastLoaded(loads []int) int {
 	return best
 }
 
-// shards routes work to an instance's shard. An instance's shard never
-// changes once assigned, so it is read once and remembered for
-// shardMemory: an instance deleted and created again under its name may
-// land on another shard, and must be routed there within that time.
+// shards routes work to an instance's shard, read from the store and
+// remembered (instance.Shards).
 type shards struct {
 	queues []map[lane.Lane]Enqueuer // by shard
 	store  Store
 	loads  ShardLoads // nil with one shard
 	clock  clock.Clock
-	mu     sync.Mutex
-	of     map[string]knownShard
-}
-
-// shardMemory is how long an instance's shard is trusted as read.
-const shardMemory = time.Minute
-
-type knownShard struct {
-	shard int
-	until time.Time
+	known  instance.Shards
 }
 
 // count is the number of shards.
@@ -61,11 +49,8 @@ func (sh *shards) Of(ctx context.Context, name string) (int, error) {
 		return 0, nil
 	}
 	now := sh.clock.Now()
-	sh.mu.Lock()
-	k, ok := sh.of[name]
-	sh.mu.Unlock()
-	if ok && now.Before(k.until) {
-		return k.shard, nil
+	if n, ok := sh.known.Get(name, now); ok {
+		return n, nil
 	}
 	in, err := sh.store.GetInstance(ctx, name)
 	if err != nil {
@@ -75,9 +60,7 @@ func (sh *shards) Of(ctx context.Context, name string) (int, error) {
 	if n < 0 || n >= sh.count() {
 		return 0, fmt.Errorf("instance %s is on shard %d, but this deployment has %d", name, n, sh.count())
 	}
-	sh.mu.Lock()
-	sh.of[name] = knownShard{shard: n, until: now.Add(shardMemory)}
-	sh.mu.Unlock()
+	sh.known.Put(name, n, now)
 	return n, nil
 }
 

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/wagateway/wagateway/internal/clock"
+	"github.com/wagateway/wagateway/internal/instance"
 	"github.com/wagateway/wagateway/internal/lane"
 	"github.com/wagateway/wagateway/internal/lease"
 )
@@ -117,7 +118,7 @@ type Host struct {
 	viewAt  time.Time // when view was listed
 	linking map[string]time.Time
 	roles   map[string]lease.Lease // the roles this host holds (roles.go)
-	shards  map[string]knownShard  // each instance's shard, as last read (leases.go)
+	shards  instance.Shards        // each instance's shard, as last read (leases.go)
 	// hostLease is the host's presence lease, used by the lease loop alone
 	// (and by releaseAll after it stopped).
 	hostLease lease.Lease
@@ -155,8 +156,8 @@ func New(cfg Config) (*Host, error) {
 	return &Host{cfg: cfg, log: cfg.Log, sessions: map[string]*session{}, qr: map[string]string{}, bans: map[string]ban{},
 		qrWait: map[string]chan struct{}{}, own: newOwner(), running: make(chan struct{}),
 		held: map[string]lease.Lease{}, view: map[string]lease.Lease{}, linking: map[string]time.Time{},
-		roles: map[string]lease.Lease{}, shards: map[string]knownShard{},
-		rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
+		roles: map[string]lease.Lease{},
+		rnd:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}, nil
 }
 
 // Run reconnects the linked instances, drains the lane queues and keeps
@@ -201,14 +202,8 @@ func (h *Host) Running() <-chan struct{} { return h.running }
 // visibility. After a crash they come back when it ends, or at once where
 // the next process knows the dead one held them (the local gateway).
 func (h *Host) release() {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
 	for _, s := range h.allSessions() {
-		for _, m := range s.held() {
-			if err := m.q.ChangeVisibility(ctx, m.receipt, 0); err != nil {
-				h.log.Warn("release held message", "instance", s.name, "messageId", m.id, "err", err.Error())
-			}
-		}
+		h.handBack(s)
 	}
 }
 

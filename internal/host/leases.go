@@ -269,33 +269,19 @@ func (h *Host) claim(ctx context.Context) {
 }
 
 // shardOf returns an instance's shard: the linked instances are listed
-// from an index that does not carry it. It is read again after
-// shardMemory, so that an instance deleted and created again under its
-// name on another shard is seen there within that time.
+// from an index that does not carry it, so it is read and remembered
+// (instance.Shards).
 func (h *Host) shardOf(ctx context.Context, inst string) (int, error) {
 	now := h.cfg.Clock.Now()
-	h.mu.Lock()
-	k, ok := h.shards[inst]
-	h.mu.Unlock()
-	if ok && now.Before(k.until) {
-		return k.shard, nil
+	if n, ok := h.shards.Get(inst, now); ok {
+		return n, nil
 	}
 	in, err := h.cfg.Store.GetInstance(ctx, inst)
 	if err != nil {
 		return 0, err
 	}
-	h.mu.Lock()
-	h.shards[inst] = knownShard{shard: in.Shard, until: now.Add(shardMemory)}
-	h.mu.Unlock()
+	h.shards.Put(inst, in.Shard, now)
 	return in.Shard, nil
-}
-
-// shardMemory is how long a host trusts an instance's shard as read.
-const shardMemory = time.Minute
-
-type knownShard struct {
-	shard int
-	until time.Time
 }
 
 // ofShard keeps the leases that matter for this host's shard: those of

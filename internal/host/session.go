@@ -187,16 +187,6 @@ func (s *session) takeAll() []heldMsg {
 	return out
 }
 
-func (s *session) held() []heldMsg {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]heldMsg, 0, len(s.holding))
-	for _, m := range s.holding {
-		out = append(out, m)
-	}
-	return out
-}
-
 // loop is the instance's sender: one message at a time, in pacer order.
 func (s *session) loop(ctx context.Context) {
 	clk := s.h.cfg.Clock
