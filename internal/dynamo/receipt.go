@@ -77,6 +77,9 @@ func (s *Store) receipt(ctx context.Context, id string, read bool, at time.Time,
 		if err != nil {
 			return false, err
 		}
+		if m.Status != message.Sent {
+			return false, nil // a lookup put before a send that was not recorded (MarkSent)
+		}
 		u := newUpdate()
 		var conds []string
 		moveEarlier := func(attr string, was time.Time) bool {
@@ -123,7 +126,7 @@ func (s *Store) receipt(ctx context.Context, id string, read bool, at time.Time,
 }
 
 // SentByWAID implements host.Store: the lookup item MarkSent put, then
-// the message.
+// the message, if it is sent (see MarkSent).
 func (s *Store) SentByWAID(ctx context.Context, inst, waID string) (message.Message, error) {
 	if waID == "" || len(waID) > maxWAIDLen {
 		return message.Message{}, fmt.Errorf("message %s of %s: %w", waID, inst, fault.ErrNotFound)
@@ -135,5 +138,9 @@ func (s *Store) SentByWAID(ctx context.Context, inst, waID string) (message.Mess
 	if !ok {
 		return message.Message{}, fmt.Errorf("message %s of %s: %w", waID, inst, fault.ErrNotFound)
 	}
-	return s.GetMessage(ctx, getStr(it, attrMessageID))
+	m, err := s.GetMessage(ctx, getStr(it, attrMessageID))
+	if err == nil && m.Status != message.Sent {
+		return message.Message{}, fmt.Errorf("message %s of %s is %s: %w", waID, inst, m.Status, fault.ErrNotFound)
+	}
+	return m, err
 }

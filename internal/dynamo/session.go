@@ -69,34 +69,41 @@ func (s *Store) ListLinked(ctx context.Context) ([]instance.Instance, error) {
 }
 
 // MarkSent implements host.Store: the message becomes sent (leaving the
-// pending index for the sent one), its instance's sent counter grows, the
-// lookup item from its WhatsApp id to it is put (receipts name messages
-// by that id) and ev is stored, in one transaction; false, writing
-// nothing, if the message was no longer pending.
+// pending index for the sent one), its instance's sent counter grows and
+// ev is stored, in one transaction; false, writing nothing more, if the
+// message was no longer pending.
+//
+// The lookup item from its WhatsApp id to it (receipts name messages by
+// that id) is put just before, alone: a plain write costs half of one in
+// the transaction, and the order keeps the one promise that matters, that
+// a sent message can be found by its WhatsApp id. A lookup left by a write
+// that then found the message settled, or by a crash in between, points
+// at a message that is not sent (or not yet), which SentByWAID and
+// RecordReceipt pass over; the resend puts the same lookup again.
 func (s *Store) MarkSent(ctx context.Context, id, waID string, at time.Time, ev *outbox.Event) (bool, error) {
-	return s.finish(ctx, id, func(m message.Message) *update {
-		return newUpdate().set(attrStatus, str(string(message.Sent))).set(attrSentAt, ms(at)).set(attrUpdatedAt, ms(at)).
-			set(attrSentOf, str(m.Instance)).remove(attrPendingOf, attrPendingKey)
-	}, attrSentCount, func(m message.Message) []types.TransactWriteItem {
-		if waID == "" {
-			return withEvent(s, nil, ev)
+	return s.finish(ctx, id, func(m message.Message) (*update, error) {
+		if waID != "" {
+			lookup := waKey(m.Instance, waID)
+			lookup[attrMessageID] = str(m.ID)
+			if err := s.write(ctx, s.put(lookup, "", nil)); err != nil {
+				return nil, fmt.Errorf("put WhatsApp id of message %s: %w", m.ID, err)
+			}
 		}
-		lookup := waKey(m.Instance, waID)
-		lookup[attrMessageID] = str(m.ID)
-		return withEvent(s, []types.TransactWriteItem{s.put(lookup, "", nil)}, ev)
-	})
+		return newUpdate().set(attrStatus, str(string(message.Sent))).set(attrSentAt, ms(at)).set(attrUpdatedAt, ms(at)).
+			set(attrSentOf, str(m.Instance)).remove(attrPendingOf, attrPendingKey), nil
+	}, attrSentCount, withEvent(s, nil, ev))
 }
 
 // MarkFailed implements host.Store, like MarkSent.
 func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time, ev *outbox.Event) (bool, error) {
-	return s.finish(ctx, id, func(message.Message) *update { return failUpdate(reason, at) }, attrFailedCount,
-		func(message.Message) []types.TransactWriteItem { return withEvent(s, nil, ev) })
+	return s.finish(ctx, id, func(message.Message) (*update, error) { return failUpdate(reason, at), nil }, attrFailedCount,
+		withEvent(s, nil, ev))
 }
 
 // finish reads the message (its instance names the counter to bump) and
-// settles it, with the writes extra returns, if it is still pending.
-func (s *Store) finish(ctx context.Context, id string, change func(message.Message) *update, counter string,
-	extra func(message.Message) []types.TransactWriteItem) (bool, error) {
+// settles it, with the writes extra, if it is still pending.
+func (s *Store) finish(ctx context.Context, id string, change func(message.Message) (*update, error), counter string,
+	extra []types.TransactWriteItem) (bool, error) {
 	m, err := s.GetMessage(ctx, id)
 	if errors.Is(err, fault.ErrNotFound) {
 		return false, nil
@@ -107,7 +114,11 @@ func (s *Store) finish(ctx context.Context, id string, change func(message.Messa
 	if m.Status != message.Pending {
 		return false, nil
 	}
-	return s.settle(ctx, m, change(m), counter, extra(m))
+	u, err := change(m)
+	if err != nil {
+		return false, err
+	}
+	return s.settle(ctx, m, u, counter, extra)
 }
 
 // AddEvent implements host.Store: an event with no other change (an

@@ -35,3 +35,16 @@ func FenceFrom(ctx context.Context) (Fence, bool) {
 	f, ok := ctx.Value(fenceKey{}).(Fence)
 	return f, ok
 }
+
+// noFence marks a context whose writes are not fenced although an outer
+// context was.
+type noFence struct{}
+
+// WithoutFence returns ctx with no fence, for a write that guards itself:
+// a compare-and-set on the one item it changes, whose outcome is right
+// whichever host makes it (see host.Store's message writes). Fencing such
+// a write buys nothing and, on DynamoDB, costs a lease read and turns a
+// single write into a transaction.
+func WithoutFence(ctx context.Context) context.Context {
+	return context.WithValue(ctx, fenceKey{}, noFence{})
+}
