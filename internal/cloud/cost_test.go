@@ -12,13 +12,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/wagateway/wagateway/internal/cloud"
 )
 
 // On-demand list prices, us-east-1, in USD, as AWS publishes them
 // (DynamoDB after its November 2024 cut). Check before budgeting: they are
 // inputs of the arithmetic, not measurements.
 const (
-	priceWRU         = 0.625e-6     // DynamoDB write request unit (≤ 1 KB; index writes and transactions included, as DynamoDB reports them)
+	priceWRU         = 0.625e-6     // DynamoDB write request unit (≤ 1 KB; index writes included, transactions doubled: count.go, txcapacity.go)
 	priceRRU         = 0.125e-6     // DynamoDB read request unit (≤ 4 KB strongly consistent, 8 KB eventually)
 	priceSQSFIFO     = 0.50e-6      // SQS FIFO request (lane and command queues), per 64 KB chunk
 	priceSQSStandard = 0.40e-6      // SQS standard request (the webhook queue)
@@ -86,6 +88,9 @@ func BenchmarkMessageCost(b *testing.B) {
 	elapsed := time.Since(start)
 	host, hostCap := s.hostCalls.Snapshot(), s.hostCalls.Capacity()
 	hooks, hookCap := s.hookCalls.Snapshot(), s.hookCalls.Capacity()
+	for _, c := range []*cloud.RequestCounter{s.apiCalls, s.hostCalls, s.hookCalls} {
+		require.Zero(b, c.Unpriced(), "a transaction could not be priced: its capacity would be missing")
+	}
 	scale := float64(elapsed) / float64(quiet)
 	for op, c := range idleHost {
 		host[op] = max(0, host[op]-int(float64(c)*scale+0.5))

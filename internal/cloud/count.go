@@ -22,15 +22,17 @@ type Doer interface {
 //
 // It also asks DynamoDB for the capacity each call consumed
 // (ReturnConsumedCapacity TOTAL, added to the request unless the caller
-// asked for it) and sums what the answers report, index writes and the
-// doubling of transactions included: DynamoDB Local computes them as
-// DynamoDB bills them. Adding the field changes a signed body, which only
-// an emulator accepts: use it against emulators only.
+// asked for it) and sums what the answers report, index writes included;
+// DynamoDB Local gets transactions wrong, so those it prices itself
+// (txcapacity.go). Adding the field changes a signed body, which only an
+// emulator accepts: use it against emulators only.
 type RequestCounter struct {
 	mu       sync.Mutex
 	counts   map[string]int
 	items    map[string]int     // items written by TransactWriteItems and BatchWriteItem
 	capacity map[string]float64 // DynamoDB capacity units consumed, by operation
+	tables   map[string]table   // tables seen in transactions (txcapacity.go)
+	unpriced int                // transactions that could not be priced
 	next     Doer
 }
 
@@ -40,7 +42,7 @@ func (c *RequestCounter) Wrap(next Doer) Doer {
 	defer c.mu.Unlock()
 	c.next = next
 	if c.counts == nil {
-		c.counts, c.items, c.capacity = map[string]int{}, map[string]int{}, map[string]float64{}
+		c.counts, c.items, c.capacity, c.tables = map[string]int{}, map[string]int{}, map[string]float64{}, map[string]table{}
 	}
 	return c
 }
@@ -69,6 +71,20 @@ func (c *RequestCounter) Do(r *http.Request) (*http.Response, error) {
 	c.items[op] += n
 	next := c.next
 	c.mu.Unlock()
+	if strings.HasSuffix(op, ".TransactWriteItems") {
+		body, err := peekBody(r)
+		if err != nil {
+			return nil, err
+		}
+		resp, units, ok, err := c.pricedTransaction(next, r, body)
+		c.mu.Lock()
+		c.capacity[op] += units
+		if !ok {
+			c.unpriced++
+		}
+		c.mu.Unlock()
+		return resp, err
+	}
 	resp, err := next.Do(r)
 	if err != nil || !dynamo || resp.Body == nil {
 		return resp, err
@@ -84,6 +100,20 @@ func (c *RequestCounter) Do(r *http.Request) (*http.Response, error) {
 	c.capacity[op] += units
 	c.mu.Unlock()
 	return resp, nil
+}
+
+// peekBody returns r's body and puts it back.
+func peekBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	_ = r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
 }
 
 // askCapacity adds ReturnConsumedCapacity TOTAL to a DynamoDB request
@@ -161,6 +191,14 @@ func countItems(r *http.Request) (int, error) {
 	return n, nil
 }
 
+// Unpriced returns how many transactions could not be priced (their
+// capacity is missing from Capacity).
+func (c *RequestCounter) Unpriced() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.unpriced
+}
+
 // Items returns, per multi-item write operation, the items written so far.
 func (c *RequestCounter) Items() map[string]int {
 	c.mu.Lock()
@@ -191,4 +229,5 @@ func (c *RequestCounter) Reset() {
 	clear(c.counts)
 	clear(c.items)
 	clear(c.capacity)
+	c.unpriced = 0
 }
