@@ -15,6 +15,7 @@ const (
 	// a session host's shard number.
 	envExtraShards  = "GATEWAY_EXTRA_SHARDS"
 	envShard        = "GATEWAY_SHARD"
+	envLeaseTTL     = "GATEWAY_LEASE_TTL" // a session host's lease time, e.g. "24s"
 	envWebhookQueue = "GATEWAY_WEBHOOK_QUEUE"
 	envEventBus     = "GATEWAY_EVENT_BUS"
 	// envAdminKeySecretARN is the ARN of the operator key's secret: the

@@ -138,6 +138,7 @@ func testProps(t *testing.T, shards int, repo string) GatewayStackProps {
 		p.APIConcurrency, p.APIRateLimit, p.APIBurstLimit, p.WebhookConcurrency = 0, 20, 40, 2
 		p.NoContainerInsights = true
 		p.HostsPerShard = 3
+		p.LeaseTTLSeconds = 60
 	}
 	return p
 }

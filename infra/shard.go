@@ -65,6 +65,8 @@ type shardDeps struct {
 	cpu, memoryMiB int
 	// hosts is the number of session host tasks per shard.
 	hosts int
+	// leaseTTL is GATEWAY_LEASE_TTL in seconds; 0 leaves the host's default.
+	leaseTTL int
 }
 
 // shard is {three lane FIFO queues, one command queue, one Fargate
@@ -133,6 +135,9 @@ func newShard(scope constructs.Construct, n int, d shardDeps) *shard {
 	env[envMediaBucket] = d.media.BucketName()
 	env[envMediaRetentionDays] = jsii.String(strconv.Itoa(d.retentionDays))
 	env[envShard] = jsii.String(strconv.Itoa(n))
+	if d.leaseTTL > 0 {
+		env[envLeaseTTL] = jsii.String(strconv.Itoa(d.leaseTTL) + "s")
+	}
 	// The root filesystem is read-only (the image is one static binary);
 	// /tmp is a volume of the task's ephemeral storage, which Fargate
 	// gives every task (no host path: nothing outlives the task).

@@ -29,6 +29,13 @@ const maxShards = 14
 // holds, so receives grow with the hosts (laneMaxReceives).
 const maxHostsPerShard = 10
 
+// Bounds of LeaseTTLSeconds: config.MinLeaseTTL and config.MaxLeaseTTL
+// of the application module (which this one must not import).
+const (
+	minLeaseTTLSeconds = 6
+	maxLeaseTTLSeconds = 120
+)
+
 // Defaults of the API's and the webhooks' limits (context parameters,
 // see main.go and README.md).
 const (
@@ -53,6 +60,12 @@ type GatewayStackProps struct {
 	// maxHostsPerShard; 0 means 1. With two or more, a host that dies has
 	// its instances reconnected by the others within a lease time.
 	HostsPerShard int
+	// LeaseTTLSeconds is the session hosts' lease time (GATEWAY_LEASE_TTL),
+	// minLeaseTTLSeconds to maxLeaseTTLSeconds; 0 means the host's
+	// default, 24. Each connected instance's lease is renewed every third
+	// of it (a write: about $0.20 a month per instance at 24 s, $0.08 at
+	// 60 s), and a dead host's instances reconnect within about one.
+	LeaseTTLSeconds int
 	// HostImageDir is the session host image's build context, dist/host
 	// of `make build` (hostImageFiles): the image depends on nothing else
 	// in the repository.
@@ -115,6 +128,9 @@ func (p GatewayStackProps) validate() error {
 	}
 	if p.HostsPerShard < 0 || p.HostsPerShard > maxHostsPerShard {
 		errs = append(errs, fmt.Errorf("hostsPerShard: want 1 to %d, got %d", maxHostsPerShard, p.HostsPerShard))
+	}
+	if t := p.LeaseTTLSeconds; t != 0 && (t < minLeaseTTLSeconds || t > maxLeaseTTLSeconds) {
+		errs = append(errs, fmt.Errorf("leaseTtlSeconds: want %d to %d, got %d", minLeaseTTLSeconds, maxLeaseTTLSeconds, t))
 	}
 	// The image is built from dist/host alone; its Dockerfile copies the
 	// binary, so both must be there.
@@ -241,6 +257,7 @@ func NewGatewayStack(scope constructs.Construct, id string, props GatewayStackPr
 		cpu:           orDefault(props.HostCPU, defaultHostCPU),
 		memoryMiB:     orDefault(props.HostMemoryMiB, defaultHostMemoryMiB),
 		hosts:         orDefault(props.HostsPerShard, 1),
+		leaseTTL:      props.LeaseTTLSeconds,
 	}
 	alarms := newAlarmTopic(stack, props.AlarmEmail)
 	shards := make([]*shard, props.Shards)

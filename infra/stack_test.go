@@ -309,7 +309,7 @@ func checkHosts(t *testing.T, f *fixture) {
 		checkHostTask(t, f, s)
 		c := task["ContainerDefinitions"].([]any)[0].(map[string]any)
 		require.Nil(t, c["PortMappings"], "the session host listens on nothing")
-		require.Equal(t, map[string]any{
+		want := map[string]any{
 			envTable:        ref(f.id(t, "GatewayTable/Resource")),
 			envDeviceTable:  ref(f.id(t, "DeviceTable/Resource")),
 			envQueueUrgent:  ref(f.id(t, sh+"UrgentQueue/Resource")),
@@ -323,7 +323,11 @@ func checkHosts(t *testing.T, f *fixture) {
 			envMediaRetentionDays: strconv.Itoa(f.retention),
 			envShard:              strconv.Itoa(s),
 			envPublicURL:          publicURL(t, f),
-		}, containerEnv(t, task))
+		}
+		if f.in.LeaseTTLSeconds > 0 {
+			want[envLeaseTTL] = strconv.Itoa(f.in.LeaseTTLSeconds) + "s"
+		}
+		require.Equal(t, want, containerEnv(t, task))
 		svc := f.props(t, sh+"HostService/Service")
 		require.EqualValues(t, f.hosts, svc["DesiredCount"])
 		deploy := svc["DeploymentConfiguration"].(map[string]any)
@@ -533,6 +537,8 @@ func TestStackPropsValidation(t *testing.T) {
 	}{
 		{"no shard", func(p *GatewayStackProps) { p.Shards = 0 }, "shards: want 1 to"},
 		{"too many shards", func(p *GatewayStackProps) { p.Shards = maxShards + 1 }, "shards: want 1 to"},
+		{"lease time too short", func(p *GatewayStackProps) { p.LeaseTTLSeconds = minLeaseTTLSeconds - 1 }, "leaseTtlSeconds: want 6 to 120"},
+		{"lease time too long", func(p *GatewayStackProps) { p.LeaseTTLSeconds = maxLeaseTTLSeconds + 1 }, "leaseTtlSeconds: want 6 to 120"},
 		{"no dist/host", func(p *GatewayStackProps) { p.HostImageDir = t.TempDir() }, "has no Dockerfile (run `make build`)"},
 		{"no host binary", func(p *GatewayStackProps) { p.HostImageDir = noBinary }, "has no sessionhost (run `make build`)"},
 		{"no zips", func(p *GatewayStackProps) { p.APICode, p.WebhooksCode = "nope/api.zip", "nope/webhooks.zip" }, "run `make build`"},

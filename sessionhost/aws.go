@@ -62,7 +62,7 @@ func runAWS(ctx context.Context, getenv func(string) string, stdout, stderr io.W
 	sh, err := cloud.NewSessionHost(cfg, clients, cloud.HostOptions{
 		Options: p.Options,
 		Driver:  drv, DelayScale: cfg.LaneDelayScale,
-		HealthAddr: healthAddr, Metrics: stdout, Holder: holder,
+		HealthAddr: healthAddr, Metrics: stdout, Holder: holder, LeaseTTL: cfg.LeaseTTL,
 	})
 	if err != nil {
 		return err

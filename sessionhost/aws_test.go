@@ -17,6 +17,7 @@ import (
 
 	"github.com/wagateway/wagateway/internal/dynamo"
 	"github.com/wagateway/wagateway/internal/emulator"
+	"github.com/wagateway/wagateway/internal/lease"
 )
 
 // TestAWSModeStartsAndStops runs the session host as ECS would start it
@@ -40,6 +41,7 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 		"GATEWAY_MEDIA_BUCKET": "wagateway-media",
 		"GATEWAY_PUBLIC_URL":   "https://abc123.execute-api.us-east-1.amazonaws.com/",
 		"GATEWAY_HEALTH_ADDR":  "127.0.0.1:0", // not the default port: tests run side by side
+		"GATEWAY_LEASE_TTL":    "90s",
 	}
 	// The SDK reads these from the process environment itself.
 	t.Setenv("AWS_REGION", "us-east-1")
@@ -53,7 +55,22 @@ func TestAWSModeStartsAndStops(t *testing.T) {
 	var logs bytes.Buffer
 	done := make(chan error, 1)
 	go func() { done <- runAWS(ctx, func(k string) string { return env[k] }, io.Discard, &logs) }()
-	time.Sleep(1500 * time.Millisecond)
+	// Its presence lease shows it up, for the lease time it was given.
+	leases := dynamo.NewLeaseStore(dynamoClient(dynamoEP), table)
+	var presence lease.Lease
+	require.Eventually(t, func() bool {
+		ls, _ := leases.List(context.Background())
+		for _, l := range ls {
+			if strings.HasPrefix(l.Instance, lease.ShardPresence(0)) {
+				presence = l
+				return true
+			}
+		}
+		return false
+	}, 20*time.Second, 50*time.Millisecond)
+	left := time.Until(presence.Expires)
+	require.Greater(t, left, 60*time.Second, "GATEWAY_LEASE_TTL=90s")
+	require.LessOrEqual(t, left, 90*time.Second)
 	cancel()
 	select {
 	case err := <-done:

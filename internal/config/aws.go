@@ -47,6 +47,14 @@ func (q ShardQueues) Lanes() map[lane.Lane]string {
 	return map[lane.Lane]string{lane.Urgent: q.Urgent, lane.Normal: q.Normal, lane.Bulk: q.Bulk}
 }
 
+// Bounds of GATEWAY_LEASE_TTL. Below 6 s a renewal every third of it
+// leaves too little room for a slow store call; above 2 minutes a dead
+// host's phones wait longer than a QR code lives.
+const (
+	MinLeaseTTL = 6 * time.Second
+	MaxLeaseTTL = 2 * time.Minute
+)
+
 // AWS configures the processes of the AWS shape (API.md, README "On
 // AWS"). Endpoints are not part of it: the AWS SDK reads AWS_REGION,
 // credentials and, for emulators, AWS_ENDPOINT_URL /
@@ -64,7 +72,14 @@ type AWS struct {
 	ExtraShards []ShardQueues
 	// Shard is the session host's shard (GATEWAY_SHARD, default 0): it
 	// connects only that shard's instances, from that shard's queues.
-	Shard        int
+	Shard int
+	// LeaseTTL is how long a session host's lease on an instance lasts
+	// unrenewed (GATEWAY_LEASE_TTL, a Go duration from MinLeaseTTL to
+	// MaxLeaseTTL; 0: the host's default, 24 s). A host renews every
+	// third of it, one write per connected instance each time, and a dead
+	// host's instances reconnect elsewhere within about one lease time:
+	// a longer lease costs less and fails over more slowly.
+	LeaseTTL time.Duration
 	WebhookQueue string // GATEWAY_WEBHOOK_QUEUE (queue URL)
 	EventBus     string // GATEWAY_EVENT_BUS (name or ARN)
 	// AdminKeySecretARN is the Secrets Manager secret whose SecretString
@@ -211,6 +226,13 @@ func AWSFromEnv(getenv func(string) string, roles Role) (AWS, error) {
 			errs = append(errs, fmt.Errorf("GATEWAY_SHARD %q: want a shard number (0, 1, ...)", v))
 		}
 		c.Shard = n
+	}
+	if v := getenv("GATEWAY_LEASE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < MinLeaseTTL || d > MaxLeaseTTL {
+			errs = append(errs, fmt.Errorf("GATEWAY_LEASE_TTL %q: want a duration from %s to %s, e.g. 24s", v, MinLeaseTTL, MaxLeaseTTL))
+		}
+		c.LeaseTTL = d
 	}
 	if required("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, ForWebhooks) {
 		queueURL("GATEWAY_WEBHOOK_QUEUE", c.WebhookQueue, false)
