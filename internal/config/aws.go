@@ -79,7 +79,7 @@ type AWS struct {
 	// third of it, one write per connected instance each time, and a dead
 	// host's instances reconnect elsewhere within about one lease time:
 	// a longer lease costs less and fails over more slowly.
-	LeaseTTL time.Duration
+	LeaseTTL     time.Duration
 	WebhookQueue string // GATEWAY_WEBHOOK_QUEUE (queue URL)
 	EventBus     string // GATEWAY_EVENT_BUS (name or ARN)
 	// AdminKeySecretARN is the Secrets Manager secret whose SecretString
