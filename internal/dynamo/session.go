@@ -101,7 +101,9 @@ func (s *Store) MarkFailed(ctx context.Context, id, reason string, at time.Time,
 }
 
 // finish reads the message (its instance names the counter to bump) and
-// settles it, with the writes extra, if it is still pending.
+// settles it, with the writes extra, if it is still pending. change
+// returns the update to settle it with; it may first write what must land
+// before the transaction (MarkSent's lookup), and its error ends finish.
 func (s *Store) finish(ctx context.Context, id string, change func(message.Message) (*update, error), counter string,
 	extra []types.TransactWriteItem) (bool, error) {
 	m, err := s.GetMessage(ctx, id)
